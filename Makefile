@@ -1,0 +1,54 @@
+# make demo: install into .venv and audit the bundled example APK.  make test: install and run every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBIAN_PACKAGES := apktool default-jre-headless
+
+.PHONY: demo test lint typecheck contracts unit system-deps install bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.stamp-install: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: .stamp-install
+
+# Debian tools the tests use to build APK fixtures from smali; installed once, idempotently.
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+examples/loanapp.apk: examples/loanapp/apktool.yml $(shell find examples/loanapp -type f 2>/dev/null) | system-deps
+	apktool -q b examples/loanapp -o $@
+
+demo: install examples/loanapp.apk
+	-$(BIN)/lendguard apk examples/loanapp.apk --output-dir out/
+	@echo "JSON report written to out/loanapp.apk.json"
+
+lint: install
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+
+typecheck: install
+	$(BIN)/mypy src/lendguard
+
+contracts: install
+	$(BIN)/lint-imports
+
+unit: install system-deps
+	$(BIN)/pytest -n 2 -q
+
+test: lint typecheck contracts unit
+
+bench: install
+	$(BIN)/python bench/apk.py
+
+clean:
+	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk

@@ -1,0 +1,5 @@
+"""`python -m lendguard` runs the CLI."""
+
+from lendguard.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""Run probes, then checks: one target in, one TargetReport out. A probe failure is reported as
+`inconclusive` outcomes with the reason; it never crashes the run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
+from lendguard.evidence import ApkEvidence, Evidence
+from lendguard.findings import Finding, Location, Outcome, fingerprint
+from lendguard.probes import ProbeError
+from lendguard.probes.apk import probe_apk
+from lendguard.rulebase import Language, RuleBase
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    kind: str
+    file: str
+    identity: str
+    evidence: Evidence | None
+    findings: list[Finding]
+    evaluated: list[str]
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _checks_for(kind: type[Evidence]) -> list[RegisteredCheck]:
+    return sorted((c for c in registered_checks().values() if c.evidence_type is kind), key=lambda c: c.rule_id)
+
+
+def _code_hidden(evidence: Evidence) -> bool:
+    return isinstance(evidence, ApkEvidence) and (bool(evidence.packers) or not evidence.dex_files)
+
+
+def evaluate(evidence: Evidence, identity: str, rulebase: RuleBase, lang: Language) -> tuple[list[Finding], list[str]]:
+    """Every registered check of the evidence's kind; a clean check yields one `pass` outcome."""
+    findings: list[Finding] = []
+    evaluated = []
+    for registered in _checks_for(type(evidence)):
+        ctx = CheckContext(
+            rule=rulebase.rule(registered.rule_id),
+            rulebase=rulebase,
+            target=identity,
+            file=evidence.provenance.path,
+            lang=lang,
+        )
+        produced = list(registered.function(evidence, ctx))
+        evaluated.append(registered.rule_id)
+        if produced:
+            findings.extend(produced)
+            continue
+        if registered.needs_code and _code_hidden(evidence):
+            why = ctx.say(
+                "应用代码被加固或缺失，无法确认未调用相关接口",
+                "the app's code is packed or missing, so absence cannot be confirmed",
+            )
+            findings.append(ctx.finding(Outcome.inconclusive, ctx.at(), quote="", why=why, confidence="low"))
+        else:
+            why = ctx.say("未发现违反本规则的证据", "no evidence of a violation was found")
+            findings.append(ctx.finding(Outcome.passed, ctx.at(), quote="", why=why))
+    return findings, evaluated
+
+
+def _inconclusive(
+    kind: type[Evidence], path: str, error: ProbeError, rulebase: RuleBase, lang: Language
+) -> list[Finding]:
+    findings = []
+    for registered in _checks_for(kind):
+        rule = rulebase.rule(registered.rule_id)
+        location = Location(file=path)
+        findings.append(
+            Finding(
+                rule=rule.id,
+                title=rule.title.get(lang),
+                outcome=Outcome.inconclusive,
+                severity=rule.severity,
+                confidence="low",
+                target=path,
+                location=location,
+                quote="",
+                why=error.problem,
+                basis=[str(c) for c in rule.basis],
+                remedy=rule.remedy.get(lang),
+                fingerprint=fingerprint(rule.id, path, location, ""),
+            )
+        )
+    return findings
+
+
+def _audit(
+    kind: type[Evidence],
+    name: str,
+    probe: Callable[[Path, RuleBase], Evidence],
+    identity_of: Callable[[Evidence], str],
+    path: Path,
+    rulebase: RuleBase,
+    lang: Language,
+) -> TargetReport:
+    try:
+        evidence = probe(path, rulebase)
+    except ProbeError as error:
+        return TargetReport(
+            kind=name,
+            file=str(path),
+            identity=str(path),
+            evidence=None,
+            findings=_inconclusive(kind, str(path), error, rulebase, lang),
+            evaluated=[],
+            error=str(error),
+        )
+    identity = identity_of(evidence)
+    findings, evaluated = evaluate(evidence, identity, rulebase, lang)
+    warnings = list(getattr(evidence, "warnings", ()))
+    return TargetReport(
+        kind=name,
+        file=str(path),
+        identity=identity,
+        evidence=evidence,
+        findings=findings,
+        evaluated=evaluated,
+        warnings=warnings,
+    )
+
+
+def audit_apk(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:
+    def identity(evidence: Evidence) -> str:
+        assert isinstance(evidence, ApkEvidence)
+        return evidence.package
+
+    return _audit(ApkEvidence, "apk", probe_apk, identity, path, rulebase, lang)

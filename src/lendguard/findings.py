@@ -1,0 +1,69 @@
+"""The finding: one judgement of one rule about one place, in the stable shape every report uses."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lendguard.rulebase import Severity
+
+Confidence = Literal["high", "medium", "low"]
+
+
+class Outcome(StrEnum):
+    fail = "fail"
+    passed = "pass"
+    not_applicable = "not_applicable"
+    inconclusive = "inconclusive"
+
+
+class Location(BaseModel):
+    """Where the finding was made: the file, then the most precise place inside it that applies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str
+    entry: str | None = Field(default=None, description="file inside an archive (APK entry)")
+    dex: str | None = None
+    member: str | None = Field(default=None, description="class and member, Lpkg/Cls;->name")
+    permission: str | None = None
+    component: str | None = None
+    attribute: str | None = None
+    url: str | None = None
+    sdk: str | None = None
+
+    def key(self) -> str:
+        """What identifies the place independently of the file's path and of line moves."""
+        parts = (self.entry, self.member, self.permission, self.component, self.attribute, self.url, self.sdk)
+        return "|".join(part or "" for part in parts)
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str
+    title: str
+    outcome: Outcome
+    severity: Severity
+    confidence: Confidence
+    target: str
+    location: Location
+    quote: str = Field(description="short excerpt of the evidence; personal values are masked")
+    why: str
+    basis: list[str]
+    remedy: str
+    fingerprint: str
+    waived: bool = False
+
+    @property
+    def is_failure(self) -> bool:
+        return self.outcome is Outcome.fail
+
+
+def fingerprint(rule: str, target: str, location: Location, quote: str) -> str:
+    """Stable across runs, file moves and line moves: rule + target identity + place + quote."""
+    digest = hashlib.sha256("\x1f".join((rule, target, location.key(), quote)).encode("utf-8"))
+    return digest.hexdigest()[:24]

@@ -1,0 +1,104 @@
+"""Terminal rendering of report documents with rich: findings per target and a batch summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from lendguard.findings import Finding, Location, Outcome
+from lendguard.reports.document import ReportDocument
+from lendguard.reports.i18n import word
+from lendguard.rulebase import Severity
+
+COLUMN_RATIOS: dict[str, int | None] = {"severity": None, "rule": 3, "outcome": None, "location": 2, "quote": 5}
+SEVERITY_STYLE = {
+    Severity.critical: "bold white on red",
+    Severity.high: "bold red",
+    Severity.medium: "yellow",
+    Severity.low: "cyan",
+    Severity.info: "dim",
+}
+
+
+def _where(location: Location) -> str:
+    """The coarse place; the quote beside it carries the detail."""
+    return location.sdk or location.entry or location.dex or location.url or Path(location.file).name
+
+
+def render_findings(console: Console, document: ReportDocument, show_passed: bool = False) -> None:
+    lang = document.lang
+    shown: list[Finding] = [f for f in document.findings if f.outcome is not Outcome.passed or show_passed]
+    table = Table(
+        title=word("findings_of", lang, target=document.target.identity),
+        show_lines=False,
+        title_justify="left",
+        expand=True,
+    )
+    columns = (
+        ("severity", "rule", "outcome", "location", "quote")
+        if show_passed
+        else ("severity", "rule", "location", "quote")
+    )
+    for key in columns:
+        table.add_column(word(key, lang), overflow="fold", ratio=COLUMN_RATIOS[key], no_wrap=COLUMN_RATIOS[key] is None)
+    for finding in shown:
+        cells: list[Text | str] = [
+            Text(word(finding.severity.value, lang), style=SEVERITY_STYLE[finding.severity]),
+            f"{finding.rule}\n[dim]{finding.title}[/]",
+        ]
+        if show_passed:
+            cells.append(word(finding.outcome.value, lang))
+        quote = Text(finding.quote)
+        if finding.confidence != "high":
+            quote.append(f" ({word('confidence', lang)}: {finding.confidence})", style="dim")
+        cells += [_where(finding.location), quote]
+        table.add_row(*cells)
+    if shown:
+        console.print(table)
+    summary = document.summary
+    console.print(
+        word(
+            "summary_line",
+            lang,
+            evaluated=summary.rules_evaluated,
+            failed=summary.rules_failed,
+            passed=summary.rules_passed,
+            inconclusive=summary.rules_inconclusive,
+            not_evaluated=summary.rules_not_evaluated,
+        )
+    )
+    for warning in document.warnings:
+        console.print(f"[yellow]{word('warning', lang)}:[/] {warning}")
+    failed: dict[str, Finding] = {}
+    for finding in document.failures():
+        failed.setdefault(finding.rule, finding)
+    if not failed:
+        console.print(word("no_failures", lang))
+        return
+    console.print(f"[bold]{word('remedies', lang)}[/]")
+    for rule, finding in failed.items():
+        console.print(
+            f"  • [bold]{rule}[/] {finding.remedy} [dim]({word('basis', lang)}: {', '.join(finding.basis)})[/]"
+        )
+
+
+def render_summary(console: Console, documents: Sequence[ReportDocument]) -> None:
+    lang = documents[0].lang
+    table = Table(title=word("summary_title", lang), title_justify="left")
+    for key in ("file", "identity", "critical", "high", "medium", "low", "failed_rules", "status"):
+        table.add_column(word(key, lang))
+    for document in documents:
+        counts = document.summary.failed_findings_by_severity
+        status = word("error", lang) if document.error else word("ok", lang)
+        table.add_row(
+            document.target.file,
+            document.target.identity,
+            *(str(counts.get(s, 0)) for s in (Severity.critical, Severity.high, Severity.medium, Severity.low)),
+            str(document.summary.rules_failed),
+            status,
+        )
+    console.print(table)
