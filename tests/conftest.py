@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lendguard.engine import TargetReport, audit_apk
+from lendguard.engine import TargetReport, audit_apk, audit_datastore
 from lendguard.evidence import ApkEvidence
 from lendguard.probes.apk import probe_apk
 from lendguard.rulebase import RuleBase, load_rulebase
+from tests.fixtures import lending_data
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -61,5 +62,30 @@ def evidence_of(apk_paths: dict[str, Path], rulebase: RuleBase) -> dict[str, Apk
 
 
 @pytest.fixture(scope="session")
-def reports(apk_paths: dict[str, Path], rulebase: RuleBase) -> dict[str, TargetReport]:
-    return {name: audit_apk(path, rulebase) for name, path in apk_paths.items()}
+def datastores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Scan targets generated for the DATA-* rules: SQLite databases and log folders."""
+    folder = tmp_path_factory.mktemp("stores")
+    keyed = [
+        {"id": i, "mobile": m, "mobile_hmac": lending_data.hmac_token(m)}
+        for i, m in enumerate(lending_data.mobiles(seed=11, count=60), start=1)
+    ]
+    databases = {
+        "lending_db": lending_data.lending_tables(),
+        "clean_db": lending_data.protected_tables(),
+        "keyed_db": {"users": keyed},
+    }
+    targets = {}
+    for name, tables in databases.items():
+        url = f"sqlite:///{folder / name}.sqlite"
+        lending_data.write_database(url, tables)
+        targets[name] = url
+    targets["app_logs"] = str(lending_data.write_logs(folder / "app_logs").parent)
+    targets["clean_logs"] = str(lending_data.write_logs(folder / "clean_logs", with_pii=False).parent)
+    return targets
+
+
+@pytest.fixture(scope="session")
+def reports(apk_paths: dict[str, Path], datastores: dict[str, str], rulebase: RuleBase) -> dict[str, TargetReport]:
+    audited = {name: audit_apk(path, rulebase) for name, path in apk_paths.items()}
+    audited.update({name: audit_datastore(target, rulebase) for name, target in datastores.items()})
+    return audited

@@ -7,7 +7,9 @@ Exit codes: 0 ran and nothing failed at or above --fail-on; 1 findings at or abo
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lendguard import __version__
-from lendguard.engine import audit_apk
+from lendguard.engine import TargetReport, audit_apk, audit_datastore
+from lendguard.evidence import DataStoreEvidence
+from lendguard.probes.datastore import ScanOptions
 from lendguard.reports import ReportDocument, build_document, report_schema
+from lendguard.reports.datastore import jsonl_records, render_columns
 from lendguard.reports.i18n import word
 from lendguard.reports.table import render_findings, render_summary
 from lendguard.rulebase import Language, Severity, load_rulebase
@@ -54,30 +59,79 @@ def cli() -> None:
     """LendGuard: audit online-lending platforms' handling of personal information (PIPL, 民法典)."""
 
 
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+def _run(
+    targets: list[str], audit: Callable[[str], TargetReport], lang: Language, output_dir: Path | None
+) -> list[tuple[TargetReport, ReportDocument]]:
+    """Audit each target in turn (progress bar on a terminal); input errors are one line each."""
+    rulebase = load_rulebase()
+    err = Console(stderr=True)
+    done: list[tuple[TargetReport, ReportDocument]] = []
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=len(targets) < 2,
+    )
+    with progress:
+        task = progress.add_task(word("auditing", lang), total=len(targets))
+        for target in targets:
+            progress.update(task, description=f"{word('auditing', lang)} {Path(target).name}")
+            report = audit(target)
+            document = build_document(report, rulebase, lang)
+            done.append((report, document))
+            if document.error:
+                err.print(f"lendguard: error: {document.error}", markup=False, highlight=False, soft_wrap=True)
+            progress.advance(task)
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        for _, document in done:
+            name = re.sub(r"[^\w.\-]+", "_", Path(document.target.file).name or document.target.identity)
+            (output_dir / f"{name}.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
+    return done
+
+
+def _print_documents(documents: list[ReportDocument], show_passed: bool) -> None:
+    out = Console()
+    for document in documents:
+        if not document.error:
+            render_findings(out, document, show_passed)
+    if len(documents) > 1:
+        render_summary(out, documents)
+
+
+format_option = click.option(
     "--format",
     "output_format",
     type=click.Choice(["table", "json"]),
     default="table",
     show_default=True,
-    help="table: rich tables; json: one report document (JSON Lines for several APKs).",
+    help="table: rich tables; json: the report document (JSON Lines for several targets).",
 )
-@lang_option
-@click.option(
+fail_on_option = click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
     default="high",
     show_default=True,
     help="Exit 1 when a finding of this severity or higher fails.",
 )
-@click.option(
+output_dir_option = click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Also write one <name>.json report per APK into this folder.",
+    help="Also write one JSON report per target into this folder.",
 )
-@click.option("--show-passed", is_flag=True, help="List passed rules in the table too.")
+show_passed_option = click.option("--show-passed", is_flag=True, help="List passed rules in the table too.")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@format_option
+@lang_option
+@fail_on_option
+@output_dir_option
+@show_passed_option
 def apk(
     files: tuple[Path, ...],
     output_format: str,
@@ -88,41 +142,68 @@ def apk(
 ) -> None:
     """Audit Android APKs for personal-information over-collection (APP-* rules)."""
     rulebase = load_rulebase()
-    out, err = Console(), Console(stderr=True)
-    documents: list[ReportDocument] = []
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=len(files) < 2,
-    )
-    with progress:
-        task = progress.add_task(word("auditing", lang), total=len(files))
-        for path in files:
-            progress.update(task, description=f"{word('auditing', lang)} {path.name}")
-            document = build_document(audit_apk(path, rulebase, lang), rulebase, lang)
-            documents.append(document)
-            if document.error:
-                err.print(f"lendguard: error: {document.error}", markup=False, highlight=False, soft_wrap=True)
-            progress.advance(task)
-    if output_dir is not None:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        for document in documents:
-            (output_dir / f"{Path(document.target.file).name}.json").write_text(
-                _dump(document, 2) + "\n", encoding="utf-8"
-            )
+    done = _run([str(f) for f in files], lambda target: audit_apk(Path(target), rulebase, lang), lang, output_dir)
+    documents = [document for _, document in done]
     if output_format == "json":
         for document in documents:
             click.echo(_dump(document, 2 if len(documents) == 1 else None))
     else:
+        _print_documents(documents, show_passed)
+    sys.exit(_exit_code(documents, fail_on))
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="table; json: the report document; jsonl: one object per value found in text and per column profiled.",
+)
+@lang_option
+@fail_on_option
+@output_dir_option
+@show_passed_option
+@click.option(
+    "--sample", "sample_rows", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows read per table."
+)
+@click.option("--full", is_flag=True, help="Read every row of every table (slower).")
+@click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
+@click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+def scan(
+    targets: tuple[str, ...],
+    output_format: str,
+    lang: Language,
+    fail_on: str,
+    output_dir: Path | None,
+    show_passed: bool,
+    sample_rows: int,
+    full: bool,
+    tables: tuple[str, ...],
+    show_values: bool,
+) -> None:
+    """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
+    CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
+    rulebase = load_rulebase()
+    options = ScanOptions(sample_rows=sample_rows, full=full, tables=tables, show_values=show_values)
+    done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
+    documents = [document for _, document in done]
+    if output_format == "jsonl":
+        for report, _ in done:
+            if isinstance(report.evidence, DataStoreEvidence):
+                for line in jsonl_records(report.evidence):
+                    click.echo(line)
+    elif output_format == "json":
         for document in documents:
-            if not document.error:
-                render_findings(out, document, show_passed)
-        if len(documents) > 1:
-            render_summary(out, documents)
+            click.echo(_dump(document, 2 if len(documents) == 1 else None))
+    else:
+        out = Console()
+        for report, _ in done:
+            if isinstance(report.evidence, DataStoreEvidence):
+                render_columns(out, report.evidence, lang)
+        _print_documents(documents, show_passed)
     sys.exit(_exit_code(documents, fail_on))
 
 

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
-from lendguard.evidence import ApkEvidence, Evidence
+from lendguard.evidence import ApkEvidence, DataStoreEvidence, Evidence
 from lendguard.findings import Finding, Location, Outcome, fingerprint
 from lendguard.probes import ProbeError
 from lendguard.probes.apk import probe_apk
+from lendguard.probes.datastore import ScanOptions, probe_datastore
+from lendguard.probes.datastore.sql import masked_url
 from lendguard.rulebase import Language, RuleBase
 
 
@@ -93,21 +95,22 @@ def _inconclusive(
 def _audit(
     kind: type[Evidence],
     name: str,
-    probe: Callable[[Path, RuleBase], Evidence],
+    probe: Callable[[], Evidence],
     identity_of: Callable[[Evidence], str],
-    path: Path,
+    shown: str,
     rulebase: RuleBase,
     lang: Language,
 ) -> TargetReport:
+    """Run one probe and the checks of its evidence kind; `shown` is the target as reports name it."""
     try:
-        evidence = probe(path, rulebase)
+        evidence = probe()
     except ProbeError as error:
         return TargetReport(
             kind=name,
-            file=str(path),
-            identity=str(path),
+            file=shown,
+            identity=shown,
             evidence=None,
-            findings=_inconclusive(kind, str(path), error, rulebase, lang),
+            findings=_inconclusive(kind, shown, error, rulebase, lang),
             evaluated=[],
             error=str(error),
         )
@@ -116,7 +119,7 @@ def _audit(
     warnings = list(getattr(evidence, "warnings", ()))
     return TargetReport(
         kind=name,
-        file=str(path),
+        file=shown,
         identity=identity,
         evidence=evidence,
         findings=findings,
@@ -130,4 +133,19 @@ def audit_apk(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetRe
         assert isinstance(evidence, ApkEvidence)
         return evidence.package
 
-    return _audit(ApkEvidence, "apk", probe_apk, identity, path, rulebase, lang)
+    return _audit(ApkEvidence, "apk", lambda: probe_apk(path, rulebase), identity, str(path), rulebase, lang)
+
+
+def audit_datastore(
+    target: str, rulebase: RuleBase, lang: Language = "zh", options: ScanOptions | None = None
+) -> TargetReport:
+    """Scan a database URL, file or directory; a URL's password never reaches the report."""
+
+    def identity(evidence: Evidence) -> str:
+        assert isinstance(evidence, DataStoreEvidence)
+        return evidence.source
+
+    shown = masked_url(target) if "://" in target else target
+    return _audit(
+        DataStoreEvidence, "datastore", lambda: probe_datastore(target, options), identity, shown, rulebase, lang
+    )

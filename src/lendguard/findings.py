@@ -34,10 +34,27 @@ class Location(BaseModel):
     attribute: str | None = None
     url: str | None = None
     sdk: str | None = None
+    table: str | None = None
+    column: str | None = None
+    path: str | None = Field(default=None, description="file inside a scanned directory")
+    line: int | None = Field(default=None, description="1-based line of the first occurrence")
+    entity: str | None = None
 
     def key(self) -> str:
         """What identifies the place independently of the file's path and of line moves."""
-        parts = (self.entry, self.member, self.permission, self.component, self.attribute, self.url, self.sdk)
+        parts = (
+            self.entry,
+            self.member,
+            self.permission,
+            self.component,
+            self.attribute,
+            self.url,
+            self.sdk,
+            self.table,
+            self.column,
+            self.path,
+            self.entity,
+        )
         return "|".join(part or "" for part in parts)
 
 

@@ -9,14 +9,28 @@ from lendguard.evidence.apk import (
     SdkPresence,
 )
 from lendguard.evidence.base import Evidence, Provenance
+from lendguard.evidence.datastore import (
+    ColumnProfile,
+    DataStoreEvidence,
+    DigestMatch,
+    TableProfile,
+    TextFileProfile,
+    ValueFound,
+)
 
 __all__ = [
     "ApkEvidence",
     "CodeReference",
+    "ColumnProfile",
     "Component",
+    "DataStoreEvidence",
+    "DigestMatch",
     "Evidence",
     "NetworkSecurity",
     "PolicyDocument",
     "Provenance",
     "SdkPresence",
+    "TableProfile",
+    "TextFileProfile",
+    "ValueFound",
 ]

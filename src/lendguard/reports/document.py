@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from lendguard import __version__
 from lendguard.checks import registered_checks
 from lendguard.engine import TargetReport
-from lendguard.evidence import ApkEvidence
+from lendguard.evidence import ApkEvidence, DataStoreEvidence
 from lendguard.findings import Finding, Outcome
 from lendguard.rulebase import Language, RuleBase, Severity
 
@@ -50,6 +50,7 @@ class Summary(_Model):
     rules_failed: int
     rules_passed: int
     rules_inconclusive: int
+    rules_not_applicable: int
     rules_not_evaluated: int
     failed_findings_by_severity: dict[Severity, int]
     highest_severity: Severity | None
@@ -83,6 +84,15 @@ def _target(report: TargetReport) -> TargetInfo:
             sha256=evidence.provenance.sha256,
             size=evidence.provenance.size,
         )
+    if isinstance(evidence, DataStoreEvidence):
+        return TargetInfo(
+            kind=report.kind,
+            file=report.file,
+            identity=report.identity,
+            name=evidence.store,
+            sha256=evidence.provenance.sha256,
+            size=evidence.provenance.size,
+        )
     return TargetInfo(kind=report.kind, file=report.file, identity=report.identity)
 
 
@@ -92,13 +102,15 @@ def _summary(findings: list[Finding], not_evaluated: int) -> Summary:
         by_rule.setdefault(finding.rule, set()).add(finding.outcome)
     failed = {rule for rule, outcomes in by_rule.items() if Outcome.fail in outcomes}
     inconclusive = {rule for rule, outcomes in by_rule.items() if Outcome.inconclusive in outcomes} - failed
+    not_applicable = {rule for rule, outcomes in by_rule.items() if outcomes == {Outcome.not_applicable}}
     counts = Counter(f.severity for f in findings if f.outcome is Outcome.fail)
     highest = max(counts, key=lambda s: s.rank) if counts else None
     return Summary(
         rules_evaluated=len(by_rule),
         rules_failed=len(failed),
-        rules_passed=len(by_rule) - len(failed) - len(inconclusive),
+        rules_passed=len(by_rule) - len(failed) - len(inconclusive) - len(not_applicable),
         rules_inconclusive=len(inconclusive),
+        rules_not_applicable=len(not_applicable),
         rules_not_evaluated=not_evaluated,
         failed_findings_by_severity={s: counts.get(s, 0) for s in Severity},
         highest_severity=highest,

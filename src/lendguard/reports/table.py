@@ -26,12 +26,17 @@ SEVERITY_STYLE = {
 
 def _where(location: Location) -> str:
     """The coarse place; the quote beside it carries the detail."""
+    if location.table:
+        return f"{location.table}.{location.column}" if location.column else location.table
+    if location.path:
+        return f"{location.path}:{location.line}" if location.line else location.path
     return location.sdk or location.entry or location.dex or location.url or Path(location.file).name
 
 
 def render_findings(console: Console, document: ReportDocument, show_passed: bool = False) -> None:
     lang = document.lang
-    shown: list[Finding] = [f for f in document.findings if f.outcome is not Outcome.passed or show_passed]
+    hidden = () if show_passed else (Outcome.passed, Outcome.not_applicable)
+    shown: list[Finding] = [f for f in document.findings if f.outcome not in hidden]
     table = Table(
         title=word("findings_of", lang, target=document.target.identity),
         show_lines=False,
@@ -68,6 +73,7 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
             failed=summary.rules_failed,
             passed=summary.rules_passed,
             inconclusive=summary.rules_inconclusive,
+            not_applicable=summary.rules_not_applicable,
             not_evaluated=summary.rules_not_evaluated,
         )
     )

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from lendguard.rulebase.models import (
     AndroidKnowledge,
     Citation,
+    DataStoreKnowledge,
     Provision,
     Rule,
     RuleBase,
@@ -82,6 +83,7 @@ def _check_references(base: RuleBase) -> None:
                 raise RuleBaseError(f"rule {rule.id} cites {citation.provision}, absent from law.json")
     referenced = [spec.rule for spec in base.android.permissions.values()]
     referenced += [api.rule for api in base.android.apis if api.rule is not None]
+    referenced += [*base.datastore.plaintext_rules.values(), base.datastore.default_plaintext_rule]
     for rule_id in referenced:
         if rule_id not in base.rules:
             raise RuleBaseError(f"android.yaml refers to unknown rule {rule_id}")
@@ -102,6 +104,7 @@ def load_rulebase() -> RuleBase:
             provisions=provisions,
             sdks=_sdks(_read("sdk_lending.yaml"), _read("sdk_libchecker.json")),
             android=AndroidKnowledge.model_validate(_read("android.yaml")),
+            datastore=DataStoreKnowledge.model_validate(_read("datastore.yaml")),
         )
     except (ValidationError, KeyError, yaml.YAMLError, json.JSONDecodeError) as error:
         raise RuleBaseError(f"rule base data is invalid: {error}") from error

@@ -126,12 +126,28 @@ class AndroidKnowledge(_Record):
     policy: PolicyMarkers
 
 
+class ContactsThresholds(_Record):
+    min_rows_per_owner: float
+    min_phones_in_value: int
+
+
+class DataStoreKnowledge(_Record):
+    plaintext_rules: dict[str, str]
+    default_plaintext_rule: str
+    low_entropy_entities: frozenset[str]
+    contacts: ContactsThresholds
+
+    def plaintext_rule(self, entity: str) -> str:
+        return self.plaintext_rules.get(entity, self.default_plaintext_rule)
+
+
 class RuleBase(_Record):
     version: str
     rules: dict[str, Rule]
     provisions: dict[str, Provision]
     sdks: tuple[SdkSignature, ...]
     android: AndroidKnowledge
+    datastore: DataStoreKnowledge
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

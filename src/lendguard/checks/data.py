@@ -1,0 +1,193 @@
+"""DATA-* checks: judge data-store evidence (column profiles, values in text files and logs)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from lendguard.checks.registry import CheckContext, check
+from lendguard.detect import BY_NAME
+from lendguard.evidence import ColumnProfile, DataStoreEvidence, TableProfile, ValueFound
+from lendguard.findings import Confidence, Finding, Outcome
+
+
+def _confidence(share: float) -> Confidence:
+    return "high" if share >= 0.8 else "medium" if share >= 0.3 else "low"
+
+
+def _plaintext_columns(store: DataStoreEvidence) -> Iterator[tuple[TableProfile, ColumnProfile]]:
+    for table in store.tables:
+        for column in table.columns:
+            if column.classification == "plaintext" and column.detail:
+                yield table, column
+
+
+def _grouped(
+    values: tuple[ValueFound, ...], logs: bool, store: DataStoreEvidence
+) -> dict[tuple[str, str], list[ValueFound]]:
+    is_log = {f.path: f.is_log for f in store.text_files}
+    groups: dict[tuple[str, str], list[ValueFound]] = defaultdict(list)
+    for value in values:
+        if is_log.get(value.path, False) == logs:
+            groups[(value.path, value.entity)].append(value)
+    return groups
+
+
+def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    knowledge = ctx.rulebase.datastore
+    for table, column in _plaintext_columns(store):
+        if knowledge.plaintext_rule(column.detail or "") != ctx.rule.id:
+            continue
+        count = column.entity_counts.get(column.detail or "", 0)
+        yield ctx.fail(
+            ctx.at(table=table.name, column=column.name, entity=column.detail),
+            quote=", ".join(column.examples),
+            why=ctx.say(
+                f"{table.name}.{column.name}：抽样 {column.non_empty} 个非空值中 {count} 个为明文{column.detail}",
+                f"{table.name}.{column.name}: {count} of {column.non_empty} sampled non-empty values are plaintext {column.detail}",
+            ),
+            confidence=_confidence(column.share),
+        )
+    for (path, entity), found in _grouped(store.values, logs=False, store=store).items():
+        if knowledge.plaintext_rule(entity) == ctx.rule.id:
+            yield ctx.fail(
+                ctx.at(path=path, line=found[0].line, entity=entity),
+                quote=", ".join(v.value for v in found[:3]),
+                why=ctx.say(
+                    f"文件中有 {len(found)} 处明文{entity}（首次出现在第 {found[0].line} 行）",
+                    f"{len(found)} plaintext {entity} values in the file (first on line {found[0].line})",
+                ),
+            )
+
+
+@check("DATA-PLAINTEXT-ID")
+def plaintext_id(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _plaintext(store, ctx)
+
+
+@check("DATA-PLAINTEXT-BANKCARD")
+def plaintext_bank_card(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _plaintext(store, ctx)
+
+
+@check("DATA-PLAINTEXT-PHONE")
+def plaintext_phone(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _plaintext(store, ctx)
+
+
+@check("DATA-PLAINTEXT-OTHER")
+def plaintext_other(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _plaintext(store, ctx)
+
+
+def _hinted_entity(column: str) -> str | None:
+    name = column.lower()
+    return next((spec.name for spec in BY_NAME.values() if any(h in name for h in spec.column_hints)), None)
+
+
+@check("DATA-WEAK-PSEUDONYM")
+def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    if not store.tables:
+        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+        return
+    low_entropy = ctx.rulebase.datastore.low_entropy_entities
+    for table in store.tables:
+        for column in table.columns:
+            if column.classification != "hashed":
+                continue
+            place = ctx.at(table=table.name, column=column.name)
+            if column.unsalted is not None and column.unsalted.entity in low_entropy:
+                proof = column.unsalted
+                yield ctx.fail(
+                    place.model_copy(update={"entity": proof.entity}),
+                    quote=f"{column.detail} × {column.non_empty}",
+                    why=ctx.say(
+                        f"无盐 {proof.algorithm} 摘要：对本库中的明文{proof.entity}（{proof.source}）计算摘要，命中 {proof.matched} 个，可通过枚举还原",
+                        f"unsalted {proof.algorithm}: hashing the plaintext {proof.entity} values found in {proof.source} "
+                        f"reproduced {proof.matched} digests, so the column can be reversed by enumeration",
+                    ),
+                )
+            elif (entity := _hinted_entity(column.name)) in low_entropy and not column.digest_tested.get(entity or ""):
+                yield ctx.finding(
+                    Outcome.inconclusive,
+                    place.model_copy(update={"entity": entity}),
+                    quote=f"{column.detail} × {column.non_empty}",
+                    why=ctx.say(
+                        f"列名表明是{entity}的 {column.detail} 摘要；本库中没有该类明文可用于验证是否加盐或加密钥",
+                        f"the name says {column.detail} digests of {entity}; this store holds no plaintext {entity} "
+                        "to tell a plain hash from a salted or keyed one",
+                    ),
+                    confidence="low",
+                )
+
+
+def _contact_list(table: TableProfile, ctx: CheckContext) -> str | None:
+    thresholds = ctx.rulebase.datastore.contacts
+    kinds = {c.detail for c in table.columns if c.classification == "plaintext"}
+    for column in table.columns:
+        if column.max_mobiles_in_value >= thresholds.min_phones_in_value:
+            return ctx.say(
+                f"{column.name} 的单个值中含 {column.max_mobiles_in_value} 个手机号（上传的通讯录）",
+                f"one value of {column.name} holds {column.max_mobiles_in_value} phone numbers (an uploaded address book)",
+            )
+    if "CN_MOBILE" not in kinds or table.rows_per_owner_avg is None:
+        return None
+    if table.call_record_columns:
+        return ctx.say(
+            f"通话记录：号码 + {', '.join(table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
+            f"call records: numbers with {', '.join(table.call_record_columns)}, {table.rows_per_owner_avg} per {table.owner_column} on average",
+        )
+    if "PERSON" in kinds and table.rows_per_owner_avg >= thresholds.min_rows_per_owner:
+        return ctx.say(
+            f"联系人列表：姓名 + 手机号，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条、最多 {table.rows_per_owner_max} 条",
+            f"contact lists: names with phone numbers, {table.rows_per_owner_avg} per {table.owner_column} on average, up to {table.rows_per_owner_max}",
+        )
+    return None
+
+
+@check("DATA-CONTACTS-STORED")
+def contacts_stored(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    if not store.tables:
+        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+        return
+    for table in store.tables:
+        reason = _contact_list(table, ctx)
+        if reason:
+            columns = [c for c in table.columns if c.classification == "plaintext" or c.max_mobiles_in_value]
+            yield ctx.fail(
+                ctx.at(table=table.name), quote=", ".join(e for c in columns for e in c.examples[:1]), why=reason
+            )
+
+
+@check("DATA-LOGS-PII")
+def logs_pii(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    if not any(f.is_log for f in store.text_files):
+        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有日志文件", "no log files in this store"))
+        return
+    for (path, entity), found in _grouped(store.values, logs=True, store=store).items():
+        yield ctx.fail(
+            ctx.at(path=path, line=found[0].line, entity=entity),
+            quote=", ".join(v.value for v in found[:3]),
+            why=ctx.say(
+                f"日志中有 {len(found)} 处{entity}（首次出现在第 {found[0].line} 行）",
+                f"{len(found)} {entity} values in the log (first on line {found[0].line})",
+            ),
+        )
+
+
+@check("DATA-C3-STORED")
+def card_security_data(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    if not store.tables:
+        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+        return
+    for table in store.tables:
+        for column in table.columns:
+            if column.card_security_kind:
+                yield ctx.fail(
+                    ctx.at(table=table.name, column=column.name),
+                    quote=f"{table.name}.{column.name} ({column.card_security_kind})",
+                    why=ctx.say(
+                        f"存储C3类支付敏感信息（{column.card_security_kind}），{column.non_empty} 个非空值",
+                        f"stores C3 card-security data ({column.card_security_kind}): {column.non_empty} non-empty values",
+                    ),
+                )

@@ -1,0 +1,84 @@
+"""Word lists the entity specs are built from: surnames and province-level names."""
+
+from __future__ import annotations
+
+# The most common single-character surnames (covering well over 90 % of the population) and the
+# usual compound surnames; compound ones come first so the alternation prefers them.
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "端木",
+)
+SINGLE_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+SURNAMES = "|".join(COMPOUND_SURNAMES) + "|[" + SINGLE_SURNAMES + "]"
+
+PROVINCE_NAMES = (
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+)
+PROVINCES = "|".join(sorted(PROVINCE_NAMES, key=len, reverse=True))
+
+# Words after which a Chinese name follows in lending records, logs and collection notes.
+PERSON_CUE_WORDS = (
+    "紧急联系人",
+    "联系人",
+    "借款人",
+    "持卡人",
+    "收款人",
+    "担保人",
+    "客户",
+    "姓名",
+    "户名",
+    "本人",
+    "配偶",
+    "父亲",
+    "母亲",
+    "name",
+    "Name",
+    "NAME",
+)
+PERSON_CUES = "|".join(sorted(PERSON_CUE_WORDS, key=len, reverse=True))

@@ -1,0 +1,113 @@
+"""Check-digit and plausibility validators. python-stdnum supplies the check-digit arithmetic;
+`ric.is_valid` is deliberately not used: it rejects real IDs whose county code is historic."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from stdnum import imei as stdnum_imei
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+
+# Province-level codes of GB/T 2260 (first two digits of ID numbers and USCC division codes).
+PROVINCES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "91",
+    }
+)
+# Issuer prefixes of cards in circulation in China: UnionPay (62, 60, 9x legacy), Visa, Mastercard,
+# JCB, Amex, and the 2-series Mastercard range.
+CARD_PREFIXES = re.compile(r"^(?:62|60|81|9[0-9]|4|5[1-5]|2[2-7]|35|3[47])")
+SEPARATORS = re.compile(r"[\s\-]")
+
+
+def digits_only(value: str) -> str:
+    return SEPARATORS.sub("", value)
+
+
+def _birth_date_ok(year: int, month: int, day: int) -> bool:
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return False
+    return date(1900, 1, 1) <= born <= date.today()
+
+
+def resident_id(value: str) -> bool:
+    """GB 11643: 18 digits (last may be X) with check digit, or the 15-digit legacy form."""
+    number = digits_only(value).upper()
+    if number[:2] not in PROVINCES:
+        return False
+    if len(number) == 18:
+        if not _birth_date_ok(int(number[6:10]), int(number[10:12]), int(number[12:14])):
+            return False
+        return bool(ric.calc_check_digit(number) == number[17])  # stdnum expects the check digit included
+    if len(number) == 15 and number.isdigit():
+        return _birth_date_ok(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    return False
+
+
+def bank_card(value: str) -> bool:
+    number = digits_only(value)
+    return 16 <= len(number) <= 19 and bool(CARD_PREFIXES.match(number)) and luhn.is_valid(number)
+
+
+def uscc_code(value: str) -> bool:
+    code = value.upper()
+    return code[2:4] in PROVINCES and bool(uscc.is_valid(code))
+
+
+def imei(value: str) -> bool:
+    return bool(stdnum_imei.is_valid(digits_only(value)))
+
+
+def mobile(value: str) -> bool:
+    number = digits_only(value).removeprefix("+86").removeprefix("0086")
+    number = number.removeprefix("86") if len(number) == 13 else number
+    return len(number) == 11 and number[0] == "1" and number[1] in "3456789"
+
+
+def ipv4(value: str) -> bool:
+    parts = value.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 and (p == "0" or not p.startswith("0")) for p in parts)
+
+
+def bank_card_score(value: str) -> float:
+    """UnionPay BINs (62…) at the usual lengths are specific; other prefixes need context."""
+    number = digits_only(value)
+    return 0.6 if number.startswith("62") and len(number) in (16, 19) else 0.45

@@ -1,0 +1,158 @@
+"""Turn a scan target (database URL, file or directory) into DataStoreEvidence."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from lendguard.detect import Scanner, mask_value
+from lendguard.evidence import DataStoreEvidence, Provenance, TextFileProfile, ValueFound
+from lendguard.probes.datastore import files, sql
+from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile, sample_table
+from lendguard.probes.errors import ProbeError
+
+LOG_LINE = re.compile(
+    r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
+)
+TEXT_SUFFIXES = {".log", ".txt", ".out", ".text", ".md", ""}
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    sample_rows: int = 1000
+    full: bool = False
+    tables: tuple[str, ...] = ()
+    show_values: bool = False
+
+    @property
+    def row_limit(self) -> int | None:
+        return None if self.full else self.sample_rows
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+def _provenance(source: str, digest: str, size: int) -> Provenance:
+    return Provenance(
+        path=source,
+        sha256=digest,
+        size=size,
+        tool="lendguard-scan",
+        tool_version=version("lendguard"),
+        collected_at=datetime.now(UTC),
+    )
+
+
+def _is_log(path: Path, text: str) -> bool:
+    if path.suffix == ".log" or "log" in path.name.lower():
+        return True
+    head = [line for line in text.splitlines()[:20] if line.strip()]
+    return bool(head) and sum(1 for line in head if LOG_LINE.match(line)) / len(head) >= 0.5
+
+
+def _scan_text(
+    path: Path, shown: str, scanner: Scanner, options: ScanOptions
+) -> tuple[TextFileProfile, list[ValueFound]]:
+    text = files.read_text(path)
+    found = [
+        ValueFound(
+            entity=m.entity,
+            path=shown,
+            line=line,
+            start=m.start,
+            end=m.end,
+            score=m.score,
+            value=m.value if options.show_values else mask_value(m.entity, m.value),
+        )
+        for line, m in scanner.scan_lines(text)
+    ]
+    profile = TextFileProfile(
+        path=shown,
+        lines=text.count("\n") + (0 if text.endswith("\n") else 1),
+        is_log=_is_log(path, text),
+        values_found=len(found),
+    )
+    return profile, found
+
+
+def _files(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
+            yield path
+
+
+def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataStoreEvidence:
+    root = Path(target)
+    if not root.exists():
+        raise ProbeError(root, "no such file or directory")
+    samples: list[TableSample] = []
+    text_profiles, values, warnings = [], [], []
+    digest, size = hashlib.sha256(), 0
+    for path in _files(root):
+        shown = str(path)
+        size += path.stat().st_size
+        digest.update(path.read_bytes())
+        kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
+        try:
+            if kind is not None:
+                samples.append(sample_table(shown, files.table_batches(path, kind, options.row_limit), scanner))
+            elif path.suffix.lower() in TEXT_SUFFIXES or root.is_file():
+                text_profile, found = _scan_text(path, shown, scanner, options)
+                text_profiles.append(text_profile)
+                values.extend(found)
+            else:
+                warnings.append(f"{shown}: skipped (not a table or text file type)")
+        except ProbeError as error:
+            if root.is_file():
+                raise
+            warnings.append(str(error))
+    if root.is_dir() and not samples and not text_profiles:
+        raise ProbeError(root, "no CSV, JSONL, Parquet, text or log file in this directory")
+    pool = plaintext_pool(samples)
+    store = "directory" if root.is_dir() else files.TABLE_SUFFIXES.get(root.suffix.lower(), "text")
+    return DataStoreEvidence(
+        provenance=_provenance(str(root), digest.hexdigest(), size),
+        store=store,
+        source=str(root),
+        tables=tuple(profile(s, options.full, pool, options.show_values) for s in samples),
+        text_files=tuple(text_profiles),
+        values=tuple(values),
+        warnings=tuple(warnings),
+    )
+
+
+def _probe_database(target: str, scanner: Scanner, options: ScanOptions) -> DataStoreEvidence:
+    shown = sql.masked_url(target)
+    with sql.read_only(target) as (connection, kind):
+        names = sql.table_names(connection, list(options.tables) or None, shown)
+        samples = [
+            sample_table(name, sql.table_batches(connection, name, options.row_limit), scanner) for name in names
+        ]
+    pool = plaintext_pool(samples)
+    fingerprint = hashlib.sha256(f"{shown}|{','.join(names)}".encode()).hexdigest()
+    return DataStoreEvidence(
+        provenance=_provenance(shown, fingerprint, sum(s.rows for s in samples)),
+        store=kind,
+        source=shown,
+        tables=tuple(profile(s, options.full, pool, options.show_values) for s in samples),
+    )
+
+
+def probe_datastore(
+    target: str, options: ScanOptions | None = None, scanner: Scanner | None = None
+) -> DataStoreEvidence:
+    """Scan one target; raises ProbeError (one line: what and why) when it cannot be read."""
+    options = options or ScanOptions()
+    scanner = scanner or Scanner()
+    if _is_url(target):
+        return _probe_database(target, scanner, options)
+    return _probe_files(target, scanner, options)

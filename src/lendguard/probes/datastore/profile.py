@@ -1,0 +1,125 @@
+"""Profile tables batch by batch: per-column classification, owner keys, card-security columns."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from lendguard.detect import Scanner, mask_value
+from lendguard.detect.classify import ColumnSample, card_security_kind, confirm_unsalted, observe
+from lendguard.evidence import ColumnProfile, DigestMatch, TableProfile
+
+OWNER_COLUMN = re.compile(
+    r"^(?:user|uid|borrower|customer|cust|member|owner|account|applicant|loan|debtor)(?:_?id)?$|_(?:user|borrower|customer)_id$"
+)
+CALL_RECORD_COLUMN = re.compile(r"duration|call_?type|call_?time|call_?date|通话|呼叫")
+EXAMPLES = 3
+
+
+@dataclass
+class TableSample:
+    name: str
+    rows: int = 0
+    columns: dict[str, ColumnSample] = field(default_factory=dict)
+    raw_values: dict[str, list[str]] = field(default_factory=dict)
+    owners: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+def sample_table(name: str, batches: Iterable[pa.RecordBatch], scanner: Scanner) -> TableSample:
+    table = TableSample(name)
+    for batch in batches:
+        table.rows += batch.num_rows
+        for column_name, column in zip(batch.schema.names, batch.columns, strict=True):
+            values = column.to_pylist()
+            sample = table.columns.get(column_name) or table.columns.setdefault(
+                column_name, ColumnSample(column_name, noise_entities=scanner.checksum_noise(column_name))
+            )
+            observe(sample, values, scanner)
+            kept = table.raw_values.setdefault(column_name, [])
+            if len(kept) < 200:
+                kept.extend(
+                    str(v).strip() for v in values[: 200 - len(kept)] if v is not None and not isinstance(v, bytes)
+                )
+            if OWNER_COLUMN.search(column_name.lower()):
+                table.owners.setdefault(column_name, Counter()).update(str(v) for v in values if v is not None)
+    return table
+
+
+def _examples(sample: ColumnSample, show_values: bool) -> tuple[str, ...]:
+    shown: list[str] = []
+    for entity, values in sample.first_values.items():
+        shown += [v if show_values else mask_value(entity, v) for v in values[:EXAMPLES]]
+    return tuple(shown[:EXAMPLES])
+
+
+@dataclass
+class PlaintextPool:
+    """Plaintext values per entity across the whole store, with the columns they came from."""
+
+    values: dict[str, set[str]] = field(default_factory=dict)
+    sources: dict[str, set[str]] = field(default_factory=dict)
+
+
+def profile(table: TableSample, full_scan: bool, pool: PlaintextPool, show_values: bool = False) -> TableProfile:
+    """The table's evidence; digest columns are checked against every plaintext value in the store."""
+    columns = []
+    for name, sample in table.columns.items():
+        label, detail, share = sample.classification
+        unsalted, tested = None, {}
+        if label == "hashed" and detail is not None:
+            tested = {entity: len(values) for entity, values in pool.values.items()}
+            confirmed = confirm_unsalted(sample.digests, pool.values, detail)
+            if confirmed is not None:
+                sources = ", ".join(sorted(pool.sources.get(confirmed.entity, ())))
+                unsalted = DigestMatch(
+                    algorithm=confirmed.algorithm, entity=confirmed.entity, matched=confirmed.matched, source=sources
+                )
+        columns.append(
+            ColumnProfile(
+                name=name,
+                sampled=sample.sampled,
+                non_empty=sample.non_empty,
+                classification=label,
+                detail=detail,
+                share=share,
+                entity_counts=dict(sample.entities),
+                masked=sum(sample.masked.values()),
+                hashed=sum(sample.hashed.values()),
+                encrypted=sample.encrypted,
+                max_mobiles_in_value=sample.max_mobiles_in_value,
+                max_persons_in_value=sample.max_persons_in_value,
+                examples=_examples(sample, show_values),
+                unsalted=unsalted,
+                digest_tested=tested,
+                card_security_kind=card_security_kind(name, table.raw_values.get(name, [])),
+            )
+        )
+    owner, average, most = None, None, None
+    if table.owners:
+        owner, counts = max(table.owners.items(), key=lambda item: sum(item[1].values()) / max(len(item[1]), 1))
+        if counts:
+            average, most = round(sum(counts.values()) / len(counts), 2), max(counts.values())
+    return TableProfile(
+        name=table.name,
+        rows_scanned=table.rows,
+        full_scan=full_scan,
+        columns=tuple(columns),
+        owner_column=owner,
+        rows_per_owner_avg=average,
+        rows_per_owner_max=most,
+        call_record_columns=tuple(n for n in table.columns if CALL_RECORD_COLUMN.search(n.lower())),
+    )
+
+
+def plaintext_pool(tables: Iterable[TableSample]) -> PlaintextPool:
+    pool = PlaintextPool()
+    for table in tables:
+        for sample in table.columns.values():
+            for entity, values in sample.plaintext_values.items():
+                pool.values.setdefault(entity, set()).update(values)
+                pool.sources.setdefault(entity, set()).add(f"{table.name}.{sample.name}")
+    return pool
