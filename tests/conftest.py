@@ -89,3 +89,17 @@ def reports(apk_paths: dict[str, Path], datastores: dict[str, str], rulebase: Ru
     audited = {name: audit_apk(path, rulebase) for name, path in apk_paths.items()}
     audited.update({name: audit_datastore(target, rulebase) for name, target in datastores.items()})
     return audited
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the PII engine's per-entity precision/recall measured by test_detect."""
+    rows = [
+        (name, value)
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name.startswith("pii:")
+    ]
+    if rows:
+        terminalreporter.section("PII engine accuracy (labelled corpus)")
+        for name, value in sorted(rows):
+            terminalreporter.write_line(f"{name[4:]:16} {value}")

@@ -39,6 +39,8 @@ class EntitySpec:
     prefilter: str | None = None
     # Base score from the value itself, where its shape says more than the pattern (card BINs).
     scorer: Callable[[str], float] | None = None
+    # The highest base score `scorer` can give (used to skip specs that cannot reach the threshold).
+    peak_score: float | None = None
     # Entities recognised by a checksum alone: random digit strings pass 1 time in 10-31, so a column
     # where few values pass is noise unless its name says otherwise.
     checksum_only: bool = False
@@ -90,11 +92,12 @@ ENTITIES: tuple[EntitySpec, ...] = (
     ),
     EntitySpec(
         "CN_BANK_CARD",
-        r"[1-9]\d{3}(?:[ \-]?\d{4}){2}[ \-]?\d{4,7}",
+        r"[1-9]\d{3}(?:[ \-]?\d{4}){2,3}(?:[ \-]?\d{1,3})?",
         0.45,
         80,
         validators.bank_card,
         scorer=validators.bank_card_score,
+        peak_score=validators.STRONG_CARD_SCORE,
         checksum_only=True,
         context=("银行卡", "卡号", "储蓄卡", "信用卡", "借记卡", "账号", "bank", "card"),
         column_hints=(
@@ -169,10 +172,10 @@ ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
         "IP_ADDRESS",
         r"(?:\d{1,3}\.){3}\d{1,3}",
-        0.5,
+        0.4,  # dotted version numbers (2.10.3.1) look the same: an IP needs a context word
         20,
         validators.ipv4,
-        context=("ip", "地址", "client", "remote"),
+        context=("ip", "地址", "client", "remote", "host", "addr", "访问"),
         column_hints=("ip", "client_ip", "remote_addr"),
         anchor=".",
         before=r"(?<![0-9.])",
@@ -182,7 +185,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
     # ("借款人张三", "姓名：李四"): surname lists alone match ordinary words everywhere.
     EntitySpec(
         "PERSON",
-        rf"(?:{lexicon.PERSON_CUES})[：:\s]{{0,2}}(?P<v>(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}?)(?=[^\u4e00-\u9fff]|$|[先女])",
+        rf"(?:{lexicon.PERSON_CUES})[：:\s]{{0,2}}(?P<v>(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}?)(?=[^\u4e00-\u9fff]|$|[已于在的说称表先女手电联身借欠逾还是为和与及等])",
         0.7,
         10,
         column_hints=("name", "姓名", "xm", "contact_name", "realname", "real_name", "holder", "联系人"),

@@ -95,7 +95,7 @@ class Scanner:
                 continue
             if spec.anchor and not any(c in normalised for c in spec.anchor):
                 continue
-            reachable = spec.score + (spec.context_boost if hinted else 0.0)
+            reachable = (spec.peak_score or spec.score) + (spec.context_boost if hinted else 0.0)
             has_context = any(word in lowered for word in compiled.context)
             if reachable < self.threshold and not has_context:
                 continue  # cannot reach the threshold: skip the regex altogether

@@ -82,9 +82,20 @@ def resident_id(value: str) -> bool:
     return False
 
 
+def _id_shaped(number: str) -> bool:
+    """18 digits laid out like a resident ID (province, birth date): a mistyped ID, not a card."""
+    return (
+        len(number) == 18
+        and number[:2] in PROVINCES
+        and _birth_date_ok(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    )
+
+
 def bank_card(value: str) -> bool:
     number = digits_only(value)
-    return 16 <= len(number) <= 19 and bool(CARD_PREFIXES.match(number)) and luhn.is_valid(number)
+    if not 16 <= len(number) <= 19 or _id_shaped(number):
+        return False
+    return bool(CARD_PREFIXES.match(number)) and luhn.is_valid(number)
 
 
 def uscc_code(value: str) -> bool:
@@ -107,7 +118,10 @@ def ipv4(value: str) -> bool:
     return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 and (p == "0" or not p.startswith("0")) for p in parts)
 
 
+STRONG_CARD_SCORE, WEAK_CARD_SCORE = 0.6, 0.45
+
+
 def bank_card_score(value: str) -> float:
     """UnionPay BINs (62…) at the usual lengths are specific; other prefixes need context."""
     number = digits_only(value)
-    return 0.6 if number.startswith("62") and len(number) in (16, 19) else 0.45
+    return STRONG_CARD_SCORE if number.startswith("62") and len(number) in (16, 19) else WEAK_CARD_SCORE

@@ -1,0 +1,140 @@
+"""The PII engine: validators, boundaries, context, overlaps, masking, and accuracy on a corpus."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import pytest
+from stdnum import luhn
+from stdnum.cn import ric
+from tests.fixtures.pii_corpus import corpus
+
+from lendguard.detect import ENTITIES, Scanner, mask_text, mask_value
+from lendguard.detect.scanner import hyperscan_available
+
+SCANNER = Scanner(backend="re")
+
+
+def entities(text: str, column: str | None = None) -> list[tuple[str, str]]:
+    return [(m.entity, m.value) for m in SCANNER.scan(text, column)]
+
+
+def _id(prefix17: str) -> str:
+    return prefix17 + ric.calc_check_digit(prefix17 + "0")
+
+
+def test_no_spec_uses_word_boundaries() -> None:
+    assert not [s.name for s in ENTITIES if r"\b" in s.regex]
+
+
+def test_resident_id_check_digit_x_fullwidth_and_legacy() -> None:
+    with_x = next(_id(f"110105199001010{n:02d}") for n in range(100) if _id(f"110105199001010{n:02d}").endswith("X"))
+    assert entities(f"身份证{with_x}已登记") == [("CN_RESIDENT_ID", with_x)]
+    assert entities(f"身份证{with_x.lower()}") == [("CN_RESIDENT_ID", with_x.lower())]
+    wide = with_x.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    assert entities(f"证件号{wide}") == [("CN_RESIDENT_ID", wide)]
+    assert entities("身份证：110105900101123") == [("CN_RESIDENT_ID", "110105900101123")]
+
+
+def test_resident_id_rejections_but_historic_county_accepted() -> None:
+    valid = _id("11010519900101123")
+    wrong = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    assert entities(f"证件{wrong}") == []
+    assert entities(f"证件{_id('11010519901301123')}") == []  # month 13
+    assert entities(f"证件{_id('99010519900101123')}") == []  # no province 99
+    daxing = _id("11011519800101123")  # 大兴区 code 110115 dates from 2001; the holder was born in 1980
+    assert not ric.is_valid(daxing)
+    assert entities(f"身份证{daxing}") == [("CN_RESIDENT_ID", daxing)]
+
+
+@pytest.mark.parametrize(
+    "written", ["13812345678", "+8613812345678", "0086 138 1234 5678", "138-1234-5678", "+86-138-1234-5678"]
+)
+def test_mobile_forms(written: str) -> None:
+    assert entities(f"联系电话{written}，请回电") == [("CN_MOBILE", written)]
+
+
+def test_mobile_inside_longer_digits_or_hex_is_not_a_mobile() -> None:
+    assert entities("流水号213812345678901") == []
+    assert entities("digest a13812345678f0") == []
+
+
+def test_bank_cards_need_luhn_and_a_plausible_issuer() -> None:
+    body = "622202123456789012"
+    card = body + luhn.calc_check_digit(body)
+    assert entities(f"卡号{card}") == [("CN_BANK_CARD", card)]
+    spaced = " ".join(card[i : i + 4] for i in range(0, 19, 4))
+    assert entities(f"还款卡 {spaced} 尾号") == [("CN_BANK_CARD", spaced)]
+    assert entities(f"卡号{card[:-1]}{(int(card[-1]) + 1) % 10}") == []
+    other = "9" + "".join(random.Random(1).choice("0123456789") for _ in range(14))
+    other += luhn.calc_check_digit(other)
+    assert entities(f"order {other}") == []  # 9-prefix, no context: not enough
+    assert entities(f"银行卡号 {other}") == [("CN_BANK_CARD", other)]
+
+
+def test_id_that_also_passes_luhn_is_reported_once_as_id() -> None:
+    rng = random.Random(3)
+    while True:
+        candidate = _id(f"620102{rng.randint(1950, 2000)}0101{rng.randint(100, 999)}")
+        if candidate.isdigit() and luhn.is_valid(candidate):
+            break
+    assert entities(f"身份证号{candidate}") == [("CN_RESIDENT_ID", candidate)]
+
+
+def test_passport_and_imei_need_context() -> None:
+    assert entities("编号E12345678") == []
+    assert entities("护照E12345678") == [("CN_PASSPORT", "E12345678")]
+    assert entities("sn 490154203237518") == []
+    assert entities("IMEI:490154203237518") == [("IMEI", "490154203237518")]
+
+
+def test_email_next_to_chinese_label_keeps_only_the_address() -> None:
+    assert entities("邮箱zhangsan@163.com，请查收") == [("EMAIL_ADDRESS", "zhangsan@163.com")]
+
+
+def test_names_need_a_cue_in_text_or_a_column_hint() -> None:
+    assert entities("借款人张三已还款") == [("PERSON", "张三")]
+    assert entities("张三已还款") == []
+    assert entities("欧阳娜娜", column="contact_name") == [("PERSON", "欧阳娜娜")]
+    assert entities("欧阳娜娜", column="remark") == []
+
+
+def test_masking_per_entity() -> None:
+    assert mask_value("CN_RESIDENT_ID", "11010519491231002X") == "110***********002X"
+    assert mask_value("CN_MOBILE", "13812345678") == "138****5678"
+    assert mask_value("CN_BANK_CARD", "6222 0212 3456 7890 128") == "622202*********0128"
+    assert mask_value("PERSON", "欧阳娜娜") == "欧***"
+    assert mask_text("借款人张三手机13812345678") == "借款人张*手机138****5678"
+
+
+def _metrics(lines: list, scanner: Scanner) -> dict[str, tuple[float, float, int]]:  # type: ignore[type-arg]
+    true_positive, predicted, actual = Counter(), Counter(), Counter()  # type: ignore[var-annotated]
+    for line in lines:
+        truth = Counter(line.truth)
+        found = Counter((m.entity, m.value) for m in scanner.scan(line.text))
+        for (entity, _), count in truth.items():
+            actual[entity] += count
+        for key, count in found.items():
+            predicted[key[0]] += count
+            true_positive[key[0]] += min(count, truth.get(key, 0))
+    return {
+        e: (true_positive[e] / max(predicted[e], 1), true_positive[e] / max(actual[e], 1), actual[e]) for e in actual
+    }
+
+
+def test_accuracy_on_the_labelled_corpus(record_property: pytest.RecordProperty) -> None:
+    metrics = _metrics(corpus(), SCANNER)
+    for entity, (precision, recall, support) in sorted(metrics.items()):
+        record_property(f"pii:{entity}", f"precision={precision:.3f} recall={recall:.3f} n={support}")
+        assert precision >= 0.98 and recall >= 0.98, (entity, precision, recall)
+    assert set(metrics) == {s.name for s in ENTITIES} - {"CN_ADDRESS"}
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is an optional extra")
+def test_hyperscan_backend_gives_the_same_results() -> None:
+    text = "\n".join(line.text for line in corpus(seed=9, lines=600))
+    fast, plain = Scanner(backend="hyperscan"), Scanner(backend="re")
+    assert list(fast.scan_lines(text)) == list(plain.scan_lines(text))
+    assert re.search(r"\S", text)
