@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lendguard.detect.scanner import Scanner
+from lendguard.detect.scanner import Match, Scanner
 
 Classification = Literal["plaintext", "masked", "hashed", "encrypted", "not_pi", "empty"]
 HEX_DIGEST = {32: "md5", 40: "sha1", 64: "sha256/sm3", 128: "sha512"}
@@ -118,8 +118,28 @@ def masked_entity(value: str) -> str | None:
     return next((entity for pattern, entity in MASKED_ENTITY if pattern.match(value)), "UNKNOWN")
 
 
+def _count_matches(sample: ColumnSample, matches: list[Match]) -> None:
+    if len(matches) == 1:  # the usual cell holds one value: no need to count kinds
+        entity = matches[0].entity
+        mobiles, persons = int(entity == "CN_MOBILE"), int(entity == "PERSON")
+    else:
+        kinds = Counter(m.entity for m in matches)
+        entity, mobiles, persons = kinds.most_common(1)[0][0], kinds["CN_MOBILE"], kinds["PERSON"]
+    sample.entities[entity] += 1
+    sample.max_mobiles_in_value = max(sample.max_mobiles_in_value, mobiles)
+    sample.max_persons_in_value = max(sample.max_persons_in_value, persons)
+    for match in matches:
+        first = sample.first_values.setdefault(match.entity, [])
+        if len(first) < 3:
+            first.append(match.value)
+        seen = sample.plaintext_values.setdefault(match.entity, set())
+        if len(seen) < PLAINTEXT_KEPT:  # enough to confirm digests, bounded on full scans
+            seen.add(match.value)
+
+
 def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) -> None:
-    """Add a batch of values to a column's counts."""
+    """Add a batch of values to a column's counts; the text values are scanned in one pass."""
+    texts: list[str] = []
     for raw in values:
         sample.sampled += 1
         if raw is None:
@@ -129,24 +149,13 @@ def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) ->
             sample.encrypted += 1
             continue
         value = str(raw).strip()
-        if not value:
-            continue
-        sample.non_empty += 1
-        matches = scanner.scan(value, column=sample.name)
+        if value:
+            sample.non_empty += 1
+            texts.append(value)
+    for value, matches in zip(texts, scanner.scan_column(texts, sample.name), strict=True):
         if matches:
-            kinds = Counter(m.entity for m in matches)
-            sample.entities[kinds.most_common(1)[0][0]] += 1
-            sample.max_mobiles_in_value = max(sample.max_mobiles_in_value, kinds["CN_MOBILE"])
-            sample.max_persons_in_value = max(sample.max_persons_in_value, kinds["PERSON"])
-            for match in matches:
-                first = sample.first_values.setdefault(match.entity, [])
-                if len(first) < 3:
-                    first.append(match.value)
-                seen = sample.plaintext_values.setdefault(match.entity, set())
-                if len(seen) < PLAINTEXT_KEPT:  # enough to confirm digests, bounded on full scans
-                    seen.add(match.value)
-            continue
-        if (entity := masked_entity(value)) is not None:
+            _count_matches(sample, matches)
+        elif (entity := masked_entity(value)) is not None:
             sample.masked[entity] += 1
         elif (algorithm := digest_kind(value)) is not None:
             sample.hashed[algorithm] += 1

@@ -16,8 +16,22 @@ from typing import Any, Literal
 from lendguard.detect.entities import ENTITIES, EntitySpec
 
 Backend = Literal["auto", "re", "hyperscan"]
-FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 CONTEXT_WINDOW = 24
+NEWLINE = re.compile(r"\n")
+FULLWIDTH_CHARS = re.compile("[０-９Ｘｘ]")
+FULLWIDTH_PAIRS = tuple(zip("０１２３４５６７８９Ｘｘ", "0123456789Xx", strict=True))
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits as ASCII, same length. str.replace runs in C; translate() with a table
+    walks every character in Python and dominated the scan of large logs."""
+    if not FULLWIDTH_CHARS.search(text):
+        return text
+    for wide, narrow in FULLWIDTH_PAIRS:
+        text = text.replace(wide, narrow)
+    return text
+
+
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -66,7 +80,7 @@ class Scanner:
                 s,
                 re.compile(s.regex),
                 tuple(w.lower() for w in s.context),
-                re.compile(s.cell_pattern) if s.cell_pattern else None,
+                re.compile(rf"^[ \t]*(?P<v>{s.cell_pattern})[ \t]*$", re.MULTILINE) if s.cell_pattern else None,
             )
             for s in self.specs
         ]
@@ -76,58 +90,100 @@ class Scanner:
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
         self._database: Any = self._compile_hyperscan() if use_hyperscan else None
 
-    # ------------------------------------------------------------------ single strings
     def scan(self, text: str, column: str | None = None) -> list[Match]:
-        """Every entity in `text`; `column` is the column name when `text` is a table cell."""
-        if not text:
-            return []
-        normalised = text.translate(FULLWIDTH)
-        lowered = normalised.lower()
-        candidates: list[Match] = []
-        for compiled in self._compiled:
-            spec = compiled.spec
-            hinted = _hint_matches(spec, column)
-            if hinted and compiled.cell is not None and compiled.cell.fullmatch(normalised.strip()):
-                stripped = text.strip()
-                start = text.index(stripped)
-                score = min(spec.score + spec.context_boost, 1.0)
-                candidates.append(Match(spec.name, start, start + len(stripped), round(score, 2), stripped))
-                continue
-            if spec.anchor and not any(c in normalised for c in spec.anchor):
-                continue
-            reachable = (spec.peak_score or spec.score) + (spec.context_boost if hinted else 0.0)
-            has_context = any(word in lowered for word in compiled.context)
-            if reachable < self.threshold and not has_context:
-                continue  # cannot reach the threshold: skip the regex altogether
-            for found in compiled.regex.finditer(normalised):
-                group = "v" if "v" in compiled.regex.groupindex else 0
-                start, end = found.span(group)
-                if spec.validator is not None and not spec.validator(normalised[start:end]):
-                    continue
-                score = spec.scorer(normalised[start:end]) if spec.scorer else spec.score
-                if hinted or (has_context and self._near(lowered, compiled.context, start, end)):
-                    score += spec.context_boost
-                if score >= self.threshold:
-                    candidates.append(Match(spec.name, start, end, round(min(score, 1.0), 2), text[start:end]))
-        return _resolve_overlaps(candidates, {s.name: s.priority for s in self.specs})
+        """Every entity in `text` (one string); `column` is the column name when it is a table cell."""
+        return [match for _, match in self.scan_lines(text.replace("\n", " "), column)] if text else []
 
-    @staticmethod
-    def _near(lowered: str, words: tuple[str, ...], start: int, end: int) -> bool:
-        window = lowered[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
-        return any(word in window for word in words)
+    def scan_column(self, values: list[str], column: str) -> list[list[Match]]:
+        """The matches of each value of one column, found in a single pass over the joined values."""
+        found: list[list[Match]] = [[] for _ in values]
+        joined = "\n".join(value.replace("\n", " ") for value in values)
+        # Cells are dense with candidates, where hyperscan's per-match callbacks cost more than
+        # they save: one `re` pass per pattern over the joined column is faster.
+        for line, match in self.scan_lines(joined, column, prefilter=False):
+            found[line - 1].append(match)
+        return found
 
     def checksum_noise(self, column: str) -> frozenset[str]:
         """Checksum-only entities whose column name does not vouch for them."""
         return frozenset(s.name for s in self.specs if s.checksum_only and not _hint_matches(s, column))
 
     # ------------------------------------------------------------------ text files
-    def scan_lines(self, text: str) -> Iterator[tuple[int, Match]]:
-        """(1-based line number, match) for every match; offsets are within the line."""
-        lines = text.split("\n")
-        numbers: Iterable[int] = range(len(lines)) if self._database is None else self._candidate_lines(text)
-        for index in numbers:
-            for match in self.scan(lines[index]):
-                yield index + 1, match
+    def scan_lines(self, text: str, column: str | None = None, prefilter: bool = True) -> Iterator[tuple[int, Match]]:
+        """(1-based line number, match) for every match; offsets are within the line. With
+        `column`, every line is a cell of that column: its name's hints count as context, and a
+        cell that is wholly a name is one.
+
+        Each pattern runs once over the whole buffer (the `re` backend) or only over the lines
+        hyperscan marked for that pattern; either way the result equals scanning line by line.
+        """
+        normalised = _normalise(text)
+        lowered = normalised.lower()
+        starts = [0, *(m.end() for m in NEWLINE.finditer(normalised))]
+        use_hyperscan = prefilter and self._database is not None
+        lines_of = self._lines_per_pattern(normalised, len(starts)) if use_hyperscan else None
+        per_line: dict[int, list[Match]] = {}
+        for index, compiled in enumerate(self._compiled):
+            spec = compiled.spec
+            hinted = _hint_matches(spec, column)
+            if hinted and compiled.cell is not None:
+                for found in compiled.cell.finditer(normalised):
+                    start, end = found.span("v")
+                    line = bisect.bisect_right(starts, start) - 1
+                    score = round(min(spec.score + spec.context_boost, 1.0), 2)
+                    per_line.setdefault(line, []).append(
+                        Match(spec.name, start - starts[line], end - starts[line], score, text[start:end])
+                    )
+            reachable = (spec.peak_score or spec.score) + (spec.context_boost if hinted else 0.0)
+            if reachable < self.threshold and not any(word in lowered for word in compiled.context):
+                continue  # cannot reach the threshold anywhere in this buffer: skip the regex
+            if lines_of is None:
+                if spec.anchor and not any(c in normalised for c in spec.anchor):
+                    continue
+                regions: Iterable[tuple[int, int]] = [(0, len(normalised))]
+            else:
+                regions = (
+                    (starts[n], starts[n + 1] - 1 if n + 1 < len(starts) else len(normalised))
+                    for n in lines_of.get(index, ())
+                )
+            group = "v" if "v" in compiled.regex.groupindex else 0
+            for region_start, region_end in regions:
+                for found in compiled.regex.finditer(normalised, region_start, region_end):
+                    start, end = found.span(group)
+                    if spec.validator is not None and not spec.validator(normalised[start:end]):
+                        continue
+                    line = bisect.bisect_right(starts, start) - 1
+                    score = spec.scorer(normalised[start:end]) if spec.scorer else spec.score
+                    if hinted:
+                        score += spec.context_boost
+                    elif compiled.context:
+                        line_end = starts[line + 1] - 1 if line + 1 < len(starts) else len(lowered)
+                        window = lowered[
+                            max(starts[line], start - CONTEXT_WINDOW) : min(line_end, end + CONTEXT_WINDOW)
+                        ]
+                        if any(word in window for word in compiled.context):
+                            score += spec.context_boost
+                    if score >= self.threshold:
+                        offset = starts[line]
+                        per_line.setdefault(line, []).append(
+                            Match(spec.name, start - offset, end - offset, round(min(score, 1.0), 2), text[start:end])
+                        )
+        priority = {spec.name: spec.priority for spec in self.specs}
+        for line in sorted(per_line):
+            for match in _resolve_overlaps(per_line[line], priority):
+                yield line + 1, match
+
+    def _lines_per_pattern(self, normalised: str, line_count: int) -> dict[int, list[int]]:
+        """Per pattern, the lines where its core matches: a superset of where `re` will match."""
+        data = normalised.encode("utf-8")  # ASCII \d then sees full-width digits too
+        newlines = [m.start() for m in re.finditer(b"\n", data)]
+        hits: dict[int, set[int]] = {}
+
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            hits.setdefault(pattern, set()).add(bisect.bisect_left(newlines, end - 1))
+
+        self._database.scan(data, match_event_handler=on_match)
+        return {pattern: sorted(n for n in lines if n < line_count) for pattern, lines in hits.items()}
 
     def _compile_hyperscan(self) -> Any:
         import hyperscan
@@ -139,18 +195,6 @@ class Scanner:
             expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags
         )
         return database
-
-    def _candidate_lines(self, text: str) -> list[int]:
-        """Lines where some pattern's core matches; a superset of the lines `re` would report."""
-        data = text.translate(FULLWIDTH).encode("utf-8")  # ASCII \d then sees full-width digits too
-        newlines = [m.start() for m in re.finditer(b"\n", data)]
-        hits: set[int] = set()
-
-        def on_match(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            hits.add(bisect.bisect_left(newlines, end - 1))
-
-        self._database.scan(data, match_event_handler=on_match)
-        return sorted(hits)
 
 
 def _resolve_overlaps(candidates: list[Match], priority: dict[str, int]) -> list[Match]:
