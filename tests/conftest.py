@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,17 @@ SMALI_APPS = {
     "loanapp": REPO / "examples" / "loanapp",
     "cleanloan": REPO / "tests" / "fixtures" / "apps" / "cleanloan",
 }
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`lendguard ARGS` in a fresh process, as a user or CI runs it (wide terminal, no tty)."""
+    return subprocess.run(
+        [sys.executable, "-m", "lendguard", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 from tests.conftest import REPO
+from tests.conftest import run_cli as lendguard
 
 SCHEMA = json.loads((REPO / "schema" / "report.schema.json").read_text(encoding="utf-8"))
-
-
-def lendguard(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lendguard", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
 
 
 def test_published_schema_is_the_generated_one() -> None:

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.conftest import run_cli as lendguard
 from tests.fixtures import lending_data
 
 from lendguard.probes import ProbeError
 from lendguard.probes.datastore import ScanOptions, probe_datastore
 
 ROWS = lending_data.lending_tables(seed=21, borrowers=40, contacts_per_borrower=6)
-
-
-def lendguard(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lendguard", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
 
 
 @pytest.fixture(scope="module")

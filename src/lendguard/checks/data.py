@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lendguard.checks.registry import CheckContext, check
 from lendguard.detect import BY_NAME
@@ -33,6 +33,27 @@ def _grouped(
     return groups
 
 
+def _text_findings(
+    store: DataStoreEvidence, ctx: CheckContext, logs: bool, wanted: Callable[[str], bool]
+) -> Iterator[Finding]:
+    """One finding per (file, entity) among log files (logs=True) or other text files."""
+    where = ctx.say("日志", "the log") if logs else ctx.say("文件", "the file")
+    for (path, entity), found in _grouped(store.values, logs=logs, store=store).items():
+        if wanted(entity):
+            yield ctx.fail(
+                ctx.at(path=path, line=found[0].line, entity=entity),
+                quote=", ".join(v.value for v in found[:3]),
+                why=ctx.say(
+                    f"{where}中有 {len(found)} 处{entity}（首次出现在第 {found[0].line} 行）",
+                    f"{len(found)} {entity} values in {where} (first on line {found[0].line})",
+                ),
+            )
+
+
+def _no_tables(ctx: CheckContext) -> Finding:
+    return ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+
+
 def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
     knowledge = ctx.rulebase.datastore
     for table, column in _plaintext_columns(store):
@@ -48,16 +69,9 @@ def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]
             ),
             confidence=_confidence(column.share),
         )
-    for (path, entity), found in _grouped(store.values, logs=False, store=store).items():
-        if knowledge.plaintext_rule(entity) == ctx.rule.id:
-            yield ctx.fail(
-                ctx.at(path=path, line=found[0].line, entity=entity),
-                quote=", ".join(v.value for v in found[:3]),
-                why=ctx.say(
-                    f"文件中有 {len(found)} 处明文{entity}（首次出现在第 {found[0].line} 行）",
-                    f"{len(found)} plaintext {entity} values in the file (first on line {found[0].line})",
-                ),
-            )
+    yield from _text_findings(
+        store, ctx, logs=False, wanted=lambda entity: knowledge.plaintext_rule(entity) == ctx.rule.id
+    )
 
 
 @check("DATA-PLAINTEXT-ID")
@@ -88,7 +102,7 @@ def _hinted_entity(column: str) -> str | None:
 @check("DATA-WEAK-PSEUDONYM")
 def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
     if not store.tables:
-        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+        yield _no_tables(ctx)
         return
     low_entropy = ctx.rulebase.datastore.low_entropy_entities
     for table in store.tables:
@@ -148,7 +162,7 @@ def _contact_list(table: TableProfile, ctx: CheckContext) -> str | None:
 @check("DATA-CONTACTS-STORED")
 def contacts_stored(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
     if not store.tables:
-        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+        yield _no_tables(ctx)
         return
     for table in store.tables:
         reason = _contact_list(table, ctx)
@@ -164,21 +178,13 @@ def logs_pii(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
     if not any(f.is_log for f in store.text_files):
         yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有日志文件", "no log files in this store"))
         return
-    for (path, entity), found in _grouped(store.values, logs=True, store=store).items():
-        yield ctx.fail(
-            ctx.at(path=path, line=found[0].line, entity=entity),
-            quote=", ".join(v.value for v in found[:3]),
-            why=ctx.say(
-                f"日志中有 {len(found)} 处{entity}（首次出现在第 {found[0].line} 行）",
-                f"{len(found)} {entity} values in the log (first on line {found[0].line})",
-            ),
-        )
+    yield from _text_findings(store, ctx, logs=True, wanted=lambda _entity: True)
 
 
 @check("DATA-C3-STORED")
 def card_security_data(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
     if not store.tables:
-        yield ctx.finding(Outcome.not_applicable, ctx.at(), "", ctx.say("没有表格数据", "no tables in this store"))
+        yield _no_tables(ctx)
         return
     for table in store.tables:
         for column in table.columns:

@@ -73,27 +73,16 @@ class ReportDocument(_Model):
 
 
 def _target(report: TargetReport) -> TargetInfo:
+    info = TargetInfo(kind=report.kind, file=report.file, identity=report.identity)
     evidence = report.evidence
+    if evidence is None:
+        return info
+    update: dict[str, object] = {"sha256": evidence.provenance.sha256, "size": evidence.provenance.size}
     if isinstance(evidence, ApkEvidence):
-        return TargetInfo(
-            kind=report.kind,
-            file=report.file,
-            identity=report.identity,
-            name=evidence.app_name,
-            version=evidence.version_name,
-            sha256=evidence.provenance.sha256,
-            size=evidence.provenance.size,
-        )
-    if isinstance(evidence, DataStoreEvidence):
-        return TargetInfo(
-            kind=report.kind,
-            file=report.file,
-            identity=report.identity,
-            name=evidence.store,
-            sha256=evidence.provenance.sha256,
-            size=evidence.provenance.size,
-        )
-    return TargetInfo(kind=report.kind, file=report.file, identity=report.identity)
+        update |= {"name": evidence.app_name, "version": evidence.version_name}
+    elif isinstance(evidence, DataStoreEvidence):
+        update["name"] = evidence.store
+    return info.model_copy(update=update)
 
 
 def _summary(findings: list[Finding], not_evaluated: int) -> Summary:
