@@ -31,7 +31,9 @@ examples/loanapp.apk: examples/loanapp/apktool.yml $(shell find examples/loanapp
 
 demo: install examples/loanapp.apk
 	$(BIN)/lendguard apk examples/loanapp.apk --output-dir out/ --fail-on none
-	@echo "JSON report written to out/loanapp.apk.json"
+	$(BIN)/python -m tests.fixtures.lending_data out/platform
+	$(BIN)/lendguard scan sqlite:///out/platform/platform.db out/platform/logs --output-dir out/ --fail-on none
+	@echo "JSON reports written to out/"
 
 lint: install
 	$(BIN)/ruff check src tests bench tools

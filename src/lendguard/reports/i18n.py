@@ -24,7 +24,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_failures": ("未发现不合规项。", "No failed rule."),
     "summary_title": ("汇总", "Summary"),
     "file": ("文件", "File"),
-    "identity": ("包名", "Package"),
+    "identity": ("标识", "Identity"),
     "status": ("状态", "Status"),
     "failed_rules": ("不合规规则", "Failed rules"),
     "error": ("错误", "Error"),
