@@ -53,6 +53,7 @@ test: lint typecheck contracts unit
 bench: install
 	$(BIN)/python bench/apk.py
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/protect.py
 
 clean:
 	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk

@@ -21,6 +21,18 @@ from lendguard import __version__
 from lendguard.engine import TargetReport, audit_apk, audit_datastore
 from lendguard.evidence import DataStoreEvidence
 from lendguard.probes.datastore import ScanOptions
+from lendguard.protect import (
+    ColumnReport,
+    KeyFileError,
+    KeyRing,
+    ProtectError,
+    generate_keyring,
+    load_keyring,
+    protect_target,
+    rotate_keyring,
+    unprotect_target,
+)
+from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.datastore import jsonl_records, render_columns
 from lendguard.reports.i18n import word
@@ -205,6 +217,179 @@ def scan(
                 render_columns(out, report.evidence, lang)
         _print_documents(documents, show_passed)
     sys.exit(_exit_code(documents, fail_on))
+
+
+@cli.group()
+def keys() -> None:
+    """Create and rotate key files for protect/unprotect (0600; or set $LENDGUARD_KEYS)."""
+
+
+@keys.command("generate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing key file (its data can no longer be restored).")
+def keys_generate(file: Path, force: bool) -> None:
+    """Write a new key file with one active key."""
+    try:
+        key_id = generate_keyring(file, force)
+    except KeyFileError as error:
+        raise InputError(str(error)) from error
+    click.echo(
+        f"{file}: new key {key_id} (keep this file secret and backed up: without it protected data cannot be restored)"
+    )
+
+
+@keys.command("rotate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_rotate(file: Path) -> None:
+    """Add a new active key; older keys stay so existing tokens still restore."""
+    try:
+        key_id = rotate_keyring(file)
+    except KeyFileError as error:
+        raise InputError(str(error)) from error
+    click.echo(f"{file}: new active key {key_id}")
+
+
+def _ring(key_file: Path | None) -> KeyRing:
+    try:
+        return load_keyring(key_file)
+    except KeyFileError as error:
+        raise InputError(str(error)) from error
+
+
+def _print_column_reports(reports: list[ColumnReport], lang: Language) -> None:
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for heading in ("table_name", "column_name", "operator", "rows", "changed", "already", "checksum", "verified"):
+        table.add_column(word(heading, lang))
+    for report in reports:
+        table.add_row(
+            Path(report.table).name,
+            report.column,
+            report.operator,
+            str(report.rows),
+            str(report.changed),
+            str(report.already),
+            report.checksum[:16],
+            "✓" if report.verified else "✗",
+        )
+    Console().print(table)
+
+
+def _finish(reports: list[ColumnReport], lang: Language) -> None:
+    if not reports:
+        click.echo(word("nothing_to_do", lang))
+        return
+    _print_column_reports(reports, lang)
+    failed = [f"{r.table}.{r.column}" for r in reports if not r.verified]
+    if failed:
+        click.echo(f"lendguard: error: verification failed for {', '.join(failed)}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+def _protect_error(error: ProtectError) -> InputError:
+    for detail in error.details:
+        click.echo(f"  {detail}")
+    return InputError(str(error))
+
+
+key_file_option = click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Key file from `lendguard keys generate` (default: $LENDGUARD_KEYS).",
+)
+table_option = click.option("--table", "tables", multiple=True, help="Only this table (repeatable).")
+column_option = click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    help="Only this column, as TABLE.COLUMN (repeatable); default: every plaintext-PI column.",
+)
+batch_option = click.option(
+    "--batch", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows per transaction."
+)
+
+
+@cli.command()
+@click.argument("target")
+@key_file_option
+@table_option
+@column_option
+@click.option(
+    "--policy",
+    default="default",
+    show_default=True,
+    help="default (AES-SIV), sm (SM4), token / token-sm3 (HMAC, one-way; files only), "
+    "mask-strict / mask-common / mask-pci (display copies; files only).",
+)
+@batch_option
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where a file's protected copy goes.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write row counts and checksums of the original values here (for unprotect --manifest).",
+)
+@lang_option
+def protect(
+    target: str,
+    key_file: Path | None,
+    tables: tuple[str, ...],
+    columns: tuple[str, ...],
+    policy: str,
+    batch: int,
+    output: Path | None,
+    manifest: Path | None,
+    lang: Language,
+) -> None:
+    """Encrypt, tokenise or mask the personal information a scan finds in TARGET: in place in a
+    database (reversible policies only), into a copy for CSV/JSONL/Parquet."""
+    ring = _ring(key_file)
+    try:
+        reports = protect_target(target, ring, policy, tables, columns, batch, output)
+    except ProtectError as error:
+        raise _protect_error(error) from error
+    if manifest is not None:
+        write_manifest(manifest, target, ring, reports)
+    _finish(reports, lang)
+
+
+@cli.command()
+@click.argument("target")
+@key_file_option
+@table_option
+@column_option
+@batch_option
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where a file's restored copy goes.")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check restored row counts and checksums against the manifest written by protect.",
+)
+@lang_option
+def unprotect(
+    target: str,
+    key_file: Path | None,
+    tables: tuple[str, ...],
+    columns: tuple[str, ...],
+    batch: int,
+    output: Path | None,
+    manifest: Path | None,
+    lang: Language,
+) -> None:
+    """Restore every original value protected in TARGET with the key file's keys."""
+    ring = _ring(key_file)
+    try:
+        reports = unprotect_target(target, ring, tables, columns, batch, output)
+    except ProtectError as error:
+        raise _protect_error(error) from error
+    if manifest is not None:
+        problems = check_manifest(manifest, reports)
+        for problem in problems:
+            click.echo(f"  {problem}")
+        if problems:
+            click.echo(f"lendguard: error: {len(problems)} column(s) differ from {manifest}", err=True)
+            sys.exit(EXIT_FINDINGS)
+    _finish(reports, lang)
 
 
 @cli.command()

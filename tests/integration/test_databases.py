@@ -46,8 +46,9 @@ def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
     url = url_template.format(db=database)
     lending_data.write_database(url, lending_data.lending_tables())
     yield url
+    force = " WITH (FORCE)" if request.param == "postgresql" else ""  # sessions a failed test left open
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {database}"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {database}{force}"))
     admin.dispose()
 
 
@@ -120,3 +121,36 @@ def test_unusable_databases_give_one_line(url: str, problem: str) -> None:
 def test_missing_table_is_named(datastores: dict[str, str]) -> None:
     with pytest.raises(ProbeError, match="no table named ghosts"):
         probe_datastore(datastores["lending_db"], ScanOptions(tables=("ghosts",)))
+
+
+def test_protect_round_trip_on_the_server(server_url: str, tmp_path: Path) -> None:
+    from lendguard.protect import generate_keyring, load_keyring, protect_target, unprotect_target
+
+    generate_keyring(tmp_path / "k.json")
+    ring = load_keyring(tmp_path / "k.json")
+    before = _checksum(server_url)
+    reports = protect_target(server_url, ring, tables=("borrowers", "address_book"), batch=50)
+    assert reports and all(r.verified for r in reports)
+    assert _checksum(server_url) != before
+    assert all(r.verified for r in unprotect_target(server_url, ring, tables=("borrowers", "address_book")))
+    assert _checksum(server_url) == before
+
+
+def test_narrow_columns_are_reported_before_anything_is_written(server_url: str, tmp_path: Path) -> None:
+    from lendguard.protect import ProtectError, generate_keyring, load_keyring, protect_target
+
+    engine = create_engine(server_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS narrow"))
+        connection.execute(text("CREATE TABLE narrow (id INTEGER PRIMARY KEY, id_no VARCHAR(18), mobile BIGINT)"))
+        connection.execute(text("INSERT INTO narrow VALUES (1, '11010519491231002X', 13812345678)"))
+    generate_keyring(tmp_path / "k.json")
+    with pytest.raises(ProtectError) as raised:
+        protect_target(server_url, load_keyring(tmp_path / "k.json"), tables=("narrow",))
+    assert "nothing was written" in str(raised.value)
+    details = "\n".join(raised.value.details)
+    assert "narrow.id_no is VARCHAR(18)" in details and "VARCHAR(" in details
+    assert "narrow.mobile is BIGINT" in details
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id_no FROM narrow")).scalar() == "11010519491231002X"
+    engine.dispose()

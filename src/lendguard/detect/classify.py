@@ -34,8 +34,9 @@ MASKED_ENTITY = (
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 B64 = re.compile(r"^[A-Za-z0-9+/_\-]+={0,2}$")
 PLAINTEXT_KEPT = 50_000
+TOKEN_PREFIX = "lg1:"
 CHECKSUM_NOISE_SHARE = 0.3
-ENCRYPTED_PREFIX = re.compile(r"^(?:ENC\(|enc:|lgenc:|\{cipher\}|vault:v\d+:)")
+ENCRYPTED_PREFIX = re.compile(r"^(?:ENC\(|enc:|lg1:|\{cipher\}|vault:v\d+:)")  # lg1: LendGuard tokens
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ColumnSample:
     masked: Counter[str] = field(default_factory=Counter)
     hashed: Counter[str] = field(default_factory=Counter)
     encrypted: int = 0
+    tokens: int = 0  # LendGuard tokens (lg1:…): protected by `lendguard protect`
     max_mobiles_in_value: int = 0
     max_persons_in_value: int = 0
     plaintext_values: dict[str, set[str]] = field(default_factory=dict)
@@ -162,6 +164,7 @@ def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) ->
             sample.digests.add(value.lower() if HEX.match(value) else value)
         elif looks_encrypted(value):
             sample.encrypted += 1
+            sample.tokens += value.startswith(TOKEN_PREFIX)
 
 
 def _hash_algorithms() -> dict[str, list[str]]:

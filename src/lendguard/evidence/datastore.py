@@ -45,6 +45,7 @@ class ColumnProfile(_Fact):
     masked: int
     hashed: int
     encrypted: int
+    tokens: int = 0  # values protected by `lendguard protect` (lg1:…)
     max_mobiles_in_value: int = 0
     max_persons_in_value: int = 0
     examples: tuple[str, ...] = ()

@@ -90,6 +90,7 @@ def profile(table: TableSample, full_scan: bool, pool: PlaintextPool, show_value
                 masked=sum(sample.masked.values()),
                 hashed=sum(sample.hashed.values()),
                 encrypted=sample.encrypted,
+                tokens=sample.tokens,
                 max_mobiles_in_value=sample.max_mobiles_in_value,
                 max_persons_in_value=sample.max_persons_in_value,
                 examples=_examples(sample, show_values),

@@ -33,7 +33,7 @@ def store_kind(url: URL) -> str:
 DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
 
 
-def _with_installed_driver(url: URL) -> URL:
+def with_installed_driver(url: URL) -> URL:
     if "+" not in url.drivername and url.drivername in DEFAULT_DRIVERS:
         return url.set(drivername=DEFAULT_DRIVERS[url.drivername])
     return url
@@ -58,7 +58,7 @@ def _first_line(error: BaseException) -> str:
 def read_only(url_text: str) -> Iterator[tuple[Connection, str]]:
     shown = masked_url(url_text)
     try:
-        url = _with_installed_driver(make_url(url_text))
+        url = with_installed_driver(make_url(url_text))
         engine = create_engine(
             _read_only_url(url), connect_args={"connect_timeout": 10} if store_kind(url) != "sqlite" else {}
         )
