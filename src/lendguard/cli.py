@@ -329,6 +329,9 @@ batch_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write row counts and checksums of the original values here (for unprotect --manifest).",
 )
+@click.option(
+    "--rekey", is_flag=True, help="Re-encrypt tokens made with an older key under the active key (after keys rotate)."
+)
 @lang_option
 def protect(
     target: str,
@@ -339,13 +342,14 @@ def protect(
     batch: int,
     output: Path | None,
     manifest: Path | None,
+    rekey: bool,
     lang: Language,
 ) -> None:
     """Encrypt, tokenise or mask the personal information a scan finds in TARGET: in place in a
     database (reversible policies only), into a copy for CSV/JSONL/Parquet."""
     ring = _ring(key_file)
     try:
-        reports = protect_target(target, ring, policy, tables, columns, batch, output)
+        reports = protect_target(target, ring, policy, tables, columns, batch, output, rekey)
     except ProtectError as error:
         raise _protect_error(error) from error
     if manifest is not None:

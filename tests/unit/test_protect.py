@@ -249,3 +249,20 @@ def test_cli_errors_are_one_line(tmp_path: Path, key_file: Path) -> None:
     )
     assert REPO.exists()
     assert os.environ.get("LENDGUARD_KEYS") is None
+
+
+def test_rekey_after_rotation_moves_every_token_to_the_new_key(platform_db: Path, key_file: Path) -> None:
+    url = f"sqlite:///{platform_db}"
+    before = _dump(platform_db)
+    protect_target(url, load_keyring(key_file), columns=("borrowers.id_no",))
+    new_id = rotate_keyring(key_file)
+    ring = load_keyring(key_file)
+    untouched = protect_target(url, ring, columns=("borrowers.id_no",))
+    assert untouched[0].changed == 0
+    rekeyed = protect_target(url, ring, columns=("borrowers.id_no",), rekey=True)
+    assert rekeyed[0].changed == rekeyed[0].rows and rekeyed[0].verified
+    with sqlite3.connect(platform_db) as connection:
+        ids = {row[0].split(":")[2] for row in connection.execute("SELECT id_no FROM borrowers")}
+    assert ids == {new_id}
+    unprotect_target(url, ring)
+    assert _dump(platform_db) == before

@@ -45,7 +45,7 @@ from lendguard.probes.datastore import files as file_io
 from lendguard.probes.datastore.sql import masked_url, with_installed_driver
 from lendguard.probes.errors import ProbeError
 from lendguard.protect.keys import KeyFileError, KeyRing
-from lendguard.protect.operators import MASK_PRESETS, OPERATORS, Operator, WrongKeyError, is_protected, restore
+from lendguard.protect.operators import MASK_PRESETS, OPERATORS, Operator, WrongKeyError, is_protected, parse, restore
 
 POLICIES = {"default": "siv", "sm": "sm4", "token": "h256", "token-sm3": "hsm3"}
 
@@ -259,7 +259,13 @@ def _verify_table(
 
 
 def _database(
-    url: str, ring: KeyRing, targets: list[Target], operator: Operator | None, batch: int, restoring: bool
+    url: str,
+    ring: KeyRing,
+    targets: list[Target],
+    operator: Operator | None,
+    batch: int,
+    restoring: bool,
+    rekey: bool = False,
 ) -> list[ColumnReport]:
     engine = _engine(url)
     try:
@@ -282,7 +288,7 @@ def _database(
         for name, columns in by_table.items():
             label = "restore" if restoring else (operator.name if operator else "")
             column_reports = {c: ColumnReport(name, c, label) for c in columns}
-            transform = _restorer(ring) if restoring else _protector(operator, ring)  # type: ignore[arg-type]
+            transform = _restorer(ring) if restoring else _protector(operator, ring, rekey)  # type: ignore[arg-type]
             _rewrite_table(engine, tables[name], keys[name], columns, column_reports, transform, batch)
             _verify_table(
                 engine,
@@ -302,14 +308,23 @@ def _database(
         engine.dispose()
 
 
-def _protector(operator: Operator, ring: KeyRing) -> Any:
+def _protector(operator: Operator, ring: KeyRing, rekey: bool = False) -> Any:
+    """Protect plaintext; leave tokens alone, or with `rekey` re-encrypt those made with another
+    key or operator under the ring's active key."""
+
     def transform(value: Any) -> tuple[str | None, Any]:
         if value is None:
             return None, None
         text = str(value)
-        if is_protected(text):
-            return (restore(text, ring) if operator.reversible else text), value
-        return text, operator.protect(text, ring)
+        if not is_protected(text):
+            return text, operator.protect(text, ring)
+        if not operator.reversible:
+            return text, value
+        original = restore(text, ring)
+        name, key_id, _ = parse(text)
+        if rekey and (key_id != ring.active or name != operator.name):
+            return original, operator.protect(original, ring)
+        return original, value
 
     return transform
 
@@ -400,8 +415,10 @@ def protect_target(
     columns: tuple[str, ...] = (),
     batch: int = 1000,
     output: Path | None = None,
+    rekey: bool = False,
 ) -> list[ColumnReport]:
-    """Protect every plaintext-PI column of `target` (or the named `table.column`s)."""
+    """Protect every plaintext-PI column of `target` (or the named `table.column`s); with `rekey`,
+    also re-encrypt tokens made with an older key under the active one."""
     evidence = _scan(target, tables)
     targets = _targets(evidence, columns)
     if not targets:
@@ -412,7 +429,7 @@ def protect_target(
                 f"policy {policy} is one-way; in a database it would destroy the originals. "
                 "Use it on a file copy, or use the default or sm policy"
             )
-        return _database(target, ring, targets, _operator(policy), batch, restoring=False)
+        return _database(target, ring, targets, _operator(policy), batch, restoring=False, rekey=rekey)
     path = Path(target)
     if not path.is_file():
         raise ProtectError(f"{target}: protect rewrites one table file or a database, not a directory")
@@ -425,7 +442,9 @@ def protect_target(
 
         return _file(path, output, ring, targets, masker, policy, reversible=False)
     operator = _operator(policy)
-    return _file(path, output, ring, targets, lambda _t: _protector(operator, ring), operator.name, operator.reversible)
+    return _file(
+        path, output, ring, targets, lambda _t: _protector(operator, ring, rekey), operator.name, operator.reversible
+    )
 
 
 def unprotect_target(
