@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := apktool default-jre-headless
 
-.PHONY: demo test lint typecheck contracts unit system-deps install bench clean
+.PHONY: demo test lint typecheck contracts unit system-deps install bench model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,15 @@ unit: install system-deps
 
 test: lint typecheck contracts unit
 
+# Retrain the privacy-policy topic router from CAPP-130 (the trained model is committed).
+model: install
+	$(BIN)/python tools/train_policy_router.py ../shared/datasets/CAPP-130 src/lendguard/rulebase/data
+
 bench: install
 	$(BIN)/python bench/apk.py
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/protect.py
+	$(BIN)/python bench/policy.py
 
 clean:
 	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk

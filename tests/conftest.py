@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lendguard.engine import TargetReport, audit_apk, audit_datastore
+from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy
 from lendguard.evidence import ApkEvidence
 from lendguard.probes.apk import probe_apk
 from lendguard.rulebase import RuleBase, load_rulebase
@@ -18,6 +18,7 @@ from tests.fixtures import lending_data
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 APK_FIXTURES = SHARED / "fixtures" / "apk"
+POLICIES = REPO / "tests" / "fixtures" / "policies"
 SMALI_APPS = {
     "loanapp": REPO / "examples" / "loanapp",
     "cleanloan": REPO / "tests" / "fixtures" / "apps" / "cleanloan",
@@ -100,11 +101,13 @@ def datastores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def reports(apk_paths: dict[str, Path], datastores: dict[str, str], rulebase: RuleBase) -> dict[str, TargetReport]:
     audited = {name: audit_apk(path, rulebase) for name, path in apk_paths.items()}
     audited.update({name: audit_datastore(target, rulebase) for name, target in datastores.items()})
+    audited.update({path.stem: audit_policy(path, rulebase) for path in sorted(POLICIES.iterdir())})
+    audited.update({f"{name}_policy": audit_policy(apk_paths[name], rulebase) for name in SMALI_APPS})
     return audited
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the PII engine's per-entity precision/recall measured by test_detect."""
+    """Print the accuracy figures tests recorded: PII engine per entity, policy topic router."""
     rows = [
         (name, value)
         for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
@@ -112,6 +115,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         if name.startswith("pii:")
     ]
     if rows:
-        terminalreporter.section("PII engine accuracy (labelled corpus)")
+        terminalreporter.section(
+            "Detection accuracy (PII engine on the labelled corpus, policy topic router on CAPP-130)"
+        )
         for name, value in sorted(rows):
             terminalreporter.write_line(f"{name[4:]:16} {value}")

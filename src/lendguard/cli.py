@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lendguard import __version__
-from lendguard.engine import TargetReport, audit_apk, audit_datastore
-from lendguard.evidence import DataStoreEvidence
+from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy
+from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.probes.datastore import ScanOptions
 from lendguard.protect import (
     ColumnReport,
@@ -36,6 +36,7 @@ from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.datastore import jsonl_records, render_columns
 from lendguard.reports.i18n import word
+from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.table import render_findings, render_summary
 from lendguard.rulebase import Language, Severity, load_rulebase
 
@@ -217,6 +218,82 @@ def scan(
                 render_columns(out, report.evidence, lang)
         _print_documents(documents, show_passed)
     sys.exit(_exit_code(documents, fail_on))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@format_option
+@lang_option
+@fail_on_option
+@output_dir_option
+@show_passed_option
+def policy(
+    sources: tuple[Path, ...],
+    output_format: str,
+    lang: Language,
+    fail_on: str,
+    output_dir: Path | None,
+    show_passed: bool,
+) -> None:
+    """Audit privacy policies (.txt, .html, .pdf, or the policy inside an APK) against the POL-* rules;
+    an APK also gets the X-* checks of what the app collects against what the policy declares."""
+    rulebase = load_rulebase()
+    done = _run([str(s) for s in sources], lambda source: audit_policy(Path(source), rulebase, lang), lang, output_dir)
+    documents = [document for _, document in done]
+    if output_format == "json":
+        for document in documents:
+            click.echo(_dump(document, 2 if len(documents) == 1 else None))
+    else:
+        _print_documents(documents, show_passed)
+    sys.exit(_exit_code(documents, fail_on))
+
+
+@cli.command("policy-diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lang_option
+def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
+    """Clause-level changes between two policy versions and the findings each change added or removed."""
+    rulebase = load_rulebase()
+    reports = [audit_policy(path, rulebase, lang) for path in (old, new)]
+    for report in reports:
+        if report.error:
+            raise InputError(report.error)
+    result = diff_policies(*reports)
+    if output_format == "json":
+
+        def clause(c: Clause | None) -> dict[str, Any] | None:
+            return None if c is None else {"start": c.start, "end": c.end, "section": c.heading, "text": c.text}
+
+        click.echo(
+            json.dumps(
+                {
+                    "changes": [
+                        {"kind": ch.kind, "old": clause(ch.old), "new": clause(ch.new)} for ch in result.changes
+                    ],
+                    "new_findings": [f.model_dump(mode="json") for f in result.new_findings],
+                    "fixed_findings": [f.model_dump(mode="json") for f in result.fixed_findings],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    out = Console()
+    marks = {"added": "[green]+[/]", "removed": "[red]-[/]", "changed": "[yellow]~[/]"}
+    for change in result.changes:
+        if change.old is not None:
+            out.print(f"{marks[change.kind]} [dim]{word('old', lang)}:[/] {change.old.text}", highlight=False)
+        if change.new is not None:
+            out.print(f"{marks[change.kind]} [bold]{word('new', lang)}:[/] {change.new.text}", highlight=False)
+    for title, findings in (
+        (word("new_findings", lang), result.new_findings),
+        (word("fixed_findings", lang), result.fixed_findings),
+    ):
+        out.print(f"[bold]{title}[/] ({len(findings)})")
+        for finding in findings:
+            out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
 
 
 @cli.group()

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
-from lendguard.evidence import ApkEvidence, DataStoreEvidence, Evidence
+from lendguard.evidence import ApkEvidence, DataStoreEvidence, Evidence, PlatformEvidence, PolicyEvidence
 from lendguard.findings import Finding, Location, Outcome, fingerprint
 from lendguard.probes import ProbeError
 from lendguard.probes.apk import probe_apk
 from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.probes.datastore.sql import masked_url
+from lendguard.probes.policy import probe_policy
 from lendguard.rulebase import Language, RuleBase
 
 
@@ -149,3 +150,26 @@ def audit_datastore(
     return _audit(
         DataStoreEvidence, "datastore", lambda: probe_datastore(target, options), identity, shown, rulebase, lang
     )
+
+
+def audit_policy(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:
+    """A privacy policy (text, HTML, PDF or the one inside an APK). An APK also gets the X-*
+    consistency checks: what the app collects and embeds against what its policy declares."""
+
+    def probe() -> Evidence:
+        policy = probe_policy(path, rulebase)
+        return policy
+
+    def identity(evidence: Evidence) -> str:
+        assert isinstance(evidence, PolicyEvidence)
+        return (evidence.entry and f"{path.name}:{evidence.entry}") or path.name
+
+    report = _audit(PolicyEvidence, "policy", probe, identity, str(path), rulebase, lang)
+    if isinstance(report.evidence, PolicyEvidence) and report.evidence.source_kind == "apk":
+        platform = PlatformEvidence(
+            provenance=report.evidence.provenance, policy=report.evidence, apk=probe_apk(path, rulebase)
+        )
+        findings, evaluated = evaluate(platform, report.identity, rulebase, lang)
+        report.findings.extend(findings)
+        report.evaluated.extend(evaluated)
+    return report

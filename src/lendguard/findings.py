@@ -39,6 +39,9 @@ class Location(BaseModel):
     path: str | None = Field(default=None, description="file inside a scanned directory")
     line: int | None = Field(default=None, description="1-based line of the first occurrence")
     entity: str | None = None
+    start: int | None = Field(default=None, description="character offset where the quoted text starts")
+    end: int | None = Field(default=None, description="character offset where the quoted text ends")
+    section: str | None = Field(default=None, description="heading of the policy section")
 
     def key(self) -> str:
         """What identifies the place independently of the file's path and of line moves."""

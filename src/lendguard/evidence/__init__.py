@@ -17,9 +17,11 @@ from lendguard.evidence.datastore import (
     TextFileProfile,
     ValueFound,
 )
+from lendguard.evidence.policy import Clause, PlatformEvidence, PolicyEvidence
 
 __all__ = [
     "ApkEvidence",
+    "Clause",
     "CodeReference",
     "ColumnProfile",
     "Component",
@@ -27,7 +29,9 @@ __all__ = [
     "DigestMatch",
     "Evidence",
     "NetworkSecurity",
+    "PlatformEvidence",
     "PolicyDocument",
+    "PolicyEvidence",
     "Provenance",
     "SdkPresence",
     "TableProfile",

@@ -26,6 +26,8 @@ SEVERITY_STYLE = {
 
 def _where(location: Location) -> str:
     """The coarse place; the quote beside it carries the detail."""
+    if location.start is not None:
+        return f"{location.section or Path(location.file).name} @{location.start}"
     if location.table:
         return f"{location.table}.{location.column}" if location.column else location.table
     if location.path:

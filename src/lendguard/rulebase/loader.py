@@ -14,6 +14,7 @@ from lendguard.rulebase.models import (
     AndroidKnowledge,
     Citation,
     DataStoreKnowledge,
+    PolicyLexicon,
     Provision,
     Rule,
     RuleBase,
@@ -105,6 +106,7 @@ def load_rulebase() -> RuleBase:
             sdks=_sdks(_read("sdk_lending.yaml"), _read("sdk_libchecker.json")),
             android=AndroidKnowledge.model_validate(_read("android.yaml")),
             datastore=DataStoreKnowledge.model_validate(_read("datastore.yaml")),
+            policy=PolicyLexicon.model_validate(_read("policy_lexicon.yaml")),
         )
     except (ValidationError, KeyError, yaml.YAMLError, json.JSONDecodeError) as error:
         raise RuleBaseError(f"rule base data is invalid: {error}") from error

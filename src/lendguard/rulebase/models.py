@@ -141,6 +141,48 @@ class DataStoreKnowledge(_Record):
         return self.plaintext_rules.get(entity, self.default_plaintext_rule)
 
 
+class PolicyLexicon(_Record):
+    """Words and patterns the POL-* checks read policies with (rulebase/data/policy_lexicon.yaml)."""
+
+    negations: tuple[str, ...]
+    negation_breaks: tuple[str, ...]
+    collect_verbs: tuple[str, ...]
+    ask_verbs: tuple[str, ...]
+    data_terms: dict[str, tuple[str, ...]]
+    emergency: tuple[str, ...]
+    contact_people: tuple[str, ...]
+    collection_use: tuple[str, ...]
+    open_ended: tuple[str, ...]
+    third_party_verbs: tuple[str, ...]
+    vague_recipients: tuple[str, ...]
+    separate_consent: tuple[str, ...]
+    purpose_markers: tuple[str, ...]
+    retention: tuple[str, ...]
+    rights: dict[str, tuple[str, ...]]
+    complaint: tuple[str, ...]
+    complaint_channels: tuple[str, ...]
+    processor: tuple[str, ...]
+    named_recipient: tuple[str, ...]
+    processor_contact: tuple[str, ...]
+    deemed_consent: tuple[str, ...]
+    bundled: tuple[str, ...]
+    necessary_terms: tuple[str, ...]
+    sensitive: tuple[str, ...]
+    necessity_statement: tuple[str, ...]
+    overbroad_use: tuple[str, ...]
+    marketing_opt_out: tuple[str, ...]
+    breach: tuple[str, ...]
+    notify: tuple[str, ...]
+    unilateral_change: tuple[str, ...]
+    minors: tuple[str, ...]
+    cross_border: tuple[str, ...]
+    cross_border_details: tuple[str, ...]
+    response_time: tuple[str, ...]
+    sdk_list: tuple[str, ...]
+    sdk_details: tuple[str, ...]
+    mandatory: tuple[str, ...]
+
+
 class RuleBase(_Record):
     version: str
     rules: dict[str, Rule]
@@ -148,6 +190,7 @@ class RuleBase(_Record):
     sdks: tuple[SdkSignature, ...]
     android: AndroidKnowledge
     datastore: DataStoreKnowledge
+    policy: PolicyLexicon
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
