@@ -31,6 +31,7 @@ examples/loanapp.apk: examples/loanapp/apktool.yml $(shell find examples/loanapp
 
 demo: install examples/loanapp.apk
 	$(BIN)/lendguard apk examples/loanapp.apk --output-dir out/ --fail-on none
+	$(BIN)/lendguard policy examples/loanapp.apk --output-dir out/policy --fail-on none
 	$(BIN)/python -m tests.fixtures.lending_data out/platform
 	$(BIN)/lendguard scan sqlite:///out/platform/platform.db out/platform/logs --output-dir out/ --fail-on none
 	@echo "JSON reports written to out/"
