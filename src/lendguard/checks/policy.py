@@ -6,14 +6,15 @@ from collections.abc import Iterator
 
 from lendguard.checks.policy_reader import PolicyReader, reader
 from lendguard.checks.registry import CheckContext, check
+from lendguard.detect import mask_text
 from lendguard.evidence import Clause, PolicyEvidence
-from lendguard.findings import Finding
+from lendguard.findings import Finding, Outcome
 
 MAX_QUOTE = 160
 
 
 def _quote(clause: Clause) -> str:
-    text = clause.text.strip()
+    text = mask_text(clause.text.strip())  # a policy may print a phone number or an e-mail address
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
 
 
@@ -29,6 +30,16 @@ def _missing(ctx: CheckContext, policy: PolicyEvidence, zh: str, en: str) -> Fin
     return ctx.fail(ctx.at(), quote=f"{len(policy.clauses)} clauses", why=ctx.say(zh, en), confidence="medium")
 
 
+def _met(ctx: CheckContext, clause: Clause) -> Finding:
+    """A completeness criterion is met: the pass quotes the clause that meets it."""
+    return ctx.finding(
+        Outcome.passed,
+        ctx.at(start=clause.start, end=clause.end, section=clause.heading or None),
+        quote=_quote(clause),
+        why=ctx.say("政策中的对应条款", "the clause that meets the requirement"),
+    )
+
+
 def _read(ctx: CheckContext) -> PolicyReader:
     return reader(ctx.rulebase)
 
@@ -38,9 +49,10 @@ def _read(ctx: CheckContext) -> PolicyReader:
 def processor(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
     named = r.clauses_with(policy.clauses, lex.processor)
-    if not any(r.find(c.text, lex.processor_contact) for c in named) and not (
-        named and r.clauses_with(policy.clauses, lex.processor_contact)
-    ):
+    with_contact = [c for c in named if r.find(c.text, lex.processor_contact)]
+    if with_contact:
+        yield _met(ctx, with_contact[0])
+    elif not (named and r.clauses_with(policy.clauses, lex.processor_contact)):
         yield _missing(
             ctx, policy, "未找到处理者名称及联系方式", "no clause names the processor together with a way to contact it"
         )
@@ -49,10 +61,12 @@ def processor(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
 @check("POL-PURPOSE")
 def purpose(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
-    if not [c for c in policy.clauses if r.find(c.text, lex.purpose_markers) and r.find(c.text, lex.collect_verbs)]:
-        yield _missing(
-            ctx, policy, "未说明收集个人信息的目的", "no clause states why personal information is collected"
-        )
+    found = [c for c in policy.clauses if r.find(c.text, lex.purpose_markers) and r.find(c.text, lex.collect_verbs)]
+    yield (
+        _met(ctx, found[0])
+        if found
+        else _missing(ctx, policy, "未说明收集个人信息的目的", "no clause states why personal information is collected")
+    )
 
 
 @check("POL-CATEGORIES")
@@ -71,8 +85,12 @@ def categories(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("POL-RETENTION")
 def retention(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    if not _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.retention):
-        yield _missing(ctx, policy, "未说明个人信息的保存期限", "no retention period is stated")
+    found = _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.retention)
+    yield (
+        _met(ctx, found[0])
+        if found
+        else _missing(ctx, policy, "未说明个人信息的保存期限", "no retention period is stated")
+    )
 
 
 @check("POL-RIGHTS")
@@ -89,23 +107,35 @@ def rights(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
 @check("POL-COMPLAINT")
 def complaint(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
-    if not [c for c in policy.clauses if r.find(c.text, lex.complaint) and r.find(c.text, lex.complaint_channels)]:
-        yield _missing(ctx, policy, "未公布投诉、举报渠道", "no complaint or reporting channel is published")
+    found = [c for c in policy.clauses if r.find(c.text, lex.complaint) and r.find(c.text, lex.complaint_channels)]
+    yield (
+        _met(ctx, found[0])
+        if found
+        else _missing(ctx, policy, "未公布投诉、举报渠道", "no complaint or reporting channel is published")
+    )
 
 
 @check("POL-BREACH-NOTICE")
 def breach_notice(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
-    if not [c for c in policy.clauses if r.find(c.text, lex.breach) and r.asserted(c.text, lex.notify, lex.notify)]:
-        yield _missing(
+    found = [c for c in policy.clauses if r.find(c.text, lex.breach) and r.asserted(c.text, lex.notify, lex.notify)]
+    yield (
+        _met(ctx, found[0])
+        if found
+        else _missing(
             ctx, policy, "未承诺发生安全事件时告知个人", "no commitment to tell individuals about security incidents"
         )
+    )
 
 
 @check("POL-MINORS")
 def minors(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    if not _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.minors):
-        yield _missing(ctx, policy, "未规定不满十四周岁未成年人的个人信息处理规则", "no rule for minors under 14")
+    found = _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.minors)
+    yield (
+        _met(ctx, found[0])
+        if found
+        else _missing(ctx, policy, "未规定不满十四周岁未成年人的个人信息处理规则", "no rule for minors under 14")
+    )
 
 
 @check("POL-NO-RESPONSE-TIME")
@@ -122,13 +152,17 @@ def response_time(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding
 @check("POL-NO-SDK-LIST")
 def sdk_list(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
-    if not [c for c in policy.clauses if r.find(c.text, lex.sdk_list) and r.find(c.text, lex.sdk_details)]:
-        yield _missing(
+    found = [c for c in policy.clauses if r.find(c.text, lex.sdk_list) and r.find(c.text, lex.sdk_details)]
+    yield (
+        _met(ctx, found[0])
+        if found
+        else _missing(
             ctx,
             policy,
             "未列明第三方SDK的名称、目的和收集的信息",
             "embedded SDKs are not listed with name, purpose and data",
         )
+    )
 
 
 # ------------------------------------------------------------------ clause-level violations
@@ -200,16 +234,26 @@ def emergency_mandatory(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[F
 
 @check("POL-THIRDPARTY-VAGUE")
 def third_party_vague(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    """Each provision to others must name the recipient and give its contact, the purpose and the
+    categories provided (PIPL 23), in the clause itself."""
     r, lex = _read(ctx), ctx.rulebase.policy
+    categories = tuple(t for terms in lex.data_terms.values() for t in terms) + lex.necessary_terms + ("个人信息",)
+    elements = {
+        ("接收方名称", "recipient's name"): lex.named_recipient,
+        ("联系方式", "contact"): lex.processor_contact,
+        ("目的", "purpose"): lex.purpose_markers,
+        ("信息种类", "categories"): categories,
+    }
     for clause in policy.clauses:
-        if r.asserted(clause.text, lex.third_party_verbs, lex.vague_recipients) and not r.find(
-            clause.text, lex.named_recipient
-        ):
+        if not r.asserted(clause.text, lex.third_party_verbs, lex.vague_recipients + lex.named_recipient):
+            continue
+        missing = [names for names, words in elements.items() if not r.find(clause.text, words)]
+        if missing:
             yield _clause_fail(
                 ctx,
                 clause,
-                "对外提供个人信息但未写明接收方名称、联系方式、目的和种类",
-                "provides data to third parties without naming the recipient, contact, purpose and categories",
+                "对外提供个人信息但未写明：" + "、".join(zh for zh, _ in missing),
+                "provides data to others without stating the " + ", ".join(en for _, en in missing),
             )
 
 
