@@ -81,40 +81,14 @@ def contacts_bulk(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-@check("APP-CALLLOG")
-def call_log(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
+def _declared_and_used(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    """The rule's permissions in the manifest and its API signatures in the code."""
     yield from _permission_findings(apk, ctx)
     yield from _code_findings(apk, ctx)
 
 
-@check("APP-SMS")
-def sms(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _permission_findings(apk, ctx)
-    yield from _code_findings(apk, ctx)
-
-
-@check("APP-LOCATION")
-def location(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _permission_findings(apk, ctx)
-    yield from _code_findings(apk, ctx)
-
-
-@check("APP-DEVICE-ID")
-def device_id(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _permission_findings(apk, ctx)
-    yield from _code_findings(apk, ctx)
-
-
-@check("APP-APPLIST")
-def app_list(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _permission_findings(apk, ctx)
-    yield from _code_findings(apk, ctx)
-
-
-@check("APP-SENSITIVE-OTHER")
-def sensitive_other(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _permission_findings(apk, ctx)
-    yield from _code_findings(apk, ctx)
+for _rule_id in ("APP-CALLLOG", "APP-SMS", "APP-LOCATION", "APP-DEVICE-ID", "APP-APPLIST", "APP-SENSITIVE-OTHER"):
+    check(_rule_id)(_declared_and_used)
 
 
 @check("APP-SPECIAL-PERM")

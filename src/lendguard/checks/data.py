@@ -74,24 +74,9 @@ def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]
     )
 
 
-@check("DATA-PLAINTEXT-ID")
-def plaintext_id(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _plaintext(store, ctx)
-
-
-@check("DATA-PLAINTEXT-BANKCARD")
-def plaintext_bank_card(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _plaintext(store, ctx)
-
-
-@check("DATA-PLAINTEXT-PHONE")
-def plaintext_phone(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _plaintext(store, ctx)
-
-
-@check("DATA-PLAINTEXT-OTHER")
-def plaintext_other(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _plaintext(store, ctx)
+# One judgement, four rules: which rule a plaintext entity falls under is rule-base data.
+for _rule_id in ("DATA-PLAINTEXT-ID", "DATA-PLAINTEXT-BANKCARD", "DATA-PLAINTEXT-PHONE", "DATA-PLAINTEXT-OTHER"):
+    check(_rule_id)(_plaintext)
 
 
 def _hinted_entity(column: str) -> str | None:
