@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/protect.py
 	$(BIN)/python bench/policy.py
+	$(BIN)/python bench/traffic.py
 
 clean:
 	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk

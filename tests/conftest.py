@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy
+from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy, audit_traffic
 from lendguard.evidence import ApkEvidence
 from lendguard.probes.apk import probe_apk
 from lendguard.rulebase import RuleBase, load_rulebase
-from tests.fixtures import lending_data
+from tests.fixtures import har, lending_data
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -98,11 +98,26 @@ def datastores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def reports(apk_paths: dict[str, Path], datastores: dict[str, str], rulebase: RuleBase) -> dict[str, TargetReport]:
+def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("har")
+    return {
+        "harvesting_har": har.write(folder / "kuaijie.har", har.harvesting_app()),
+        "careful_har": har.write(folder / "anxin.har", har.careful_app()),
+    }
+
+
+@pytest.fixture(scope="session")
+def reports(
+    apk_paths: dict[str, Path], datastores: dict[str, str], captures: dict[str, Path], rulebase: RuleBase
+) -> dict[str, TargetReport]:
     audited = {name: audit_apk(path, rulebase) for name, path in apk_paths.items()}
     audited.update({name: audit_datastore(target, rulebase) for name, target in datastores.items()})
     audited.update({path.stem: audit_policy(path, rulebase) for path in sorted(POLICIES.iterdir())})
     audited.update({f"{name}_policy": audit_policy(apk_paths[name], rulebase) for name in SMALI_APPS})
+    audited["harvesting_har"] = audit_traffic(
+        captures["harvesting_har"], rulebase, first_party=("kuaijie-loan.example.cn",)
+    )
+    audited["careful_har"] = audit_traffic(captures["careful_har"], rulebase, first_party=("anxin.example.cn",))
     return audited
 
 

@@ -10,15 +10,17 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lendguard import __version__
-from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy
+from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy, audit_traffic
 from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.probes.datastore import ScanOptions
 from lendguard.protect import (
@@ -239,6 +241,57 @@ def policy(
     an APK also gets the X-* checks of what the app collects against what the policy declares."""
     rulebase = load_rulebase()
     done = _run([str(s) for s in sources], lambda source: audit_policy(Path(source), rulebase, lang), lang, output_dir)
+    documents = [document for _, document in done]
+    if output_format == "json":
+        for document in documents:
+            click.echo(_dump(document, 2 if len(documents) == 1 else None))
+    else:
+        _print_documents(documents, show_passed)
+    sys.exit(_exit_code(documents, fail_on))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--first-party",
+    "first_party",
+    default="",
+    help="The platform's own domains, comma-separated (api.example.cn → example.cn).",
+)
+@click.option(
+    "--consent-at",
+    "consent_at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    help="When the user accepted the policy; default: the first request to a consent/agree endpoint.",
+)
+@click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@format_option
+@lang_option
+@fail_on_option
+@output_dir_option
+@show_passed_option
+def traffic(
+    files: tuple[Path, ...],
+    first_party: str,
+    consent_at: datetime | None,
+    show_values: bool,
+    output_format: str,
+    lang: Language,
+    fail_on: str,
+    output_dir: Path | None,
+    show_passed: bool,
+) -> None:
+    """Audit HAR 1.2 captures of an app's traffic (NET-* rules): contact lists, call logs, SMS,
+    app lists, device ids and locations sent, over http, to third parties, before consent."""
+    rulebase = load_rulebase()
+    domains = tuple(d.strip() for d in first_party.split(",") if d.strip())
+    moment = consent_at.replace(tzinfo=consent_at.tzinfo or ZoneInfo("Asia/Shanghai")) if consent_at else None
+    done = _run(
+        [str(f) for f in files],
+        lambda path: audit_traffic(Path(path), rulebase, lang, domains, moment, show_values),
+        lang,
+        output_dir,
+    )
     documents = [document for _, document in done]
     if output_format == "json":
         for document in documents:

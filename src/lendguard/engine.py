@@ -5,16 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
-from lendguard.evidence import ApkEvidence, DataStoreEvidence, Evidence, PlatformEvidence, PolicyEvidence
+from lendguard.evidence import (
+    ApkEvidence,
+    DataStoreEvidence,
+    Evidence,
+    PlatformEvidence,
+    PolicyEvidence,
+    TrafficEvidence,
+)
 from lendguard.findings import Finding, Location, Outcome, fingerprint
 from lendguard.probes import ProbeError
 from lendguard.probes.apk import probe_apk
 from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.probes.datastore.sql import masked_url
 from lendguard.probes.policy import probe_policy
+from lendguard.probes.traffic import probe_traffic
 from lendguard.rulebase import Language, RuleBase
 
 
@@ -173,3 +182,27 @@ def audit_policy(path: Path, rulebase: RuleBase, lang: Language = "zh") -> Targe
         report.findings.extend(findings)
         report.evaluated.extend(evaluated)
     return report
+
+
+def audit_traffic(
+    path: Path,
+    rulebase: RuleBase,
+    lang: Language = "zh",
+    first_party: tuple[str, ...] = (),
+    consent_at: datetime | None = None,
+    show_values: bool = False,
+) -> TargetReport:
+    """A HAR capture of the app's traffic, judged against the platform's own domains."""
+
+    def identity(evidence: Evidence) -> str:
+        return path.name
+
+    return _audit(
+        TrafficEvidence,
+        "traffic",
+        lambda: probe_traffic(path, first_party, consent_at, show_values),
+        identity,
+        str(path),
+        rulebase,
+        lang,
+    )

@@ -42,6 +42,10 @@ class Location(BaseModel):
     start: int | None = Field(default=None, description="character offset where the quoted text starts")
     end: int | None = Field(default=None, description="character offset where the quoted text ends")
     section: str | None = Field(default=None, description="heading of the policy section")
+    request: int | None = Field(default=None, description="0-based index of the HAR entry (the first, if several)")
+    time: str | None = Field(default=None, description="when the request was sent")
+    method: str | None = None
+    host: str | None = None
 
     def key(self) -> str:
         """What identifies the place independently of the file's path and of line moves."""
@@ -57,6 +61,8 @@ class Location(BaseModel):
             self.column,
             self.path,
             self.entity,
+            self.method,
+            self.host,
         )
         return "|".join(part or "" for part in parts)
 

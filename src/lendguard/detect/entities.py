@@ -185,7 +185,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
     # ("借款人张三", "姓名：李四"): surname lists alone match ordinary words everywhere.
     EntitySpec(
         "PERSON",
-        rf"(?:{lexicon.PERSON_CUES})[：:\s]{{0,2}}(?P<v>(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}?)(?=[^\u4e00-\u9fff]|$|[已于在的说称表先女手电联身借欠逾还是为和与及等])",
+        rf"(?:{lexicon.PERSON_CUES})[：:=\s\"']{{0,3}}(?P<v>(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}?)(?=[^\u4e00-\u9fff]|$|[已于在的说称表先女手电联身借欠逾还是为和与及等])",
         0.7,
         10,
         column_hints=("name", "姓名", "xm", "contact_name", "realname", "real_name", "holder", "联系人"),

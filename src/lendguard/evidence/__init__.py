@@ -18,6 +18,7 @@ from lendguard.evidence.datastore import (
     ValueFound,
 )
 from lendguard.evidence.policy import Clause, PlatformEvidence, PolicyEvidence
+from lendguard.evidence.traffic import EndpointFacts, TrafficEvidence, ValueSent
 
 __all__ = [
     "ApkEvidence",
@@ -27,6 +28,7 @@ __all__ = [
     "Component",
     "DataStoreEvidence",
     "DigestMatch",
+    "EndpointFacts",
     "Evidence",
     "NetworkSecurity",
     "PlatformEvidence",
@@ -36,5 +38,7 @@ __all__ = [
     "SdkPresence",
     "TableProfile",
     "TextFileProfile",
+    "TrafficEvidence",
     "ValueFound",
+    "ValueSent",
 ]

@@ -26,6 +26,8 @@ SEVERITY_STYLE = {
 
 def _where(location: Location) -> str:
     """The coarse place; the quote beside it carries the detail."""
+    if location.host:
+        return f"#{location.request} {location.method} {location.host}{location.path or ''}"
     if location.start is not None:
         return f"{location.section or Path(location.file).name} @{location.start}"
     if location.table:
