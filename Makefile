@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/protect.py
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/traffic.py
+	$(BIN)/python bench/collection.py
 
 clean:
 	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk

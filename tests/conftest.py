@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy, audit_traffic
+from lendguard.engine import (
+    TargetReport,
+    audit_apk,
+    audit_collection,
+    audit_datastore,
+    audit_org,
+    audit_policy,
+    audit_traffic,
+)
 from lendguard.evidence import ApkEvidence
 from lendguard.probes.apk import probe_apk
 from lendguard.rulebase import RuleBase, load_rulebase
-from tests.fixtures import har, lending_data
+from tests.fixtures import collection_data, har, lending_data
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -107,8 +115,30 @@ def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def collection_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    folder = tmp_path_factory.mktemp("collection")
+    return {
+        "bad_log": collection_data.write(folder / "bad"),
+        "clean_log": collection_data.write(folder / "clean", with_violations=False),
+    }
+
+
+@pytest.fixture(scope="session")
+def org_records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("org")
+    (folder / "bad.yaml").write_text(collection_data.ORG_BAD, encoding="utf-8")
+    (folder / "good.yaml").write_text(collection_data.ORG_GOOD, encoding="utf-8")
+    return {"org_bad": folder / "bad.yaml", "org_good": folder / "good.yaml"}
+
+
+@pytest.fixture(scope="session")
 def reports(
-    apk_paths: dict[str, Path], datastores: dict[str, str], captures: dict[str, Path], rulebase: RuleBase
+    apk_paths: dict[str, Path],
+    datastores: dict[str, str],
+    captures: dict[str, Path],
+    collection_logs: dict[str, tuple[Path, Path]],
+    org_records: dict[str, Path],
+    rulebase: RuleBase,
 ) -> dict[str, TargetReport]:
     audited = {name: audit_apk(path, rulebase) for name, path in apk_paths.items()}
     audited.update({name: audit_datastore(target, rulebase) for name, target in datastores.items()})
@@ -118,6 +148,10 @@ def reports(
         captures["harvesting_har"], rulebase, first_party=("kuaijie-loan.example.cn",)
     )
     audited["careful_har"] = audit_traffic(captures["careful_har"], rulebase, first_party=("anxin.example.cn",))
+    audited.update(
+        {name: audit_collection(str(log), str(loans), rulebase) for name, (log, loans) in collection_logs.items()}
+    )
+    audited.update({name: audit_org(path, rulebase) for name, path in org_records.items()})
     return audited
 
 

@@ -20,7 +20,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lendguard import __version__
-from lendguard.engine import TargetReport, audit_apk, audit_datastore, audit_policy, audit_traffic
+from lendguard.engine import (
+    TargetReport,
+    audit_apk,
+    audit_collection,
+    audit_datastore,
+    audit_org,
+    audit_policy,
+    audit_traffic,
+)
 from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.probes.datastore import ScanOptions
 from lendguard.protect import (
@@ -158,13 +166,7 @@ def apk(
     """Audit Android APKs for personal-information over-collection (APP-* rules)."""
     rulebase = load_rulebase()
     done = _run([str(f) for f in files], lambda target: audit_apk(Path(target), rulebase, lang), lang, output_dir)
-    documents = [document for _, document in done]
-    if output_format == "json":
-        for document in documents:
-            click.echo(_dump(document, 2 if len(documents) == 1 else None))
-    else:
-        _print_documents(documents, show_passed)
-    sys.exit(_exit_code(documents, fail_on))
+    _emit([document for _, document in done], output_format, show_passed, fail_on)
 
 
 @cli.command()
@@ -241,13 +243,7 @@ def policy(
     an APK also gets the X-* checks of what the app collects against what the policy declares."""
     rulebase = load_rulebase()
     done = _run([str(s) for s in sources], lambda source: audit_policy(Path(source), rulebase, lang), lang, output_dir)
-    documents = [document for _, document in done]
-    if output_format == "json":
-        for document in documents:
-            click.echo(_dump(document, 2 if len(documents) == 1 else None))
-    else:
-        _print_documents(documents, show_passed)
-    sys.exit(_exit_code(documents, fail_on))
+    _emit([document for _, document in done], output_format, show_passed, fail_on)
 
 
 @cli.command()
@@ -292,7 +288,88 @@ def traffic(
         lang,
         output_dir,
     )
-    documents = [document for _, document in done]
+    _emit([document for _, document in done], output_format, show_passed, fail_on)
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field_name, separator, column = pair.partition("=")
+        if not separator or not field_name or not column:
+            raise click.BadParameter(f"{pair!r} is not FIELD=COLUMN", param_hint="--map")
+        mapping[field_name.strip()] = column.strip()
+    return mapping
+
+
+@cli.command()
+@click.argument("log")
+@click.option(
+    "--loans",
+    "loans",
+    required=True,
+    help="Loans file or database URL: each loan's borrower number and emergency contacts.",
+)
+@click.option("--log-table", help="Table of the log when LOG is a database URL.")
+@click.option("--loans-table", help="Table of the loans when --loans is a database URL.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    help="FIELD=COLUMN when a log column is not recognised (time, loan, number, channel, content, result); "
+    "loans.FIELD=COLUMN for the loans file (loan, borrower, contacts).",
+)
+@format_option
+@lang_option
+@fail_on_option
+@output_dir_option
+@show_passed_option
+def collection(
+    log: str,
+    loans: str,
+    log_table: str | None,
+    loans_table: str | None,
+    mapping: tuple[str, ...],
+    output_format: str,
+    lang: Language,
+    fail_on: str,
+    output_dir: Path | None,
+    show_passed: bool,
+) -> None:
+    """Audit a debt-collection contact log (COL-* rules): third parties, disclosure, hours,
+    frequency, refusals ignored, abuse. LOG is CSV/JSONL/Parquet or a database URL."""
+    rulebase, overrides = load_rulebase(), _mapping(mapping)
+    done = _run(
+        [log],
+        lambda target: audit_collection(target, loans, rulebase, lang, log_table, loans_table, overrides),
+        lang,
+        output_dir,
+    )
+    _emit([document for _, document in done], output_format, show_passed, fail_on)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@format_option
+@lang_option
+@fail_on_option
+@output_dir_option
+@show_passed_option
+def org(
+    files: tuple[Path, ...],
+    output_format: str,
+    lang: Language,
+    fail_on: str,
+    output_dir: Path | None,
+    show_passed: bool,
+) -> None:
+    """Audit governance records (YAML): officer, impact assessments, MLPS level, breach notices,
+    data-subject requests and complaints against deadlines in Chinese working days (ORG-* rules)."""
+    rulebase = load_rulebase()
+    done = _run([str(f) for f in files], lambda target: audit_org(Path(target), rulebase, lang), lang, output_dir)
+    _emit([document for _, document in done], output_format, show_passed, fail_on)
+
+
+def _emit(documents: list[ReportDocument], output_format: str, show_passed: bool, fail_on: str) -> None:
     if output_format == "json":
         for document in documents:
             click.echo(_dump(document, 2 if len(documents) == 1 else None))

@@ -11,8 +11,10 @@ from pathlib import Path
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
 from lendguard.evidence import (
     ApkEvidence,
+    CollectionEvidence,
     DataStoreEvidence,
     Evidence,
+    OrgEvidence,
     PlatformEvidence,
     PolicyEvidence,
     TrafficEvidence,
@@ -20,6 +22,7 @@ from lendguard.evidence import (
 from lendguard.findings import Finding, Location, Outcome, fingerprint
 from lendguard.probes import ProbeError
 from lendguard.probes.apk import probe_apk
+from lendguard.probes.collection import probe_collection, probe_org
 from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.probes.datastore.sql import masked_url
 from lendguard.probes.policy import probe_policy
@@ -206,3 +209,35 @@ def audit_traffic(
         rulebase,
         lang,
     )
+
+
+def audit_collection(
+    log: str,
+    loans: str,
+    rulebase: RuleBase,
+    lang: Language = "zh",
+    log_table: str | None = None,
+    loans_table: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> TargetReport:
+    """A debt-collection contact log, joined with the loans' borrower and emergency-contact numbers."""
+    shown = masked_url(log) if "://" in log else log
+    return _audit(
+        CollectionEvidence,
+        "collection",
+        lambda: probe_collection(log, loans, rulebase, log_table, loans_table, overrides),
+        lambda _evidence: shown,
+        shown,
+        rulebase,
+        lang,
+    )
+
+
+def audit_org(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:
+    """A platform's governance records (YAML)."""
+
+    def identity(evidence: Evidence) -> str:
+        assert isinstance(evidence, OrgEvidence)
+        return evidence.platform
+
+    return _audit(OrgEvidence, "org", lambda: probe_org(path), identity, str(path), rulebase, lang)

@@ -46,6 +46,9 @@ class Location(BaseModel):
     time: str | None = Field(default=None, description="when the request was sent")
     method: str | None = None
     host: str | None = None
+    row: int | None = Field(default=None, description="1-based data row of a log (header excluded)")
+    rows: list[int] | None = Field(default=None, description="all data rows the finding is about")
+    loan: str | None = None
 
     def key(self) -> str:
         """What identifies the place independently of the file's path and of line moves."""
@@ -63,6 +66,7 @@ class Location(BaseModel):
             self.entity,
             self.method,
             self.host,
+            self.loan,
         )
         return "|".join(part or "" for part in parts)
 

@@ -32,7 +32,7 @@ def test_json_report_validates_and_carries_the_required_fields(built_apks: dict[
     assert "通讯录" in finding["remedy"]  # Chinese by default
     not_evaluated = {n["rule"]: n["reason"] for n in document["not_evaluated"]}
     assert not_evaluated["POL-PROCESSOR"] == "out_of_scope"  # checked by `lendguard policy`, not by `apk`
-    assert not_evaluated["COL-THIRD-PARTY"] == "no_check"
+    assert set(not_evaluated.values()) == {"out_of_scope"}  # every rule has a check; other targets evaluate it
     assert "APP-CONTACTS-READ" not in not_evaluated
 
 

@@ -58,7 +58,7 @@ class CheckContext:
     ) -> Finding:
         return self.finding(Outcome.fail, location, quote, why, confidence, severity)
 
-    def at(self, **place: str | int | None) -> Location:
+    def at(self, **place: str | int | list[int] | None) -> Location:
         return Location(file=self.file, **place)
 
     def say(self, zh: str, en: str) -> str:

@@ -9,6 +9,17 @@ from lendguard.evidence.apk import (
     SdkPresence,
 )
 from lendguard.evidence.base import Evidence, Provenance
+from lendguard.evidence.collection import (
+    Assessment,
+    Attempt,
+    Breach,
+    BusyDay,
+    CollectionEvidence,
+    Complaint,
+    Officer,
+    OrgEvidence,
+    Request,
+)
 from lendguard.evidence.datastore import (
     ColumnProfile,
     DataStoreEvidence,
@@ -22,19 +33,28 @@ from lendguard.evidence.traffic import EndpointFacts, TrafficEvidence, ValueSent
 
 __all__ = [
     "ApkEvidence",
+    "Assessment",
+    "Attempt",
+    "Breach",
+    "BusyDay",
     "Clause",
     "CodeReference",
+    "CollectionEvidence",
     "ColumnProfile",
+    "Complaint",
     "Component",
     "DataStoreEvidence",
     "DigestMatch",
     "EndpointFacts",
     "Evidence",
     "NetworkSecurity",
+    "Officer",
+    "OrgEvidence",
     "PlatformEvidence",
     "PolicyDocument",
     "PolicyEvidence",
     "Provenance",
+    "Request",
     "SdkPresence",
     "TableProfile",
     "TextFileProfile",

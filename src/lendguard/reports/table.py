@@ -26,6 +26,10 @@ SEVERITY_STYLE = {
 
 def _where(location: Location) -> str:
     """The coarse place; the quote beside it carries the detail."""
+    if location.loan:
+        rows = location.rows or ([location.row] if location.row else [])
+        shown = ", ".join(map(str, rows[:6])) + (" …" if len(rows) > 6 else "")
+        return f"{location.loan} · rows {shown}"
     if location.host:
         return f"#{location.request} {location.method} {location.host}{location.path or ''}"
     if location.start is not None:

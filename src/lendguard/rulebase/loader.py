@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from lendguard.rulebase.models import (
     AndroidKnowledge,
     Citation,
+    CollectionKnowledge,
     DataStoreKnowledge,
     PolicyLexicon,
     Provision,
@@ -107,6 +108,7 @@ def load_rulebase() -> RuleBase:
             android=AndroidKnowledge.model_validate(_read("android.yaml")),
             datastore=DataStoreKnowledge.model_validate(_read("datastore.yaml")),
             policy=PolicyLexicon.model_validate(_read("policy_lexicon.yaml")),
+            collection=CollectionKnowledge.model_validate(_read("collection.yaml")),
         )
     except (ValidationError, KeyError, yaml.YAMLError, json.JSONDecodeError) as error:
         raise RuleBaseError(f"rule base data is invalid: {error}") from error

@@ -183,6 +183,38 @@ class PolicyLexicon(_Record):
     mandatory: tuple[str, ...]
 
 
+class QuietHours(_Record):
+    start: str
+    end: str
+
+
+class Deadlines(_Record):
+    requests_working_days: int
+    complaints_working_days: int
+    incident_report_hours: float
+    breach_notice_hours: float
+    officer_report_working_days: int
+    officer_threshold_persons: int
+    mlps_minimum_level: int
+
+
+class CollectionKnowledge(_Record):
+    timezone: str
+    quiet_hours: QuietHours
+    max_effective_calls_per_debtor_day: int
+    max_attempts_per_number_day: int
+    log_columns: dict[str, tuple[str, ...]]
+    loan_columns: dict[str, tuple[str, ...]]
+    connected_results: tuple[str, ...]
+    unanswered_results: tuple[str, ...]
+    debt_terms: tuple[str, ...]
+    relay_only: tuple[str, ...]
+    refusal_terms: tuple[str, ...]
+    abuse_terms: tuple[str, ...]
+    impersonation: tuple[str, ...]
+    deadlines: Deadlines
+
+
 class RuleBase(_Record):
     version: str
     rules: dict[str, Rule]
@@ -191,6 +223,7 @@ class RuleBase(_Record):
     android: AndroidKnowledge
     datastore: DataStoreKnowledge
     policy: PolicyLexicon
+    collection: CollectionKnowledge
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

@@ -1,0 +1,170 @@
+"""COL-* checks: who was contacted, when, how often and with what words."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from lendguard.checks.registry import CheckContext, check
+from lendguard.evidence import Attempt, CollectionEvidence
+from lendguard.findings import Finding
+
+NEGATION_BEFORE = re.compile(r"(?:不|没|未|无|别)[^，。；,.;]{0,6}$")
+
+
+def _fail(ctx: CheckContext, attempts: list[Attempt], quote: str, zh: str, en: str) -> Finding:
+    first = attempts[0]
+    return ctx.fail(
+        ctx.at(
+            row=first.row,
+            rows=[a.row for a in attempts],
+            loan=first.loan,
+            time=first.time.isoformat() if first.time else None,
+        ),
+        quote=quote,
+        why=ctx.say(zh, en),
+    )
+
+
+def _by_number(attempts: Iterable[Attempt]) -> dict[tuple[str, str], list[Attempt]]:
+    groups: dict[tuple[str, str], list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        groups[(attempt.loan, attempt.number_key)].append(attempt)
+    return groups
+
+
+def _affirmed(text: str, words: tuple[str, ...]) -> bool:
+    return any(not NEGATION_BEFORE.search(text[: match.start()]) for match in re.finditer("|".join(words), text))
+
+
+@check("COL-THIRD-PARTY")
+def third_party(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    for (loan, _), attempts in _by_number(a for a in log.attempts if a.role == "third_party").items():
+        yield _fail(
+            ctx,
+            attempts,
+            f"loan {loan} → {attempts[0].number} × {len(attempts)}",
+            f"借款 {loan} 的催收联系了既非借款人也非登记紧急联系人的号码 {attempts[0].number}（{len(attempts)} 次）",
+            f"collection for loan {loan} contacted {attempts[0].number}, neither the borrower nor a registered contact ({len(attempts)} times)",
+        )
+
+
+def _per_loan(attempts: Iterable[Attempt]) -> dict[str, list[Attempt]]:
+    groups: dict[str, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        groups[attempt.loan].append(attempt)
+    return groups
+
+
+@check("COL-DISCLOSURE")
+def disclosure(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    words = ctx.rulebase.collection.debt_terms
+    disclosed = (
+        a
+        for a in log.attempts
+        if a.role in ("emergency_contact", "third_party") and a.content and _affirmed(a.content, words)
+    )
+    for attempts in _per_loan(disclosed).values():
+        yield _fail(
+            ctx,
+            attempts,
+            attempts[0].content[:160],
+            f"向借款人以外的人披露债务信息（{len(attempts)} 次）",
+            f"the debt was disclosed to someone other than the borrower ({len(attempts)} times)",
+        )
+
+
+@check("COL-HOURS")
+def hours(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    window = ctx.rulebase.collection.quiet_hours
+    groups: dict[tuple[str, str], list[Attempt]] = defaultdict(list)
+    for attempt in log.attempts:
+        if attempt.quiet_hours and attempt.time is not None:
+            groups[(attempt.loan, attempt.time.date().isoformat())].append(attempt)
+    for (loan, day), attempts in groups.items():
+        clock = ", ".join(a.time.strftime("%H:%M") for a in attempts[:5] if a.time)
+        yield _fail(
+            ctx,
+            attempts,
+            f"loan {loan} {day} {clock}",
+            f"在 {window.start}–{window.end} 禁止时段联系 {len(attempts)} 次",
+            f"{len(attempts)} contacts between {window.start} and {window.end}",
+        )
+
+
+@check("COL-FREQUENCY")
+def frequency(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    knowledge = ctx.rulebase.collection
+    for day in log.busy_days:
+        over_effective = day.effective_calls > knowledge.max_effective_calls_per_debtor_day
+        over_attempts = day.most_attempts_one_number > knowledge.max_attempts_per_number_day
+        if not (over_effective or over_attempts):
+            continue
+        detail = []
+        if over_effective:
+            detail.append(
+                ctx.say(
+                    f"与债务人有效通话 {day.effective_calls} 次（上限 {knowledge.max_effective_calls_per_debtor_day}）",
+                    f"{day.effective_calls} connected calls with the debtor (limit {knowledge.max_effective_calls_per_debtor_day})",
+                )
+            )
+        if over_attempts:
+            detail.append(
+                ctx.say(
+                    f"对 {day.number} 拨打 {day.most_attempts_one_number} 次（上限 {knowledge.max_attempts_per_number_day}）",
+                    f"{day.most_attempts_one_number} attempts on {day.number} (limit {knowledge.max_attempts_per_number_day})",
+                )
+            )
+        yield ctx.fail(
+            ctx.at(row=day.rows[0], rows=list(day.rows), loan=day.loan, time=day.day.isoformat()),
+            quote=f"loan {day.loan} {day.day.isoformat()}",
+            why="; ".join(detail),
+        )
+
+
+@check("COL-CONTACT-NOT-LOST")
+def contact_not_lost(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    for (loan, _), attempts in _by_number(
+        a for a in log.attempts if a.role == "emergency_contact" and a.borrower_reached_that_day
+    ).items():
+        yield _fail(
+            ctx,
+            attempts,
+            f"loan {loan} → {attempts[0].number}",
+            "借款人当日已接通，仍联系紧急联系人",
+            "the borrower was reached that day, yet the emergency contact was called",
+        )
+
+
+@check("COL-REFUSAL-IGNORED")
+def refusal_ignored(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    refusals = ctx.rulebase.collection.refusal_terms
+    for (_loan, _), attempts in _by_number(a for a in log.attempts if a.role != "borrower").items():
+        ordered = sorted(attempts, key=lambda a: (a.time is None, a.time, a.row))
+        refused = next(
+            (i for i, a in enumerate(ordered) if a.content and re.search("|".join(refusals), a.content)), None
+        )
+        if refused is not None and refused + 1 < len(ordered):
+            later = ordered[refused + 1 :]
+            yield _fail(
+                ctx,
+                [ordered[refused], *later],
+                ordered[refused].content[:120],
+                f"第三人于第 {ordered[refused].row} 行拒绝被联系后，又被联系 {len(later)} 次",
+                f"after refusing on row {ordered[refused].row}, the person was contacted {len(later)} more times",
+            )
+
+
+@check("COL-ABUSE")
+def abuse(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    knowledge = ctx.rulebase.collection
+    pattern = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation))
+    for attempts in _per_loan(a for a in log.attempts if a.content and pattern.search(a.content)).values():
+        yield _fail(
+            ctx,
+            attempts,
+            attempts[0].content[:160],
+            f"催收内容含威胁、侮辱或冒充公检法用语（{len(attempts)} 次）",
+            f"collection content threatens, insults or impersonates the authorities ({len(attempts)} times)",
+        )

@@ -1,0 +1,298 @@
+"""The collection-log probe: join contact attempts with the loans they collect, row by row."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import yaml
+from pydantic import ValidationError
+
+from lendguard.detect import mask_text, mask_value
+from lendguard.evidence import Attempt, BusyDay, CollectionEvidence, OrgEvidence, Provenance
+from lendguard.probes.datastore import files, sql
+from lendguard.probes.errors import ProbeError
+from lendguard.rulebase import RuleBase
+
+SPLIT_NUMBERS = re.compile(r"[;,，、|/\s]+")
+ROW_EXAMPLES = 5
+
+
+def _digits(value: Any) -> str:
+    digits = re.sub(r"\D", "", str(value or ""))
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def _batches(source: str, table: str | None) -> Iterator[pa.RecordBatch]:
+    if "://" in source:
+        if not table:
+            raise ProbeError(
+                sql.masked_url(source), "a database source needs the table name (--log-table / --loans-table)"
+            )
+        with sql.read_only(source) as (connection, _):
+            sql.table_names(connection, [table], sql.masked_url(source))
+            yield from sql.table_batches(connection, table, None)
+        return
+    path = Path(source)
+    if not path.is_file():
+        raise ProbeError(path, "no such file" if not path.exists() else "not a file")
+    kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ProbeError(path, "not a CSV, JSONL or Parquet file")
+    yield from files.table_batches(path, kind, None)
+
+
+def _columns(
+    names: list[str],
+    aliases: dict[str, tuple[str, ...]],
+    overrides: dict[str, str],
+    source: str,
+    required: tuple[str, ...],
+) -> dict[str, str]:
+    lowered = {n.lower(): n for n in names}
+    mapping = {}
+    for field_name, candidates in aliases.items():
+        chosen = overrides.get(field_name) or next(
+            (lowered[c.lower()] for c in candidates if c.lower() in lowered), None
+        )
+        if chosen is not None:
+            if chosen not in names:
+                raise ProbeError(source, f"no column {chosen} (columns: {', '.join(names)})")
+            mapping[field_name] = chosen
+    missing = [f for f in required if f not in mapping]
+    if missing:
+        raise ProbeError(
+            source, f"no column for {', '.join(missing)} (columns: {', '.join(names)}; use --map FIELD=COLUMN)"
+        )
+    return mapping
+
+
+def _contacts(value: Any) -> set[str]:
+    if value is None:
+        return set()
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = []
+        found = set()
+        for item in items:
+            number = item.get("phone") or item.get("mobile") or item.get("number") if isinstance(item, dict) else item
+            found.add(_digits(number))
+        return {n for n in found if n}
+    return {d for d in (_digits(part) for part in SPLIT_NUMBERS.split(text)) if len(d) >= 7}
+
+
+def read_loans(
+    source: str, table: str | None, rulebase: RuleBase, overrides: dict[str, str]
+) -> dict[str, tuple[str, set[str]]]:
+    loans: dict[str, tuple[str, set[str]]] = {}
+    mapping: dict[str, str] | None = None
+    for batch in _batches(source, table):
+        if mapping is None:
+            mapping = _columns(
+                batch.schema.names, rulebase.collection.loan_columns, overrides, source, ("loan", "borrower")
+            )
+        for row in batch.to_pylist():
+            loans[str(row[mapping["loan"]])] = (
+                _digits(row[mapping["borrower"]]),
+                _contacts(row.get(mapping["contacts"])) if "contacts" in mapping else set(),
+            )
+    if not loans:
+        raise ProbeError(source, "no loans in the loans file")
+    return loans
+
+
+def _parse_time(value: Any, zone: ZoneInfo) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        number = float(value)
+        moment = datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("/", "-").replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def _in_quiet_hours(moment: datetime, start: time, end: time) -> bool:
+    clock = moment.time()
+    return clock >= start or clock < end if start > end else start <= clock < end
+
+
+@dataclass
+class _Day:
+    effective: int = 0
+    attempts: Counter[str] = field(default_factory=Counter)
+    masked: dict[str, str] = field(default_factory=dict)
+    rows: list[int] = field(default_factory=list)
+    reached: bool = False
+
+
+def probe_collection(
+    log: str,
+    loans_source: str,
+    rulebase: RuleBase,
+    log_table: str | None = None,
+    loans_table: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> CollectionEvidence:
+    """Join every attempt of the log with its loan; ProbeError (one line) on unusable input."""
+    knowledge, overrides = rulebase.collection, overrides or {}
+    zone = ZoneInfo(knowledge.timezone)
+    quiet_start = time.fromisoformat(knowledge.quiet_hours.start)
+    quiet_end = time.fromisoformat(knowledge.quiet_hours.end)
+    connected_words = {w.lower() for w in knowledge.connected_results}
+    unanswered_words = {w.lower() for w in knowledge.unanswered_results}
+    watch = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation + knowledge.refusal_terms))
+    # --map FIELD=COLUMN names log columns; --map loans.FIELD=COLUMN names columns of the loans file.
+    loan_overrides = {k.removeprefix("loans."): v for k, v in overrides.items() if k.startswith("loans.")}
+    overrides = {k: v for k, v in overrides.items() if not k.startswith("loans.")}
+    loans = read_loans(loans_source, loans_table, rulebase, loan_overrides)
+    salt = secrets.token_bytes(16)  # number keys only need to match within this run
+    kept: list[Attempt] = []
+    days: dict[tuple[str, date], _Day] = {}
+    mapping: dict[str, str] | None = None
+    rows = unknown = 0
+    for batch in _batches(log, log_table):
+        if mapping is None:
+            mapping = _columns(batch.schema.names, knowledge.log_columns, overrides, log, ("time", "loan", "number"))
+        for record in batch.to_pylist():
+            rows += 1
+            loan = str(record[mapping["loan"]])
+            number = _digits(record[mapping["number"]])
+            moment = _parse_time(record[mapping["time"]], zone)
+            result = str(record.get(mapping.get("result", ""), "") or "").strip().lower()
+            channel = str(record.get(mapping.get("channel", ""), "") or "")
+            content = str(record.get(mapping.get("content", ""), "") or "")
+            connected = True if result in connected_words else False if result in unanswered_words else None
+            borrower, contacts = loans.get(loan, ("", set()))
+            role = (
+                "unknown_loan"
+                if loan not in loans
+                else "borrower"
+                if number == borrower
+                else "emergency_contact"
+                if number in contacts
+                else "third_party"
+            )
+            unknown += role == "unknown_loan"
+            masked = mask_value("CN_MOBILE", number) if len(number) == 11 else mask_text(number)
+            quiet = moment is not None and _in_quiet_hours(moment, quiet_start, quiet_end)
+            if moment is not None:
+                day = days.setdefault((loan, moment.date()), _Day())
+                day.attempts[number] += 1
+                day.masked.setdefault(number, masked)
+                if len(day.rows) < ROW_EXAMPLES:
+                    day.rows.append(rows)
+                if role == "borrower" and connected:
+                    day.effective += 1
+                    day.reached = True
+            if role != "borrower" or quiet or (content and watch.search(content)):
+                kept.append(
+                    Attempt(
+                        row=rows,
+                        loan=loan,
+                        time=moment,
+                        role=role,
+                        number=masked,
+                        number_key=hmac.new(salt, number.encode(), hashlib.sha256).hexdigest()[:16],
+                        channel=channel,
+                        connected=connected,
+                        content=mask_text(content)[:500],
+                        quiet_hours=quiet,
+                    )
+                )
+    if mapping is None or rows == 0:
+        raise ProbeError(log, "no rows in the collection log")
+    attempts = tuple(
+        a.model_copy(update={"borrower_reached_that_day": a.time is not None and days[(a.loan, a.time.date())].reached})
+        if a.role != "borrower"
+        else a
+        for a in kept
+    )
+    busy = []
+    for (loan, when), counts in days.items():
+        number, most = counts.attempts.most_common(1)[0]
+        if (
+            counts.effective > knowledge.max_effective_calls_per_debtor_day
+            or most > knowledge.max_attempts_per_number_day
+        ):
+            busy.append(
+                BusyDay(
+                    loan=loan,
+                    day=when,
+                    effective_calls=counts.effective,
+                    most_attempts_one_number=most,
+                    number=counts.masked[number],
+                    rows=tuple(counts.rows),
+                )
+            )
+    warnings = [f"{unknown} rows name loans absent from the loans file"] if unknown else []
+    shown = sql.masked_url(log) if "://" in log else log
+    return CollectionEvidence(
+        provenance=Provenance(
+            path=shown,
+            sha256=hashlib.sha256(f"{shown}|{rows}".encode()).hexdigest(),
+            size=rows,
+            tool="lendguard-collection",
+            tool_version=version("lendguard"),
+            collected_at=datetime.now(UTC),
+        ),
+        rows=rows,
+        loans=len(loans),
+        attempts=attempts,
+        busy_days=tuple(busy),
+        warnings=tuple(warnings),
+    )
+
+
+def probe_org(path: Path) -> OrgEvidence:
+    """Governance records from YAML; ProbeError (one line) when the file is not such a record."""
+    if not path.is_file():
+        raise ProbeError(path, "no such file")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ProbeError(path, f"not YAML ({type(error).__name__})") from error
+    if not isinstance(document, dict):
+        raise ProbeError(path, "not a governance record (expected a mapping with platform, as_of …)")
+    data = path.read_bytes()
+    try:
+        return OrgEvidence.model_validate(
+            {
+                **document,
+                "provenance": Provenance(
+                    path=str(path),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    size=len(data),
+                    tool="lendguard-org",
+                    tool_version=version("lendguard"),
+                    collected_at=datetime.now(UTC),
+                ),
+            }
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ProbeError(path, f"{where}: {first['msg']}") from error

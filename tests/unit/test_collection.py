@@ -1,0 +1,105 @@
+"""Collection logs and governance records: joins, time zones, working days, bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from tests.conftest import run_cli
+
+from lendguard.checks.org import add_working_days
+from lendguard.engine import TargetReport, audit_collection
+from lendguard.probes import ProbeError
+from lendguard.probes.collection import probe_collection, probe_org
+from lendguard.rulebase import RuleBase
+
+
+def test_generated_log_has_thousands_of_rows_and_bounded_evidence(
+    collection_logs: dict[str, tuple[Path, Path]], rulebase: RuleBase
+) -> None:
+    log, loans = collection_logs["bad_log"]
+    evidence = probe_collection(str(log), str(loans), rulebase)
+    assert evidence.rows > 3000 and evidence.loans == 300
+    assert len(evidence.attempts) < evidence.rows // 10  # only what a COL rule can be about
+    assert all("****" in a.number for a in evidence.attempts)
+
+
+def test_relay_only_message_is_not_disclosure(reports: dict[str, TargetReport]) -> None:
+    clean = reports["clean_log"]
+    assert not [f for f in clean.findings if f.rule == "COL-DISCLOSURE" and f.outcome.value == "fail"]
+    bad = [f for f in reports["bad_log"].findings if f.rule == "COL-DISCLOSURE" and f.outcome.value == "fail"]
+    assert len(bad) == 1 and "转告他联系我们" not in bad[0].quote
+
+
+def test_rows_and_loan_are_located(reports: dict[str, TargetReport]) -> None:
+    finding = next(f for f in reports["bad_log"].findings if f.rule == "COL-REFUSAL-IGNORED")
+    assert finding.location.loan == "L00000" and finding.location.rows and len(finding.location.rows) == 2
+
+
+def test_working_days_skip_holidays_and_count_adjusted_saturdays() -> None:
+    assert add_working_days(date(2026, 9, 28), 15) == date(2026, 10, 23)  # National Day week is a holiday
+    assert add_working_days(date(2026, 11, 23), 5) == date(2026, 11, 30)
+
+
+def test_column_names_can_be_mapped(tmp_path: Path, rulebase: RuleBase) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("when,ref,dialled,words\n2026-11-20 23:10:00,L1,13800000000,你好\n", encoding="utf-8")
+    loans = tmp_path / "loans.csv"
+    loans.write_text("loan_id,borrower_phone\nL1,13800000000\n", encoding="utf-8")
+    with pytest.raises(ProbeError, match="no column for time, loan, number"):
+        probe_collection(str(log), str(loans), rulebase)
+    report = audit_collection(
+        str(log),
+        str(loans),
+        rulebase,
+        overrides={"time": "when", "loan": "ref", "number": "dialled", "content": "words"},
+    )
+    assert {f.rule for f in report.findings if f.outcome.value == "fail"} == {"COL-HOURS"}
+    result = run_cli(
+        "collection",
+        str(log),
+        "--loans",
+        str(loans),
+        "--map",
+        "time=when",
+        "--map",
+        "loan=ref",
+        "--map",
+        "number=dialled",
+        "--fail-on",
+        "high",
+    )
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("platform: x\n", "as_of: Field required"),
+        ("- just\n- a list\n", "not a governance record"),
+        ("platform: [unclosed\n", "not YAML"),
+        ("platform: x\nas_of: 2026-11-29\nmlps_level: three\n", "mlps_level"),
+    ],
+)
+def test_bad_governance_records(tmp_path: Path, content: str, problem: str) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ProbeError, match=problem):
+        probe_org(path)
+    result = run_cli("org", str(path))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_logs_exit_2(tmp_path: Path) -> None:
+    loans = tmp_path / "loans.csv"
+    loans.write_text("loan_id,borrower_phone\nL1,13800000000\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("时间,借款编号,被叫号码\n", encoding="utf-8")
+    for log, problem in (
+        (empty, "no rows"),
+        (tmp_path / "missing.csv", "no such file"),
+        (tmp_path / "x.txt", "no such file"),
+    ):
+        result = run_cli("collection", str(log), "--loans", str(loans))
+        assert result.returncode == 2 and problem in result.stderr and result.stderr.count("\n") == 1
