@@ -30,11 +30,8 @@ examples/loanapp.apk: examples/loanapp/apktool.yml $(shell find examples/loanapp
 	rm -rf examples/loanapp/build
 
 demo: install examples/loanapp.apk
-	$(BIN)/lendguard apk examples/loanapp.apk --output-dir out/ --fail-on none
-	$(BIN)/lendguard policy examples/loanapp.apk --output-dir out/policy --fail-on none
-	$(BIN)/python -m tests.fixtures.lending_data out/platform
-	$(BIN)/lendguard scan sqlite:///out/platform/platform.db out/platform/logs --output-dir out/ --fail-on none
-	@echo "JSON reports written to out/"
+	$(BIN)/python -m tests.fixtures.demo_platform examples/generated
+	$(BIN)/lendguard audit examples/inspection.yaml --output out/ --fail-on none
 
 lint: install
 	$(BIN)/ruff check src tests bench tools
@@ -64,4 +61,4 @@ bench: install
 	$(BIN)/python bench/collection.py
 
 clean:
-	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk
+	rm -rf $(VENV) .stamp-install out build *.egg-info src/*.egg-info examples/loanapp.apk examples/generated

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lendguard import __version__
 from lendguard.engine import (
+    ManifestError,
     TargetReport,
     audit_apk,
     audit_collection,
@@ -28,6 +29,7 @@ from lendguard.engine import (
     audit_org,
     audit_policy,
     audit_traffic,
+    run_inspection,
 )
 from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.probes.datastore import ScanOptions
@@ -44,8 +46,13 @@ from lendguard.protect import (
 )
 from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.reports import ReportDocument, build_document, report_schema
+from lendguard.reports.compare import compare
 from lendguard.reports.datastore import jsonl_records, render_columns
 from lendguard.reports.i18n import word
+from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
+from lendguard.reports.inspection import load as load_report
+from lendguard.reports.inspection import verify as verify_report
+from lendguard.reports.markdown import render_markdown
 from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.table import render_findings, render_summary
 from lendguard.rulebase import Language, Severity, load_rulebase
@@ -96,7 +103,7 @@ def _run(
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=len(targets) < 2,
+        disable=len(targets) < 2 or not err.is_terminal,
     )
     with progress:
         task = progress.add_task(word("auditing", lang), total=len(targets))
@@ -426,6 +433,136 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
             out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
 
 
+@cli.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for report.json and report.md.",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ed25519 key from `lendguard keys generate --signing`.",
+)
+@lang_option
+@fail_on_option
+def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, fail_on: str) -> None:
+    """Inspect a platform: run every probe its inspection.yaml names, grade, and write the report."""
+    rulebase = load_rulebase()
+    err = Console(stderr=True)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    try:
+        with progress:
+            task = progress.add_task(word("auditing", lang), total=None)
+            inspection = run_inspection(
+                manifest,
+                rulebase,
+                lang,
+                lambda name: progress.update(task, description=f"{word('auditing', lang)} {name}"),
+            )
+    except ManifestError as error:
+        raise InputError(str(error)) from error
+    document = build_inspection(inspection, rulebase, lang)
+    if sign_key is not None:
+        try:
+            document = sign(document, sign_key)
+        except SignatureError as error:
+            raise InputError(str(error)) from error
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "report.json").write_text(
+        json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    (output / "report.md").write_text(render_markdown(document), encoding="utf-8")
+    out = Console()
+    for target in document.targets:
+        if target.error:
+            Console(stderr=True).print(f"lendguard: warning: {target.error}", markup=False, highlight=False)
+    render_summary(out, document.targets)
+    grade = document.grade
+    verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
+    out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
+    for line in grade.explanation:
+        out.print(f"  {line}", highlight=False)
+    out.print(f"{output / 'report.json'}, {output / 'report.md'}", highlight=False)
+    # A target that could not be read is reported (inconclusive outcomes), not an input error of the audit.
+    sys.exit(_exit_code([t.model_copy(update={"error": None}) for t in document.targets], fail_on))
+
+
+@cli.command()
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Require this signer (PEM public key).",
+)
+@click.option(
+    "--base",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the evidence paths are relative to (default: the manifest's).",
+)
+def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
+    """Check a report's signature and re-hash its evidence: exit 0 valid, 1 invalid or tampered, 2 unreadable."""
+    try:
+        problems = verify_report(report, public_key, base)
+    except FileNotFoundError as error:
+        raise InputError(str(error)) from error
+    if problems:
+        for problem in problems:
+            click.echo(f"lendguard: invalid: {problem}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"{report}: valid signature, evidence unchanged")
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lang_option
+def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
+    """Compare two inspection reports of one platform: fixed, new and persisting findings, grade change."""
+    try:
+        result = compare(load_report(old), load_report(new))
+    except FileNotFoundError as error:
+        raise InputError(str(error)) from error
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "grade": {
+                        "before": result.grade_before,
+                        "after": result.grade_after,
+                        "score_before": result.score_before,
+                        "score_after": result.score_after,
+                    },
+                    "fixed": [f.model_dump(mode="json") for f in result.fixed],
+                    "new": [f.model_dump(mode="json") for f in result.new],
+                    "persisting": [f.model_dump(mode="json") for f in result.persisting],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    out = Console()
+    out.print(
+        f"{word('grade', lang)}: {result.grade_before} ({result.score_before}) → {result.grade_after} ({result.score_after})"
+    )
+    for key, findings in (("fixed", result.fixed), ("appeared", result.new), ("persisting", result.persisting)):
+        out.print(f"[bold]{word(key, lang)}[/] ({len(findings)})")
+        for finding in findings:
+            out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
+
+
 @cli.group()
 def keys() -> None:
     """Create and rotate key files for protect/unprotect (0600; or set $LENDGUARD_KEYS)."""
@@ -434,8 +571,18 @@ def keys() -> None:
 @keys.command("generate")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing key file (its data can no longer be restored).")
-def keys_generate(file: Path, force: bool) -> None:
-    """Write a new key file with one active key."""
+@click.option(
+    "--signing", is_flag=True, help="An Ed25519 report-signing key (FILE, 0600) and its public key (FILE.pub)."
+)
+def keys_generate(file: Path, force: bool, signing: bool) -> None:
+    """Write a new key file with one active key (or, with --signing, a report-signing key pair)."""
+    if signing:
+        try:
+            public = generate_signing_key(file, force)
+        except SignatureError as error:
+            raise InputError(str(error)) from error
+        click.echo(f"{file}: Ed25519 signing key; public key {public}")
+        return
     try:
         key_id = generate_keyring(file, force)
     except KeyFileError as error:
@@ -633,9 +780,16 @@ def rules(lang: Language, output_format: str) -> None:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of the report document (--format json)."""
-    click.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))
+@click.option(
+    "--kind",
+    type=click.Choice(["report", "inspection"]),
+    default="report",
+    show_default=True,
+    help="report: one target's document (--format json of the audit commands); inspection: `lendguard audit`'s report.json.",
+)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a report document."""
+    click.echo(json.dumps(report_schema() if kind == "report" else inspection_schema(), ensure_ascii=False, indent=2))
 
 
 def main() -> None:

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
 from lendguard.evidence import (
@@ -241,3 +246,97 @@ def audit_org(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetRe
         return evidence.platform
 
     return _audit(OrgEvidence, "org", lambda: probe_org(path), identity, str(path), rulebase, lang)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One platform's inspection: every target the manifest names, audited."""
+
+    platform: str
+    manifest: Path
+    reports: list[TargetReport]
+    evidence_files: dict[str, str]  # path (as named in the manifest) -> SHA-256
+
+
+class ManifestError(ValueError):
+    """The inspection manifest is unusable (one line, names the file)."""
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ManifestError(f"{path}: not a readable YAML inspection manifest ({type(error).__name__})") from error
+    if not isinstance(document, dict) or not isinstance(document.get("targets"), dict) or not document.get("platform"):
+        raise ManifestError(f"{path}: an inspection manifest needs `platform` and a `targets` mapping")
+    return document
+
+
+def file_sha256(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_inspection(
+    manifest: Path, rulebase: RuleBase, lang: Language = "zh", progress: Callable[[str], None] | None = None
+) -> Inspection:
+    """Audit every target of `manifest`; a failing probe gives inconclusive outcomes, never an abort."""
+    document = _manifest(manifest)
+    base, targets = manifest.parent, document["targets"]
+    first_party = tuple(document.get("first_party", []))
+    consent = document.get("consent_at")
+    consent_at = datetime.fromisoformat(str(consent)) if consent else None
+
+    def local(value: str) -> str:
+        """Paths in a manifest, a relative SQLite URL's too, are relative to the manifest's folder."""
+        if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+            return "sqlite:///" + str((base / value.removeprefix("sqlite:///")).resolve())
+        return value if "://" in value else str(base / value)
+
+    jobs: list[tuple[str, Callable[[], TargetReport]]] = []
+    for item in targets.get("apk", []):
+        jobs.append((item, partial(audit_apk, Path(local(item)), rulebase, lang)))
+        jobs.append((item, partial(audit_policy, Path(local(item)), rulebase, lang)))
+    for item in targets.get("policy", []):
+        jobs.append((item, partial(audit_policy, Path(local(item)), rulebase, lang)))
+    for item in targets.get("traffic", []):
+        jobs.append((item, partial(audit_traffic, Path(local(item)), rulebase, lang, first_party, consent_at)))
+    for item in targets.get("datastore", []):
+        jobs.append((item, partial(audit_datastore, local(item), rulebase, lang)))
+    for item in targets.get("collection", []):
+        jobs.append(
+            (
+                item["log"],
+                partial(
+                    audit_collection,
+                    local(item["log"]),
+                    local(item["loans"]),
+                    rulebase,
+                    lang,
+                    item.get("log_table"),
+                    item.get("loans_table"),
+                    item.get("map"),
+                ),
+            )
+        )
+    for item in targets.get("org", []):
+        jobs.append((item, partial(audit_org, Path(local(item)), rulebase, lang)))
+    reports = []
+    for name, job in jobs:
+        if progress is not None:
+            progress(name)
+        reports.append(job())
+    files: dict[str, str] = {}
+    for report in reports:
+        if report.evidence is not None and "://" not in report.file:
+            digest = file_sha256(Path(report.file))
+            if digest is not None:
+                files[
+                    str(Path(report.file).relative_to(base) if Path(report.file).is_relative_to(base) else report.file)
+                ] = digest
+    return Inspection(platform=str(document["platform"]), manifest=manifest, reports=reports, evidence_files=files)

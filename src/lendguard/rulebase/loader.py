@@ -15,6 +15,7 @@ from lendguard.rulebase.models import (
     Citation,
     CollectionKnowledge,
     DataStoreKnowledge,
+    GradingScheme,
     PolicyLexicon,
     Provision,
     Rule,
@@ -109,6 +110,7 @@ def load_rulebase() -> RuleBase:
             datastore=DataStoreKnowledge.model_validate(_read("datastore.yaml")),
             policy=PolicyLexicon.model_validate(_read("policy_lexicon.yaml")),
             collection=CollectionKnowledge.model_validate(_read("collection.yaml")),
+            grading=GradingScheme.model_validate(_read("grading.yaml")),
         )
     except (ValidationError, KeyError, yaml.YAMLError, json.JSONDecodeError) as error:
         raise RuleBaseError(f"rule base data is invalid: {error}") from error

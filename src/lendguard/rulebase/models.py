@@ -215,6 +215,23 @@ class CollectionKnowledge(_Record):
     deadlines: Deadlines
 
 
+class Band(_Record):
+    grade: str
+    min_score: float
+    meaning: Text
+
+
+class GradingScheme(_Record):
+    version: str
+    areas: dict[str, str]
+    area_weights: dict[str, float]
+    severity_points: dict[Severity, float]
+    bands: tuple[Band, ...]
+    critical_cap: str
+    min_coverage: float
+    certifiable_grades: tuple[str, ...]
+
+
 class RuleBase(_Record):
     version: str
     rules: dict[str, Rule]
@@ -224,6 +241,7 @@ class RuleBase(_Record):
     datastore: DataStoreKnowledge
     policy: PolicyLexicon
     collection: CollectionKnowledge
+    grading: GradingScheme
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

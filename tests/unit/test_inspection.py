@@ -1,0 +1,117 @@
+"""Inspections: grading, the signed report, verification, and comparing two inspections."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from lendguard.findings import Finding, Location, Outcome
+from lendguard.grading import grade
+from lendguard.rulebase import RuleBase, Severity
+from tests.conftest import REPO, SMALI_APPS, run_cli
+from tests.fixtures import demo_platform
+
+
+def _finding(rulebase: RuleBase, rule: str, outcome: Outcome, quote: str = "") -> Finding:
+    spec = rulebase.rule(rule)
+    return Finding(rule=rule, title=spec.title.zh, outcome=outcome, severity=spec.severity, confidence="high", target="t",
+                   location=Location(file="f"), quote=quote, why="", basis=[], remedy="", fingerprint=f"{rule}{quote}")
+
+
+def test_rules_count_once_and_criticals_cap_the_grade(rulebase: RuleBase) -> None:
+    everything_passes = [_finding(rulebase, r, Outcome.passed) for r in rulebase.rules]
+    assert grade(everything_passes, rulebase).grade == "A" and grade(everything_passes, rulebase).certifiable
+    one_low = [f for f in everything_passes if f.rule != "APP-BACKUP-DEBUG"] + [
+        _finding(rulebase, "APP-BACKUP-DEBUG", Outcome.fail, str(n)) for n in range(500)]
+    assert grade(one_low, rulebase).score == grade(one_low[:-499], rulebase).score  # 500 findings = 1 rule
+    critical = [f for f in everything_passes if f.rule != "NET-CONTACTS-UPLOAD"] + [_finding(rulebase, "NET-CONTACTS-UPLOAD", Outcome.fail)]
+    result = grade(critical, rulebase, "en")
+    assert result.score >= 85 and result.grade == "C" and not result.certifiable
+    assert any("cap the grade" in line for line in result.explanation)
+
+
+def test_too_little_coverage_is_not_certifiable(rulebase: RuleBase) -> None:
+    app_only = [_finding(rulebase, r, Outcome.passed) for r in rulebase.rules if r.startswith("APP-")]
+    result = grade(app_only, rulebase, "en")
+    assert result.grade == "A" and not result.certifiable and result.coverage < 0.6
+
+
+@pytest.fixture(scope="module")
+def inspection_dir(tmp_path_factory: pytest.TempPathFactory, built_apks: dict[str, Path]) -> Path:
+    folder = tmp_path_factory.mktemp("inspection")
+    shutil.copy(REPO / "examples" / "inspection.yaml", folder)
+    shutil.copy(REPO / "examples" / "governance.yaml", folder)
+    shutil.copy(built_apks["loanapp"], folder / "loanapp.apk")
+    demo_platform.main(folder / "generated")
+    assert set(SMALI_APPS) >= {"loanapp"}
+    return folder
+
+
+def test_audit_writes_a_signed_report_that_verifies(inspection_dir: Path, tmp_path: Path) -> None:
+    key = tmp_path / "signing.pem"
+    assert run_cli("keys", "generate", "--signing", str(key)).returncode == 0
+    out = tmp_path / "out"
+    result = run_cli("audit", str(inspection_dir / "inspection.yaml"), "--output", str(out), "--sign-key", str(key), "--fail-on", "none")
+    assert result.returncode == 0, result.stderr
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, json.loads((REPO / "schema" / "inspection.schema.json").read_text(encoding="utf-8")))
+    assert document["grade"]["grade"] == "D" and not document["grade"]["certifiable"]
+    assert {e["path"] for e in document["evidence"]} >= {"loanapp.apk", "generated/kuaijie.har", "governance.yaml"}
+    assert "等级" in (out / "report.md").read_text(encoding="utf-8")
+    assert run_cli("verify", str(out / "report.json"), "--public-key", f"{key}.pub").returncode == 0
+    tampered = out / "tampered.json"
+    document["grade"]["grade"] = "A"
+    tampered.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    bad = run_cli("verify", str(tampered))
+    assert bad.returncode == 1 and "altered after signing" in bad.stderr
+    governance = inspection_dir / "governance.yaml"
+    original = governance.read_text(encoding="utf-8")
+    governance.write_text(original.replace("mlps_level: 2", "mlps_level: 3"), encoding="utf-8")
+    try:
+        changed = run_cli("verify", str(out / "report.json"))
+        assert changed.returncode == 1 and "governance.yaml changed" in changed.stderr
+    finally:
+        governance.write_text(original, encoding="utf-8")
+    (tmp_path / "junk.json").write_text("{not json", encoding="utf-8")
+    assert run_cli("verify", str(tmp_path / "junk.json")).returncode == 2
+
+
+def test_diff_of_two_inspections(inspection_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert run_cli("audit", str(inspection_dir / "inspection.yaml"), "--output", str(first), "--fail-on", "none").returncode == 0
+    governance = inspection_dir / "governance.yaml"
+    original = governance.read_text(encoding="utf-8")
+    governance.write_text(original.replace("mlps_level: 2", "mlps_level: 3"), encoding="utf-8")
+    try:
+        assert run_cli("audit", str(inspection_dir / "inspection.yaml"), "--output", str(second), "--fail-on", "none").returncode == 0
+    finally:
+        governance.write_text(original, encoding="utf-8")
+    result = run_cli("diff", str(first / "report.json"), str(second / "report.json"), "--format", "json")
+    comparison = json.loads(result.stdout)
+    assert [f["rule"] for f in comparison["fixed"]] == ["ORG-MLPS"]
+    assert comparison["new"] == [] and len(comparison["persisting"]) > 20
+
+
+def test_unusable_manifest_is_one_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "inspection.yaml"
+    manifest.write_text("targets: []\n", encoding="utf-8")
+    result = run_cli("audit", str(manifest), "--output", str(tmp_path / "o"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "platform" in result.stderr
+
+
+def test_a_broken_target_is_inconclusive_not_fatal(inspection_dir: Path, tmp_path: Path) -> None:
+    manifest = tmp_path / "inspection.yaml"
+    manifest.write_text(f"platform: x\ntargets:\n  apk: [{tmp_path / 'missing.apk'}]\n  org: [{inspection_dir / 'governance.yaml'}]\n",
+                        encoding="utf-8")
+    result = run_cli("audit", str(manifest), "--output", str(tmp_path / "o"), "--fail-on", "none")
+    assert result.returncode == 0 and "missing.apk: no such file" in result.stderr
+    document = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
+    outcomes = {f["outcome"] for t in document["targets"] for f in t["findings"] if f["rule"].startswith("APP-")}
+    assert outcomes == {"inconclusive"}
+    assert subprocess.run(["true"]).returncode == 0
+    assert Severity.critical.rank > Severity.high.rank
