@@ -9,27 +9,42 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.conftest import REPO, SMALI_APPS, run_cli
+from tests.fixtures import demo_platform
 
 from lendguard.findings import Finding, Location, Outcome
 from lendguard.grading import grade
 from lendguard.rulebase import RuleBase, Severity
-from tests.conftest import REPO, SMALI_APPS, run_cli
-from tests.fixtures import demo_platform
 
 
 def _finding(rulebase: RuleBase, rule: str, outcome: Outcome, quote: str = "") -> Finding:
     spec = rulebase.rule(rule)
-    return Finding(rule=rule, title=spec.title.zh, outcome=outcome, severity=spec.severity, confidence="high", target="t",
-                   location=Location(file="f"), quote=quote, why="", basis=[], remedy="", fingerprint=f"{rule}{quote}")
+    return Finding(
+        rule=rule,
+        title=spec.title.zh,
+        outcome=outcome,
+        severity=spec.severity,
+        confidence="high",
+        target="t",
+        location=Location(file="f"),
+        quote=quote,
+        why="",
+        basis=[],
+        remedy="",
+        fingerprint=f"{rule}{quote}",
+    )
 
 
 def test_rules_count_once_and_criticals_cap_the_grade(rulebase: RuleBase) -> None:
     everything_passes = [_finding(rulebase, r, Outcome.passed) for r in rulebase.rules]
     assert grade(everything_passes, rulebase).grade == "A" and grade(everything_passes, rulebase).certifiable
     one_low = [f for f in everything_passes if f.rule != "APP-BACKUP-DEBUG"] + [
-        _finding(rulebase, "APP-BACKUP-DEBUG", Outcome.fail, str(n)) for n in range(500)]
+        _finding(rulebase, "APP-BACKUP-DEBUG", Outcome.fail, str(n)) for n in range(500)
+    ]
     assert grade(one_low, rulebase).score == grade(one_low[:-499], rulebase).score  # 500 findings = 1 rule
-    critical = [f for f in everything_passes if f.rule != "NET-CONTACTS-UPLOAD"] + [_finding(rulebase, "NET-CONTACTS-UPLOAD", Outcome.fail)]
+    critical = [f for f in everything_passes if f.rule != "NET-CONTACTS-UPLOAD"] + [
+        _finding(rulebase, "NET-CONTACTS-UPLOAD", Outcome.fail)
+    ]
     result = grade(critical, rulebase, "en")
     assert result.score >= 85 and result.grade == "C" and not result.certifiable
     assert any("cap the grade" in line for line in result.explanation)
@@ -56,7 +71,16 @@ def test_audit_writes_a_signed_report_that_verifies(inspection_dir: Path, tmp_pa
     key = tmp_path / "signing.pem"
     assert run_cli("keys", "generate", "--signing", str(key)).returncode == 0
     out = tmp_path / "out"
-    result = run_cli("audit", str(inspection_dir / "inspection.yaml"), "--output", str(out), "--sign-key", str(key), "--fail-on", "none")
+    result = run_cli(
+        "audit",
+        str(inspection_dir / "inspection.yaml"),
+        "--output",
+        str(out),
+        "--sign-key",
+        str(key),
+        "--fail-on",
+        "none",
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, json.loads((REPO / "schema" / "inspection.schema.json").read_text(encoding="utf-8")))
@@ -83,12 +107,22 @@ def test_audit_writes_a_signed_report_that_verifies(inspection_dir: Path, tmp_pa
 
 def test_diff_of_two_inspections(inspection_dir: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
-    assert run_cli("audit", str(inspection_dir / "inspection.yaml"), "--output", str(first), "--fail-on", "none").returncode == 0
+    assert (
+        run_cli(
+            "audit", str(inspection_dir / "inspection.yaml"), "--output", str(first), "--fail-on", "none"
+        ).returncode
+        == 0
+    )
     governance = inspection_dir / "governance.yaml"
     original = governance.read_text(encoding="utf-8")
     governance.write_text(original.replace("mlps_level: 2", "mlps_level: 3"), encoding="utf-8")
     try:
-        assert run_cli("audit", str(inspection_dir / "inspection.yaml"), "--output", str(second), "--fail-on", "none").returncode == 0
+        assert (
+            run_cli(
+                "audit", str(inspection_dir / "inspection.yaml"), "--output", str(second), "--fail-on", "none"
+            ).returncode
+            == 0
+        )
     finally:
         governance.write_text(original, encoding="utf-8")
     result = run_cli("diff", str(first / "report.json"), str(second / "report.json"), "--format", "json")
@@ -106,8 +140,10 @@ def test_unusable_manifest_is_one_line(tmp_path: Path) -> None:
 
 def test_a_broken_target_is_inconclusive_not_fatal(inspection_dir: Path, tmp_path: Path) -> None:
     manifest = tmp_path / "inspection.yaml"
-    manifest.write_text(f"platform: x\ntargets:\n  apk: [{tmp_path / 'missing.apk'}]\n  org: [{inspection_dir / 'governance.yaml'}]\n",
-                        encoding="utf-8")
+    manifest.write_text(
+        f"platform: x\ntargets:\n  apk: [{tmp_path / 'missing.apk'}]\n  org: [{inspection_dir / 'governance.yaml'}]\n",
+        encoding="utf-8",
+    )
     result = run_cli("audit", str(manifest), "--output", str(tmp_path / "o"), "--fail-on", "none")
     assert result.returncode == 0 and "missing.apk: no such file" in result.stderr
     document = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
