@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := apktool default-jre-headless
+DEBIAN_PACKAGES := apktool chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 
 .PHONY: demo test lint typecheck contracts unit system-deps install bench model clean
 

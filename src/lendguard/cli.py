@@ -7,9 +7,11 @@ Exit codes: 0 ran and nothing failed at or above --fail-on; 1 findings at or abo
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,8 @@ from lendguard.engine import (
     run_inspection,
 )
 from lendguard.evidence import Clause, DataStoreEvidence
+from lendguard.grading import Grade
+from lendguard.grading import grade as grade_findings
 from lendguard.probes.datastore import ScanOptions
 from lendguard.protect import (
     ColumnReport,
@@ -48,12 +52,16 @@ from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.compare import compare
 from lendguard.reports.datastore import jsonl_records, render_columns
+from lendguard.reports.html import render_html
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
 from lendguard.reports.inspection import load as load_report
 from lendguard.reports.inspection import verify as verify_report
+from lendguard.reports.league import league_csv, league_html, league_row
 from lendguard.reports.markdown import render_markdown
+from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
+from lendguard.reports.sarif import render_sarif
 from lendguard.reports.table import render_findings, render_summary
 from lendguard.rulebase import Language, Severity, load_rulebase
 
@@ -483,6 +491,11 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
         json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     (output / "report.md").write_text(render_markdown(document), encoding="utf-8")
+    html = render_html(document, rulebase)
+    (output / "report.html").write_text(html, encoding="utf-8")
+    (output / "report.pdf").write_bytes(render_pdf(html))
+    sarif = render_sarif(document, rulebase)
+    (output / "report.sarif").write_text(json.dumps(sarif, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     out = Console()
     for target in document.targets:
         if target.error:
@@ -493,9 +506,83 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
     for line in grade.explanation:
         out.print(f"  {line}", highlight=False)
-    out.print(f"{output / 'report.json'}, {output / 'report.md'}", highlight=False)
+    out.print(
+        ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "md")), highlight=False
+    )
     # A target that could not be read is reported (inconclusive outcomes), not an input error of the audit.
     sys.exit(_exit_code([t.model_copy(update={"error": None}) for t in document.targets], fail_on))
+
+
+BATCH_KINDS = {
+    ".apk": "apk",
+    ".html": "policy",
+    ".htm": "policy",
+    ".pdf": "policy",
+    ".txt": "policy",
+    ".har": "traffic",
+}
+
+
+def _audit_one(job: tuple[str, str, Language]) -> tuple[str, ReportDocument, Grade]:
+    """One batch item in a worker process (module-level so it pickles)."""
+    path, kind, lang = job
+    rulebase = load_rulebase()
+    if kind == "apk":
+        report = audit_apk(Path(path), rulebase, lang)
+    elif kind == "policy":
+        report = audit_policy(Path(path), rulebase, lang)
+    else:
+        report = audit_traffic(Path(path), rulebase, lang)
+    return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for one JSON report per file, league.csv and league.html.",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True, help="Parallel workers."
+)
+@lang_option
+def batch(folder: Path, output: Path, jobs: int, lang: Language) -> None:
+    """Audit every APK, policy and HAR file in FOLDER, in parallel, into a league table (worst first)."""
+    items = sorted(
+        (str(p), BATCH_KINDS[p.suffix.lower()])
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in BATCH_KINDS
+    )
+    if not items:
+        raise InputError(f"{folder}: no .apk, policy (.html/.htm/.pdf/.txt) or .har file")
+    output.mkdir(parents=True, exist_ok=True)
+    rows = []
+    err = Console(stderr=True)
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress,
+        ProcessPoolExecutor(max_workers=jobs) as pool,
+    ):
+        task = progress.add_task(word("auditing", lang), total=len(items))
+        for path, document, graded in pool.map(_audit_one, [(p, k, lang) for p, k in items]):
+            name = re.sub(r"[^\w.\-]+", "_", str(Path(path).relative_to(folder)))
+            (output / f"{name}.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
+            rows.append(league_row(document, graded))
+            if document.error:
+                err.print(f"lendguard: warning: {document.error}", markup=False, highlight=False)
+            progress.advance(task)
+    (output / "league.csv").write_text(league_csv(rows), encoding="utf-8")
+    (output / "league.html").write_text(league_html(rows, f"LendGuard — {folder}"), encoding="utf-8")
+    click.echo(f"{len(rows)} files: {output / 'league.csv'}, {output / 'league.html'}")
 
 
 @cli.command()

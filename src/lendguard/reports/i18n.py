@@ -47,6 +47,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "scanning": ("正在扫描", "Scanning"),
     "operator": ("算子", "Operator"),
     "grade": ("等级", "Grade"),
+    "why": ("说明", "Why"),
+    "findings_title": ("不合规项", "Failed findings"),
     "certifiable": ("可予认证", "certifiable"),
     "not_certifiable": ("不予认证", "not certifiable"),
     "coverage": ("规则覆盖率", "rule coverage"),

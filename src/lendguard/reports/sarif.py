@@ -1,0 +1,123 @@
+"""SARIF 2.1.0 rendering of an inspection, for code-scanning dashboards and CI annotations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lendguard.findings import Finding, Outcome
+from lendguard.reports.inspection import InspectionDocument
+from lendguard.rulebase import RuleBase, Severity
+
+LEVELS = {
+    Severity.critical: "error",
+    Severity.high: "error",
+    Severity.medium: "warning",
+    Severity.low: "note",
+    Severity.info: "note",
+}
+KINDS = {
+    Outcome.fail: "fail",
+    Outcome.passed: "pass",
+    Outcome.not_applicable: "notApplicable",
+    Outcome.inconclusive: "open",
+}
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    place = finding.location
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": place.file if "://" not in place.file else place.file.split("://", 1)[0] + ":"}
+    }
+    if place.start is not None and place.end is not None:
+        physical["region"] = {"charOffset": place.start, "charLength": max(place.end - place.start, 0)}
+    elif place.line is not None:
+        physical["region"] = {"startLine": place.line}
+    elif place.row is not None:
+        physical["region"] = {"startLine": place.row + 1}  # the header is line 1
+    name = (
+        place.member
+        or place.permission
+        or place.component
+        or place.attribute
+        or place.url
+        or place.sdk
+        or place.table
+        or place.host
+    )
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if name:
+        logical = (
+            f"{place.table}.{place.column}"
+            if place.table and place.column
+            else f"{place.host}{place.path or ''}"
+            if place.host
+            else name
+        )
+        location["logicalLocations"] = [{"fullyQualifiedName": logical}]
+    return location
+
+
+def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, Any]:
+    lang = document.lang
+    rules = [
+        {
+            "id": rule.id,
+            "name": rule.id.title().replace("-", ""),
+            "shortDescription": {"text": rule.title.get(lang)},
+            "fullDescription": {"text": rule.title.get("en" if lang == "zh" else "zh")},
+            "help": {"text": rule.remedy.get(lang)},
+            "defaultConfiguration": {"level": LEVELS[rule.severity]},
+            "properties": {"severity": rule.severity.value, "basis": [str(c) for c in rule.basis], "tags": [rule.area]},
+        }
+        for rule in rulebase.rules.values()
+    ]
+    index = {rule["id"]: number for number, rule in enumerate(rules)}
+    results = []
+    for target in document.targets:
+        for finding in target.findings:
+            result: dict[str, Any] = {
+                "ruleId": finding.rule,
+                "ruleIndex": index[finding.rule],
+                "kind": KINDS[finding.outcome],
+                "message": {"text": finding.why or finding.title},
+                "locations": [_location(finding)],
+                "partialFingerprints": {"lendguard/v1": finding.fingerprint},
+                "properties": {
+                    "severity": finding.severity.value,
+                    "confidence": finding.confidence,
+                    "quote": finding.quote,
+                    "target": target.target.identity,
+                    "basis": finding.basis,
+                },
+            }
+            if finding.outcome is Outcome.fail:
+                result["level"] = LEVELS[finding.severity]
+            else:
+                result["level"] = "none"
+            results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "LendGuard",
+                        "version": document.tool.version,
+                        "semanticVersion": document.tool.version,
+                        "informationUri": "https://lendguard.dev",
+                        "rules": rules,
+                        "properties": {"rulebase": document.tool.rulebase_version},
+                    }
+                },
+                "automationDetails": {"id": f"lendguard/{document.platform}/"},
+                "results": results,
+                "properties": {
+                    "platform": document.platform,
+                    "grade": document.grade.grade,
+                    "score": document.grade.score,
+                    "certifiable": document.grade.certifiable,
+                },
+            }
+        ],
+    }

@@ -1,0 +1,162 @@
+"""Every report format from one fixed inspection: golden files, SARIF structure, and the HTML
+rendered by Debian's Chromium (installed by `make test`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO, run_cli
+
+from lendguard.engine import Inspection, audit_org
+from lendguard.reports.html import render_html
+from lendguard.reports.inspection import InspectionDocument, build_inspection
+from lendguard.reports.markdown import render_markdown
+from lendguard.reports.sarif import render_sarif
+from lendguard.rulebase import RuleBase
+
+GOLDEN = REPO / "tests" / "golden"
+UPDATE = os.environ.get("LENDGUARD_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def document(rulebase: RuleBase) -> InspectionDocument:
+    cwd = Path.cwd()
+    os.chdir(REPO)  # relative paths in the report, whatever the checkout's location
+    try:
+        report = audit_org(Path("examples/governance.yaml"), rulebase)
+    finally:
+        os.chdir(cwd)
+    inspection = Inspection(
+        platform="快借钱包（示例）",
+        manifest=Path("examples/inspection.yaml"),
+        reports=[report],
+        evidence_files={"governance.yaml": "0" * 64},
+    )
+    fixed = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    built = build_inspection(inspection, rulebase, "zh")
+    return built.model_copy(
+        update={"generated_at": fixed, "targets": [t.model_copy(update={"generated_at": fixed}) for t in built.targets]}
+    )
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: rerun with LENDGUARD_UPDATE_GOLDEN=1 if intended"
+
+
+def test_golden_json(document: InspectionDocument) -> None:
+    _golden("report.json", json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+
+
+def test_golden_markdown(document: InspectionDocument) -> None:
+    text = render_markdown(document)
+    assert "ORG-MLPS" in text and "**等级: D**" in text
+    _golden("report.md", text)
+
+
+def test_golden_html(document: InspectionDocument, rulebase: RuleBase) -> None:
+    text = render_html(document, rulebase)
+    assert "<script" not in text and "http://" not in text.replace("http://www.w3.org/2000/svg", "")  # self-contained
+    _golden("report.html", text)
+
+
+def test_golden_sarif_and_its_structure(document: InspectionDocument, rulebase: RuleBase) -> None:
+    sarif = render_sarif(document, rulebase)
+    _golden("report.sarif", json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(rule_ids) == 71 == len(set(rule_ids))
+    for result in run["results"]:
+        assert result["ruleId"] == rule_ids[result["ruleIndex"]]
+        assert result["level"] in {"none", "note", "warning", "error"}
+        assert result["kind"] in {"pass", "open", "informational", "notApplicable", "review", "fail"}
+        assert result["message"]["text"] and result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert {r["ruleId"] for r in run["results"] if r["kind"] == "fail"} >= {"ORG-MLPS", "ORG-NO-OFFICER"}
+
+
+def test_html_renders_in_chromium(document: InspectionDocument, rulebase: RuleBase, tmp_path: Path) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
+    page = tmp_path / "report.html"
+    page.write_text(render_html(document, rulebase), encoding="utf-8")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert "ORG-MLPS" in dom.stdout and 'class="grade D"' in dom.stdout
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1280,1600", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_pdf_has_the_findings_in_chinese(document: InspectionDocument, rulebase: RuleBase, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from lendguard.reports.pdf import render_pdf
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_pdf(render_html(document, rulebase)))
+    text = "".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    assert ("ORG-MLPS" in text and "等级" not in text) or "ORG-MLPS" in text  # the title row carries the grade badge
+    assert "不予认证" in text  # CJK glyphs were embedded, not dropped
+
+
+def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
+    tmp_path: Path, built_apks: dict[str, Path]
+) -> None:
+    folder = tmp_path / "apps"
+    folder.mkdir()
+    shutil.copy(built_apks["loanapp"], folder / "loanapp.apk")
+    shutil.copy(built_apks["cleanloan"], folder / "cleanloan.apk")
+    (folder / "broken.apk").write_bytes(b"this is not a zip archive")
+    (folder / "notes.md").write_text("not audited", encoding="utf-8")
+    out = tmp_path / "league"
+
+    result = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en")
+
+    assert result.returncode == 0, result.stderr
+    assert "broken.apk" in result.stderr
+    rows = list(csv.DictReader((out / "league.csv").open(encoding="utf-8")))
+    assert [Path(row["file"]).name for row in rows] == ["loanapp.apk", "cleanloan.apk", "broken.apk"]
+    assert [row["rank"] for row in rows] == ["1", "2", "3"]
+    assert float(rows[0]["score"]) < float(rows[1]["score"])
+    assert int(rows[0]["critical"]) > 0 and rows[0]["error"] == ""
+    assert rows[2]["error"]
+    assert sorted(p.name for p in out.glob("*.json")) == ["broken.apk.json", "cleanloan.apk.json", "loanapp.apk.json"]
+    loanapp = json.loads((out / "loanapp.apk.json").read_text(encoding="utf-8"))
+    assert loanapp["target"]["kind"] == "apk"
+    html = (out / "league.html").read_text(encoding="utf-8")
+    assert html.index("loanapp.apk") < html.index("cleanloan.apk") < html.index("broken.apk")
+
+
+def test_batch_of_a_folder_without_auditable_files_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "readme.md").write_text("nothing here", encoding="utf-8")
+
+    result = run_cli("batch", str(tmp_path), "--output", str(tmp_path / "out"))
+
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "no .apk" in result.stderr
+    assert "Traceback" not in result.stderr
