@@ -76,6 +76,8 @@ def test_golden_sarif_and_its_structure(document: InspectionDocument, rulebase: 
     run = sarif["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert len(rule_ids) == 71 == len(set(rule_ids))
+    for rule in run["tool"]["driver"]["rules"]:
+        assert 0.0 <= float(rule["properties"]["security-severity"]) <= 10.0
     for result in run["results"]:
         assert result["ruleId"] == rule_ids[result["ruleIndex"]]
         assert result["level"] in {"none", "note", "warning", "error"}

@@ -15,6 +15,14 @@ LEVELS = {
     Severity.low: "note",
     Severity.info: "note",
 }
+# GitHub code scanning ranks alerts by this CVSS-like number (critical >= 9.0, high >= 7.0, ...).
+SECURITY_SEVERITY = {
+    Severity.critical: "9.5",
+    Severity.high: "8.0",
+    Severity.medium: "5.5",
+    Severity.low: "3.0",
+    Severity.info: "0.0",
+}
 KINDS = {
     Outcome.fail: "fail",
     Outcome.passed: "pass",
@@ -67,7 +75,12 @@ def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, 
             "fullDescription": {"text": rule.title.get("en" if lang == "zh" else "zh")},
             "help": {"text": rule.remedy.get(lang)},
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
-            "properties": {"severity": rule.severity.value, "basis": [str(c) for c in rule.basis], "tags": [rule.area]},
+            "properties": {
+                "severity": rule.severity.value,
+                "security-severity": SECURITY_SEVERITY[rule.severity],
+                "basis": [str(c) for c in rule.basis],
+                "tags": [rule.area],
+            },
         }
         for rule in rulebase.rules.values()
     ]
