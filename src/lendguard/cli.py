@@ -91,6 +91,11 @@ def _dump(document: ReportDocument, indent: int | None) -> str:
     return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=indent)
 
 
+def _json(data: Any) -> str:
+    """Indented JSON that keeps Chinese readable."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lendguard")
 def cli() -> None:
@@ -412,7 +417,7 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
             return None if c is None else {"start": c.start, "end": c.end, "section": c.heading, "text": c.text}
 
         click.echo(
-            json.dumps(
+            _json(
                 {
                     "changes": [
                         {"kind": ch.kind, "old": clause(ch.old), "new": clause(ch.new)} for ch in result.changes
@@ -420,8 +425,6 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
                     "new_findings": [f.model_dump(mode="json") for f in result.new_findings],
                     "fixed_findings": [f.model_dump(mode="json") for f in result.fixed_findings],
                 },
-                ensure_ascii=False,
-                indent=2,
             )
         )
         return
@@ -487,15 +490,13 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
         except SignatureError as error:
             raise InputError(str(error)) from error
     output.mkdir(parents=True, exist_ok=True)
-    (output / "report.json").write_text(
-        json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    (output / "report.json").write_text(_json(document.model_dump(mode="json")) + "\n", encoding="utf-8")
     (output / "report.md").write_text(render_markdown(document), encoding="utf-8")
     html = render_html(document, rulebase)
     (output / "report.html").write_text(html, encoding="utf-8")
     (output / "report.pdf").write_bytes(render_pdf(html))
     sarif = render_sarif(document, rulebase)
-    (output / "report.sarif").write_text(json.dumps(sarif, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (output / "report.sarif").write_text(_json(sarif) + "\n", encoding="utf-8")
     out = Console()
     for target in document.targets:
         if target.error:
@@ -623,7 +624,7 @@ def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
         raise InputError(str(error)) from error
     if output_format == "json":
         click.echo(
-            json.dumps(
+            _json(
                 {
                     "grade": {
                         "before": result.grade_before,
@@ -635,8 +636,6 @@ def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
                     "new": [f.model_dump(mode="json") for f in result.new],
                     "persisting": [f.model_dump(mode="json") for f in result.persisting],
                 },
-                ensure_ascii=False,
-                indent=2,
             )
         )
         return
@@ -854,7 +853,7 @@ def rules(lang: Language, output_format: str) -> None:
             }
             for r in rulebase.rules.values()
         ]
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(_json(records))
         return
     from rich.table import Table
 
@@ -876,7 +875,7 @@ def rules(lang: Language, output_format: str) -> None:
 )
 def schema(kind: str) -> None:
     """Print the JSON Schema of a report document."""
-    click.echo(json.dumps(report_schema() if kind == "report" else inspection_schema(), ensure_ascii=False, indent=2))
+    click.echo(_json(report_schema() if kind == "report" else inspection_schema()))
 
 
 def main() -> None:
