@@ -18,6 +18,7 @@ class AreaScore(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     area: str
+    title: str
     score: float
     rules_evaluated: int
     rules_failed: list[str]
@@ -66,6 +67,7 @@ def grade(findings: list[Finding], rulebase: RuleBase, lang: Language = "zh") ->
         areas.append(
             AreaScore(
                 area=area,
+                title=scheme.area_titles[area].get(lang),
                 score=score,
                 rules_evaluated=len(judged),
                 rules_failed=failed,
@@ -79,9 +81,9 @@ def grade(findings: list[Finding], rulebase: RuleBase, lang: Language = "zh") ->
     bands = sorted(scheme.bands, key=lambda b: -b.min_score)
     band = next(b for b in bands if overall >= b.min_score)
     explanation = [
-        f"score {overall} = weighted mean of area scores ({', '.join(f'{a.area} {a.score}' for a in areas)})"
+        f"score {overall} = weighted mean of area scores ({', '.join(f'{a.title} {a.score}' for a in areas)})"
         if lang == "en"
-        else f"总分 {overall} 为各领域得分的加权平均（{'、'.join(f'{a.area} {a.score}' for a in areas)}）"
+        else f"总分 {overall} 为各领域得分的加权平均（{'、'.join(f'{a.title} {a.score}' for a in areas)}）"
     ]
     criticals = sorted(rule for rule, severity in worst.items() if severity is Severity.critical)
     capped = next(b for b in bands if b.grade == scheme.critical_cap)

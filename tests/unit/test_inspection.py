@@ -56,6 +56,13 @@ def test_too_little_coverage_is_not_certifiable(rulebase: RuleBase) -> None:
     assert result.grade == "A" and not result.certifiable and result.coverage < 0.6
 
 
+def test_areas_are_named_in_the_reports_language(rulebase: RuleBase) -> None:
+    findings = [_finding(rulebase, r, Outcome.passed) for r in rulebase.rules if r.startswith(("APP-", "POL-"))]
+    assert [a.title for a in grade(findings, rulebase).areas] == ["应用", "隐私政策"]
+    assert "隐私政策 100.0" in grade(findings, rulebase).explanation[0]
+    assert [a.title for a in grade(findings, rulebase, "en").areas] == ["app", "privacy policy"]
+
+
 @pytest.fixture(scope="module")
 def inspection_dir(tmp_path_factory: pytest.TempPathFactory, built_apks: dict[str, Path]) -> Path:
     folder = tmp_path_factory.mktemp("inspection")

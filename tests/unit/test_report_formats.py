@@ -18,7 +18,6 @@ from tests.conftest import REPO, run_cli
 
 from lendguard.engine import Inspection, audit_org
 from lendguard.reports.html import render_html
-from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument, build_inspection
 from lendguard.reports.markdown import render_markdown
 from lendguard.reports.sarif import render_sarif
@@ -169,8 +168,3 @@ def test_batch_of_a_folder_without_auditable_files_is_a_one_line_error(tmp_path:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "no .apk" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_every_grading_area_has_a_label_in_both_languages(rulebase: RuleBase) -> None:
-    for area in set(rulebase.grading.areas.values()):
-        assert word(f"area_{area}", "zh") and word(f"area_{area}", "en") == area

@@ -41,7 +41,7 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
     lang, grade = document.lang, document.grade
     failures = [(t, f) for t in document.targets for f in t.findings if f.outcome is Outcome.fail]
     by_severity = Counter(f.severity.value for _, f in failures)
-    area_chart = _bars([(word(f"area_{a.area}", lang), a.score, "#3949ab") for a in grade.areas], 100)
+    area_chart = _bars([(a.title, a.score, "#3949ab") for a in grade.areas], 100)
     severity_chart = _bars(
         [(word(s.value, lang), by_severity.get(s.value, 0), COLOURS[s.value]) for s in Severity],
         max(by_severity.values(), default=0),

@@ -25,7 +25,7 @@ def render_markdown(document: InspectionDocument) -> str:
         "",
         f"| {word('area', lang)} | {word('score', lang)} | {word('failed_rules', lang)} |",
         "|---|---|---|",
-        *(f"| {a.area} | {a.score} | {', '.join(a.rules_failed) or '—'} |" for a in grade.areas),
+        *(f"| {a.title} | {a.score} | {', '.join(a.rules_failed) or '—'} |" for a in grade.areas),
         "",
         f"| {word('severity', lang)} | {word('rule', lang)} | {word('target', lang)} | {word('quote', lang)} | {word('basis', lang)} | {word('remedies', lang)} |",
         "|---|---|---|---|---|---|",

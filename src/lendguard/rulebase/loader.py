@@ -93,6 +93,9 @@ def _check_references(base: RuleBase) -> None:
     for scope in base.android.necessary_scope.values():
         if scope.basis not in base.provisions:
             raise RuleBaseError(f"android.yaml: necessary scope cites unknown {scope.basis}")
+    for area in base.grading.areas.values():
+        if area not in base.grading.area_titles or area not in base.grading.area_weights:
+            raise RuleBaseError(f"grading.yaml: area {area} lacks a title or a weight")
 
 
 @cache

@@ -224,6 +224,7 @@ class Band(_Record):
 class GradingScheme(_Record):
     version: str
     areas: dict[str, str]
+    area_titles: dict[str, Text]
     area_weights: dict[str, float]
     severity_points: dict[Severity, float]
     bands: tuple[Band, ...]
