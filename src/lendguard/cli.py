@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -63,7 +64,7 @@ from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.sarif import render_sarif
 from lendguard.reports.table import render_findings, render_summary
-from lendguard.rulebase import Language, Severity, load_rulebase
+from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
@@ -87,7 +88,7 @@ def _exit_code(documents: list[ReportDocument], fail_on: str) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _dump(document: ReportDocument, indent: int | None) -> str:
+def _dump(document: BaseModel, indent: int | None) -> str:
     return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=indent)
 
 
@@ -102,6 +103,17 @@ def cli() -> None:
     """LendGuard: audit online-lending platforms' handling of personal information (PIPL, 民法典)."""
 
 
+def _progress(err: Console, *, counted: bool, disable: bool) -> Progress:
+    """The progress bar on stderr that every long command shows (only on a terminal)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), *([MofNCompleteColumn()] if counted else []))
+    return Progress(*columns, TimeElapsedColumn(), console=err, transient=True, disable=disable or not err.is_terminal)
+
+
+def _file_name(text: str) -> str:
+    """A report file name from a path or target identity (no separators or odd characters)."""
+    return re.sub(r"[^\w.\-]+", "_", text)
+
+
 def _run(
     targets: list[str], audit: Callable[[str], TargetReport], lang: Language, output_dir: Path | None
 ) -> list[tuple[TargetReport, ReportDocument]]:
@@ -109,15 +121,7 @@ def _run(
     rulebase = load_rulebase()
     err = Console(stderr=True)
     done: list[tuple[TargetReport, ReportDocument]] = []
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=len(targets) < 2 or not err.is_terminal,
-    )
+    progress = _progress(err, counted=True, disable=len(targets) < 2)
     with progress:
         task = progress.add_task(word("auditing", lang), total=len(targets))
         for target in targets:
@@ -131,7 +135,7 @@ def _run(
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         for _, document in done:
-            name = re.sub(r"[^\w.\-]+", "_", Path(document.target.file).name or document.target.identity)
+            name = _file_name(Path(document.target.file).name or document.target.identity)
             (output_dir / f"{name}.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
     return done
 
@@ -464,14 +468,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     """Inspect a platform: run every probe its inspection.yaml names, grade, and write the report."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = _progress(err, counted=False, disable=False)
     try:
         with progress:
             task = progress.add_task(word("auditing", lang), total=None)
@@ -490,7 +487,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
         except SignatureError as error:
             raise InputError(str(error)) from error
     output.mkdir(parents=True, exist_ok=True)
-    (output / "report.json").write_text(_json(document.model_dump(mode="json")) + "\n", encoding="utf-8")
+    (output / "report.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
     (output / "report.md").write_text(render_markdown(document), encoding="utf-8")
     html = render_html(document, rulebase)
     (output / "report.html").write_text(html, encoding="utf-8")
@@ -500,7 +497,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     out = Console()
     for target in document.targets:
         if target.error:
-            Console(stderr=True).print(f"lendguard: warning: {target.error}", markup=False, highlight=False)
+            err.print(f"lendguard: warning: {target.error}", markup=False, highlight=False)
     render_summary(out, document.targets)
     grade = document.grade
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
@@ -514,26 +511,21 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     sys.exit(_exit_code([t.model_copy(update={"error": None}) for t in document.targets], fail_on))
 
 
-BATCH_KINDS = {
-    ".apk": "apk",
-    ".html": "policy",
-    ".htm": "policy",
-    ".pdf": "policy",
-    ".txt": "policy",
-    ".har": "traffic",
+BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
+    ".apk": audit_apk,
+    ".html": audit_policy,
+    ".htm": audit_policy,
+    ".pdf": audit_policy,
+    ".txt": audit_policy,
+    ".har": audit_traffic,
 }
 
 
-def _audit_one(job: tuple[str, str, Language]) -> tuple[str, ReportDocument, Grade]:
+def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]:
     """One batch item in a worker process (module-level so it pickles)."""
-    path, kind, lang = job
+    path, lang = job
     rulebase = load_rulebase()
-    if kind == "apk":
-        report = audit_apk(Path(path), rulebase, lang)
-    elif kind == "policy":
-        report = audit_policy(Path(path), rulebase, lang)
-    else:
-        report = audit_traffic(Path(path), rulebase, lang)
+    report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
     return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
 
 
@@ -551,31 +543,19 @@ def _audit_one(job: tuple[str, str, Language]) -> tuple[str, ReportDocument, Gra
 @lang_option
 def batch(folder: Path, output: Path, jobs: int, lang: Language) -> None:
     """Audit every APK, policy and HAR file in FOLDER, in parallel, into a league table (worst first)."""
-    items = sorted(
-        (str(p), BATCH_KINDS[p.suffix.lower()])
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in BATCH_KINDS
-    )
+    items = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in BATCH_AUDITS)
     if not items:
         raise InputError(f"{folder}: no .apk, policy (.html/.htm/.pdf/.txt) or .har file")
     output.mkdir(parents=True, exist_ok=True)
     rows = []
     err = Console(stderr=True)
     with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress,
+        _progress(err, counted=True, disable=False) as progress,
         ProcessPoolExecutor(max_workers=jobs) as pool,
     ):
         task = progress.add_task(word("auditing", lang), total=len(items))
-        for path, document, graded in pool.map(_audit_one, [(p, k, lang) for p, k in items]):
-            name = re.sub(r"[^\w.\-]+", "_", str(Path(path).relative_to(folder)))
+        for path, document, graded in pool.map(_audit_one, [(p, lang) for p in items]):
+            name = _file_name(str(path.relative_to(folder)))
             (output / f"{name}.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
             rows.append(league_row(document, graded))
             if document.error:
