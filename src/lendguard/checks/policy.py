@@ -40,6 +40,11 @@ def _met(ctx: CheckContext, clause: Clause) -> Finding:
     )
 
 
+def _met_or_missing(ctx: CheckContext, policy: PolicyEvidence, found: list[Clause], zh: str, en: str) -> Finding:
+    """A completeness criterion: met by the first clause found, else missing (zh / en say what is missing)."""
+    return _met(ctx, found[0]) if found else _missing(ctx, policy, zh, en)
+
+
 def _read(ctx: CheckContext) -> PolicyReader:
     return reader(ctx.rulebase)
 
@@ -62,10 +67,8 @@ def processor(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
 def purpose(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
     found = [c for c in policy.clauses if r.find(c.text, lex.purpose_markers) and r.find(c.text, lex.collect_verbs)]
-    yield (
-        _met(ctx, found[0])
-        if found
-        else _missing(ctx, policy, "未说明收集个人信息的目的", "no clause states why personal information is collected")
+    yield _met_or_missing(
+        ctx, policy, found, "未说明收集个人信息的目的", "no clause states why personal information is collected"
     )
 
 
@@ -86,11 +89,7 @@ def categories(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
 @check("POL-RETENTION")
 def retention(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     found = _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.retention)
-    yield (
-        _met(ctx, found[0])
-        if found
-        else _missing(ctx, policy, "未说明个人信息的保存期限", "no retention period is stated")
-    )
+    yield _met_or_missing(ctx, policy, found, "未说明个人信息的保存期限", "no retention period is stated")
 
 
 @check("POL-RIGHTS")
@@ -108,33 +107,23 @@ def rights(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
 def complaint(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
     found = [c for c in policy.clauses if r.find(c.text, lex.complaint) and r.find(c.text, lex.complaint_channels)]
-    yield (
-        _met(ctx, found[0])
-        if found
-        else _missing(ctx, policy, "未公布投诉、举报渠道", "no complaint or reporting channel is published")
-    )
+    yield _met_or_missing(ctx, policy, found, "未公布投诉、举报渠道", "no complaint or reporting channel is published")
 
 
 @check("POL-BREACH-NOTICE")
 def breach_notice(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
     found = [c for c in policy.clauses if r.find(c.text, lex.breach) and r.asserted(c.text, lex.notify, lex.notify)]
-    yield (
-        _met(ctx, found[0])
-        if found
-        else _missing(
-            ctx, policy, "未承诺发生安全事件时告知个人", "no commitment to tell individuals about security incidents"
-        )
+    yield _met_or_missing(
+        ctx, policy, found, "未承诺发生安全事件时告知个人", "no commitment to tell individuals about security incidents"
     )
 
 
 @check("POL-MINORS")
 def minors(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     found = _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.minors)
-    yield (
-        _met(ctx, found[0])
-        if found
-        else _missing(ctx, policy, "未规定不满十四周岁未成年人的个人信息处理规则", "no rule for minors under 14")
+    yield _met_or_missing(
+        ctx, policy, found, "未规定不满十四周岁未成年人的个人信息处理规则", "no rule for minors under 14"
     )
 
 
@@ -153,15 +142,12 @@ def response_time(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding
 def sdk_list(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     r, lex = _read(ctx), ctx.rulebase.policy
     found = [c for c in policy.clauses if r.find(c.text, lex.sdk_list) and r.find(c.text, lex.sdk_details)]
-    yield (
-        _met(ctx, found[0])
-        if found
-        else _missing(
-            ctx,
-            policy,
-            "未列明第三方SDK的名称、目的和收集的信息",
-            "embedded SDKs are not listed with name, purpose and data",
-        )
+    yield _met_or_missing(
+        ctx,
+        policy,
+        found,
+        "未列明第三方SDK的名称、目的和收集的信息",
+        "embedded SDKs are not listed with name, purpose and data",
     )
 
 
