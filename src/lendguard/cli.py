@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 import click
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from lendguard import __version__
 from lendguard.engine import (
+    DatastoreProbe,
     ManifestError,
     TargetReport,
     audit_apk,
@@ -37,7 +38,7 @@ from lendguard.engine import (
 from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
-from lendguard.probes.datastore import ScanOptions
+from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.protect import (
     ColumnReport,
     KeyFileError,
@@ -115,14 +116,21 @@ def _file_name(text: str) -> str:
 
 
 def _run(
-    targets: list[str], audit: Callable[[str], TargetReport], lang: Language, output_dir: Path | None
+    targets: list[str],
+    audit: Callable[[str], TargetReport],
+    lang: Language,
+    output_dir: Path | None,
+    stages: Callable[[Progress], None] | None = None,
 ) -> list[tuple[TargetReport, ReportDocument]]:
-    """Audit each target in turn (progress bar on a terminal); input errors are one line each."""
+    """Audit each target in turn (progress bar on a terminal); input errors are one line each.
+    `stages` is handed the bar, for engines that report their own steps (Spark's stages)."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
     done: list[tuple[TargetReport, ReportDocument]] = []
-    progress = _progress(err, counted=True, disable=len(targets) < 2)
+    progress = _progress(err, counted=True, disable=len(targets) < 2 and stages is None)
     with progress:
+        if stages is not None:
+            stages(progress)
         task = progress.add_task(word("auditing", lang), total=len(targets))
         for target in targets:
             progress.update(task, description=f"{word('auditing', lang)} {Path(target).name}")
@@ -193,6 +201,55 @@ def apk(
     _emit([document for _, document in done], output_format, show_passed, fail_on)
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: this process; spark: Apache Spark (pip install 'lendguard[spark]').",
+)
+master_option = click.option(
+    "--master", help="Spark master URL, e.g. local[4], yarn (default: spark-submit's or local[*])."
+)
+spark_conf_option = click.option(
+    "--conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Spark configuration (repeatable)."
+)
+
+
+class _StageBar:
+    """Spark's stages on the command's progress bar: one line per job, tasks done of tasks."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
+
+    def attach(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def __call__(self, description: str, done: int, total: int) -> None:
+        if self.progress is None:
+            return
+        if description not in self.tasks:
+            self.tasks[description] = self.progress.add_task(description, total=total)
+        self.progress.update(self.tasks[description], completed=done, total=total)
+
+
+def _spark_conf(pairs: tuple[str, ...]) -> dict[str, str]:
+    conf = {}
+    for pair in pairs:
+        key, separator, value = pair.partition("=")
+        if not separator or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--conf")
+        conf[key.strip()] = value
+    return conf
+
+
+def _spark_probe(master: str | None, pairs: tuple[str, ...], bar: _StageBar | None) -> DatastoreProbe:
+    from lendguard.spark.scan import spark_probe  # pyspark loads only on this path
+
+    return spark_probe(master, _spark_conf(pairs), bar)
+
+
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option(
@@ -213,6 +270,9 @@ def apk(
 @click.option("--full", is_flag=True, help="Read every row of every table (slower).")
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
 @click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@engine_option
+@master_option
+@spark_conf_option
 def scan(
     targets: tuple[str, ...],
     output_format: str,
@@ -224,12 +284,27 @@ def scan(
     full: bool,
     tables: tuple[str, ...],
     show_values: bool,
+    engine: str,
+    master: str | None,
+    spark_conf: tuple[str, ...],
 ) -> None:
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
-    CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
+    CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules). With
+    --engine spark: Parquet/ORC/CSV/JSON datasets (local, hdfs://, s3a://), hive:db[.table], jdbc: URLs."""
     rulebase = load_rulebase()
     options = ScanOptions(sample_rows=sample_rows, full=full, tables=tables, show_values=show_values)
-    done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
+    probe: DatastoreProbe = probe_datastore
+    bar = None
+    if engine == "spark":
+        bar = _StageBar()
+        probe = _spark_probe(master, spark_conf, bar)
+    done = _run(
+        list(targets),
+        lambda target: audit_datastore(target, rulebase, lang, options, probe),
+        lang,
+        output_dir,
+        bar.attach if bar else None,
+    )
     documents = [document for _, document in done]
     if output_format == "jsonl":
         for report, _ in done:

@@ -154,19 +154,25 @@ def audit_apk(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetRe
     return _audit(ApkEvidence, "apk", lambda: probe_apk(path, rulebase), identity, str(path), rulebase, lang)
 
 
+DatastoreProbe = Callable[[str, ScanOptions | None], DataStoreEvidence]
+
+
 def audit_datastore(
-    target: str, rulebase: RuleBase, lang: Language = "zh", options: ScanOptions | None = None
+    target: str,
+    rulebase: RuleBase,
+    lang: Language = "zh",
+    options: ScanOptions | None = None,
+    probe: DatastoreProbe = probe_datastore,
 ) -> TargetReport:
-    """Scan a database URL, file or directory; a URL's password never reaches the report."""
+    """Scan a database URL, file or directory; a URL's password never reaches the report. `probe`
+    is the scan engine: the local one, or another with the same evidence (lendguard.spark)."""
 
     def identity(evidence: Evidence) -> str:
         assert isinstance(evidence, DataStoreEvidence)
         return evidence.source
 
     shown = masked_url(target) if "://" in target else target
-    return _audit(
-        DataStoreEvidence, "datastore", lambda: probe_datastore(target, options), identity, shown, rulebase, lang
-    )
+    return _audit(DataStoreEvidence, "datastore", lambda: probe(target, options), identity, shown, rulebase, lang)
 
 
 def audit_policy(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:

@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from lendguard.evidence.base import Evidence
 
-StoreKind = Literal["sqlite", "postgresql", "mysql", "csv", "jsonl", "parquet", "text", "directory"]
+StoreKind = Literal[
+    "sqlite", "postgresql", "mysql", "csv", "jsonl", "parquet", "text", "directory", "orc", "hive", "jdbc"
+]
 
 
 class _Fact(BaseModel):

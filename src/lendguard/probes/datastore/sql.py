@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,9 @@ BATCH_ROWS = 10_000
 
 
 def masked_url(url: str) -> str:
+    if url.startswith("jdbc:"):  # Spark's JDBC sources: user:password@ or password= in the URL
+        url = re.sub(r"(?i)(password=)[^&;]*", r"\1***", url)
+        return re.sub(r"(//[^/:@]+:)[^@/]*@", r"\1***@", url)
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

@@ -1,0 +1,208 @@
+"""Arrow-batch entry points that Spark's mapInArrow runs on the executors.
+
+They call the very functions the local engine uses (`sample_table` for the scan, the protect
+operators for protect/unprotect) and import nothing from pyspark, so they run, and are tested,
+the same with or without a cluster. Every input batch carries two ordering columns added by the
+driver: the file a row came from and the start of its split (`_metadata`), or the Spark partition
+for sources without files. A partition may hold several splits; each becomes its own partial, and
+the driver merges the partials in (file, split) order, which is the order the local engine reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from lendguard.detect import Scanner
+from lendguard.detect.classify import PLAINTEXT_KEPT, ColumnSample
+from lendguard.probes.datastore.profile import TableSample, sample_table
+from lendguard.protect.keys import KeyRing, load_keyring
+from lendguard.protect.operators import is_protected, restore
+
+FILE, SPLIT = "_lg_file", "_lg_split"
+PARTIAL_SCHEMA = pa.schema([("file", pa.string()), ("split", pa.int64()), ("sample", pa.binary())])
+PARTIAL_DDL = "file string, split long, sample binary"
+RAW_KEPT, FIRST_KEPT = 200, 3  # as sample_table and classify keep them
+MODULUS = 1 << 256
+
+
+@cache
+def _scanner() -> Scanner:
+    return Scanner()
+
+
+@cache
+def _ring(key_file: str | None) -> KeyRing:
+    """The key ring read on the executor from a file it can see (a mounted secret), never shipped."""
+    return load_keyring(Path(key_file) if key_file else None)
+
+
+def _segments(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, int], pa.RecordBatch]]:
+    """Runs of consecutive rows from one split, without the ordering columns."""
+    files = batch.column(FILE).to_pylist()
+    splits = batch.column(SPLIT).to_pylist()
+    data = batch.drop_columns([FILE, SPLIT])
+    start = 0
+    for index in range(1, len(files) + 1):
+        if index == len(files) or (files[index], splits[index]) != (files[start], splits[start]):
+            yield (files[start] or "", int(splits[start] or 0)), data.slice(start, index - start)
+            start = index
+
+
+# ------------------------------------------------------------------------------------------ scan
+def _merge_column(into: ColumnSample, other: ColumnSample) -> None:
+    into.sampled += other.sampled
+    into.non_empty += other.non_empty
+    into.entities.update(other.entities)
+    into.masked.update(other.masked)
+    into.hashed.update(other.hashed)
+    into.encrypted += other.encrypted
+    into.tokens += other.tokens
+    into.max_mobiles_in_value = max(into.max_mobiles_in_value, other.max_mobiles_in_value)
+    into.max_persons_in_value = max(into.max_persons_in_value, other.max_persons_in_value)
+    for entity, values in other.plaintext_values.items():
+        seen = into.plaintext_values.setdefault(entity, set())
+        for value in values:
+            if len(seen) >= PLAINTEXT_KEPT:
+                break
+            seen.add(value)
+    for entity, firsts in other.first_values.items():
+        kept = into.first_values.setdefault(entity, [])
+        kept.extend(firsts[: max(FIRST_KEPT - len(kept), 0)])
+    into.digests.update(other.digests)
+
+
+def merge(into: TableSample, other: TableSample) -> TableSample:
+    """Combine the statistics of a later part of a table into those of an earlier part."""
+    into.rows += other.rows
+    for name, sample in other.columns.items():
+        if name in into.columns:
+            _merge_column(into.columns[name], sample)
+        else:
+            into.columns[name] = sample
+    for name, values in other.raw_values.items():
+        kept = into.raw_values.setdefault(name, [])
+        kept.extend(values[: max(RAW_KEPT - len(kept), 0)])
+    for name, counts in other.owners.items():
+        into.owners.setdefault(name, Counter()).update(counts)
+    return into
+
+
+def scan_partition(batches: Iterable[pa.RecordBatch], table: str) -> Iterator[pa.RecordBatch]:
+    """mapInArrow: profile each split of the partition with the local engine; one partial per split."""
+    partials: dict[tuple[str, int], TableSample] = {}
+    for batch in batches:
+        for key, rows in _segments(batch):
+            partial = sample_table(table, [rows], _scanner())
+            partials[key] = merge(partials[key], partial) if key in partials else partial
+    if partials:
+        # pickle: the partials travel only between this job's own executors and its driver, as
+        # Spark's own task results do
+        yield pa.RecordBatch.from_pydict(
+            {
+                "file": [key[0] for key in partials],
+                "split": [key[1] for key in partials],
+                "sample": [pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL) for p in partials.values()],
+            },
+            schema=PARTIAL_SCHEMA,
+        )
+
+
+def combine(table: str, partials: Iterable[tuple[str, int, bytes]]) -> TableSample:
+    """The driver's combine step: merge the partials in (file, split) order, as the local engine reads."""
+    combined = TableSample(table)
+    for _, _, data in sorted(partials, key=lambda p: (p[0], p[1])):
+        merge(combined, pickle.loads(data))
+    return combined
+
+
+# ------------------------------------------------------------------------------------------ protect
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def transform_partition(
+    batches: Iterable[pa.RecordBatch],
+    columns: tuple[str, ...],
+    make_transform: Callable[[str, KeyRing], Callable[[Any], tuple[str | None, Any]]],
+    key_file: str | None,
+) -> Iterator[pa.RecordBatch]:
+    """mapInArrow: rewrite the named columns with the local protect/restore transforms (as strings)."""
+    ring = _ring(key_file)
+    transforms = {name: make_transform(name, ring) for name in columns}
+    for batch in batches:
+        arrays = []
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            if name in transforms:
+                transform = transforms[name]
+                column = pa.array([transform(_text(v))[1] for v in column.to_pylist()], type=pa.string())
+            arrays.append(column)
+        yield pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+STATS_DDL = "partition string, rows long, column string, checksum string"
+STATS_SCHEMA = pa.schema(
+    [("partition", pa.string()), ("rows", pa.int64()), ("column", pa.string()), ("checksum", pa.string())]
+)
+
+
+def _value_hash(column: str, value: str | None) -> int:
+    return int.from_bytes(hashlib.sha256(f"{column}\x1f{value}\x1e".encode()).digest(), "big")
+
+
+def stats_partition(
+    batches: Iterable[pa.RecordBatch],
+    partition_columns: tuple[str, ...],
+    restored: tuple[str, ...],
+    key_file: str | None,
+) -> Iterator[pa.RecordBatch]:
+    """mapInArrow: per dataset partition, the row count and order-independent checksums of every
+    column and of whole rows (the sum of SHA-256 values mod 2^256, a multiset digest), with the
+    `restored` columns' tokens restored first; the driver adds the partials up."""
+    ring = _ring(key_file) if restored else None
+    sums: dict[tuple[str, str], int] = {}
+    rows: Counter[str] = Counter()
+    for batch in batches:
+        names = batch.schema.names
+        values = {name: [_text(v) for v in batch.column(name).to_pylist()] for name in names}
+        for name in restored:
+            assert ring is not None
+            values[name] = [restore(v, ring) if v is not None and is_protected(v) else v for v in values[name]]
+        data = [n for n in names if n not in partition_columns]
+        for row in range(batch.num_rows):
+            partition = "/".join(f"{n}={values[n][row]}" for n in partition_columns)
+            rows[partition] += 1
+            whole = 0
+            for name in data:
+                digest = _value_hash(name, values[name][row])
+                sums[(partition, name)] = (sums.get((partition, name), 0) + digest) % MODULUS
+                whole = (whole * 31 + digest) % MODULUS
+            sums[(partition, "")] = (sums.get((partition, ""), 0) + _value_hash("", str(whole))) % MODULUS
+    keys = sorted(sums)
+    yield pa.RecordBatch.from_pydict(
+        {
+            "partition": [k[0] for k in keys],
+            "rows": [rows[k[0]] if k[1] == "" else 0 for k in keys],
+            "column": [k[1] for k in keys],
+            "checksum": [f"{sums[k]:064x}" for k in keys],
+        },
+        schema=STATS_SCHEMA,
+    )
+
+
+def add_checksums(partials: Iterable[tuple[str, int, str, str]]) -> dict[str, dict[str, Any]]:
+    """Per partition: {"rows": n, "checksums": {column: hex, "": whole rows}} from stats_partition's partials."""
+    result: dict[str, dict[str, Any]] = {}
+    for partition, rows, column, checksum in partials:
+        entry = result.setdefault(partition, {"rows": 0, "checksums": {}})
+        entry["rows"] += rows
+        previous = int(entry["checksums"].get(column, "0" * 64), 16)
+        entry["checksums"][column] = f"{(previous + int(checksum, 16)) % MODULUS:064x}"
+    return dict(sorted(result.items()))
