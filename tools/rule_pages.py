@@ -1,7 +1,7 @@
 """Write docs/rules/<RULE-ID>.md (and the index README.md) from the rule base and tests/rules/ cases.
 
-    python tools/rule_pages.py            # regenerate the pages
-    python tools/rule_pages.py --check    # exit 1 when a committed page differs from the rule base
+python tools/rule_pages.py            # regenerate the pages
+python tools/rule_pages.py --check    # exit 1 when a committed page differs from the rule base
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def example(rule_id: str) -> RuleExample | None:
 
 def pages(rulebase: RuleBase) -> dict[str, str]:
     """File name -> content of every page."""
-    generated = {f"{rule.id}.md": render_rule_page(rule, rulebase, example(rule.id)) for rule in rulebase.rules.values()}
+    generated = {
+        f"{rule.id}.md": render_rule_page(rule, rulebase, example(rule.id)) for rule in rulebase.rules.values()
+    }
     return {"README.md": render_index(rulebase), **generated}
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tools import rule_pages
+
 from lendguard.reports.law import provision_title, source_name
 from lendguard.reports.rule_page import render_rule_page, rule_page_url
 from lendguard.rulebase import RuleBase
-from tools import rule_pages
 
 
 def test_rule_pages_match_the_rule_base(rulebase: RuleBase) -> None:
