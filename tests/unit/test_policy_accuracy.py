@@ -10,11 +10,11 @@ from tests.conftest import REPO
 from lendguard.rulebase import RuleBase
 
 sys.path.insert(0, str(REPO / "bench"))
-import policy_accuracy  # noqa: E402
+import policy_accuracy
 
-# The overall agreement measured when the set was made (0.713) and after each improvement; a
+# The overall agreement measured when the set was made (0.716) and after each improvement; a
 # change may not lose more than the margin. Raise it when the checks get better.
-MEASURED = 0.713
+MEASURED = 0.716
 MARGIN = 0.01
 MIN_POLICIES = 25
 
