@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
 from pydantic import ValidationError
 
 from lendguard.detect import mask_text, mask_value
@@ -25,6 +24,9 @@ from lendguard.probes.datastore import files, sql
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.yamlsafe import load_yaml
 from lendguard.rulebase import RuleBase
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SPLIT_NUMBERS = re.compile(r"[;,，、|/\s]+")
 ROW_EXAMPLES = 5
