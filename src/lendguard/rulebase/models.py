@@ -64,6 +64,7 @@ class Provision(_Record):
 class Rule(_Record):
     id: str = Field(pattern=r"^(APP|POL|NET|DATA|COL|ORG|X)-[A-Z0-9]+(-[A-Z0-9]+)*$")
     title: Text
+    trigger: Text = Field(description="what makes the check fire, in one sentence")
     severity: Severity
     escalated_severity: Severity | None = None
     escalation: Text | None = None
@@ -243,6 +244,12 @@ class RuleBase(_Record):
     policy: PolicyLexicon
     collection: CollectionKnowledge
     grading: GradingScheme
+    labels: dict[str, Text] = Field(default_factory=dict, description="names of identifiers in explanations")
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    def label(self, key: str, lang: Language) -> str:
+        """The name of a data kind, SDK category, right … in the report's language (the key if unnamed)."""
+        text = self.labels.get(key)
+        return text.get(lang) if text else key

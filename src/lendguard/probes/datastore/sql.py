@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-from sqlalchemy import Connection, MetaData, Table, create_engine, inspect, select
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from lendguard.probes.errors import ProbeError
+
+if TYPE_CHECKING:  # SQLAlchemy and pyarrow load when a database is opened, not with the CLI
+    import pyarrow as pa
+    from sqlalchemy import Connection
+    from sqlalchemy.engine import URL
 
 BATCH_ROWS = 10_000
 
@@ -22,6 +22,9 @@ def masked_url(url: str) -> str:
     if url.startswith("jdbc:"):  # Spark's JDBC sources: user:password@ or password= in the URL
         url = re.sub(r"(?i)(password=)[^&;]*", r"\1***", url)
         return re.sub(r"(//[^/:@]+:)[^@/]*@", r"\1***@", url)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -60,6 +63,10 @@ def _first_line(error: BaseException) -> str:
 
 @contextmanager
 def read_only(url_text: str) -> Iterator[tuple[Connection, str]]:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
     shown = masked_url(url_text)
     try:
         url = with_installed_driver(make_url(url_text))
@@ -86,6 +93,8 @@ def read_only(url_text: str) -> Iterator[tuple[Connection, str]]:
 
 
 def table_names(connection: Connection, wanted: list[str] | None, source: str) -> list[str]:
+    from sqlalchemy import inspect
+
     names = inspect(connection).get_table_names()
     if wanted:
         missing = [name for name in wanted if name not in names]
@@ -104,6 +113,9 @@ def _cell(value: Any) -> Any:
 
 
 def table_batches(connection: Connection, name: str, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    from sqlalchemy import MetaData, Table, select
+
     table = Table(name, MetaData(), autoload_with=connection)
     query = select(table)
     if sample_rows is not None:
