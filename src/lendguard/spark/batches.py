@@ -1,6 +1,6 @@
 """Arrow-batch entry points that Spark's mapInArrow runs on the executors.
 
-They call the very functions the local engine uses (`sample_table` for the scan, the protect
+They call the very functions the local engine uses (`scan_batch` and `combine` for the scan, the protect
 operators for protect/unprotect) and import nothing from pyspark, so they run, and are tested,
 the same with or without a cluster. Every input batch carries two ordering columns added by the
 driver: the file a row came from and the start of its split (`_metadata`), or the Spark partition
@@ -21,15 +21,13 @@ from typing import Any
 import pyarrow as pa
 
 from lendguard.detect import Scanner
-from lendguard.detect.classify import PLAINTEXT_KEPT, ColumnSample
-from lendguard.probes.datastore.profile import TableSample, sample_table
+from lendguard.probes.datastore.profile import TableSample, combine, scan_batch
 from lendguard.protect.keys import KeyRing, load_keyring
 from lendguard.protect.operators import is_protected, restore
 
 FILE, SPLIT = "_lg_file", "_lg_split"
 PARTIAL_SCHEMA = pa.schema([("file", pa.string()), ("split", pa.int64()), ("sample", pa.binary())])
 PARTIAL_DDL = "file string, split long, sample binary"
-RAW_KEPT, FIRST_KEPT = 200, 3  # as sample_table and classify keep them
 MODULUS = 1 << 256
 
 
@@ -57,51 +55,16 @@ def _segments(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, int], pa.Recor
 
 
 # ------------------------------------------------------------------------------------------ scan
-def _merge_column(into: ColumnSample, other: ColumnSample) -> None:
-    into.sampled += other.sampled
-    into.non_empty += other.non_empty
-    into.entities.update(other.entities)
-    into.masked.update(other.masked)
-    into.hashed.update(other.hashed)
-    into.encrypted += other.encrypted
-    into.tokens += other.tokens
-    into.max_mobiles_in_value = max(into.max_mobiles_in_value, other.max_mobiles_in_value)
-    into.max_persons_in_value = max(into.max_persons_in_value, other.max_persons_in_value)
-    for entity, values in other.plaintext_values.items():
-        seen = into.plaintext_values.setdefault(entity, set())
-        for value in values:
-            if len(seen) >= PLAINTEXT_KEPT:
-                break
-            seen.add(value)
-    for entity, firsts in other.first_values.items():
-        kept = into.first_values.setdefault(entity, [])
-        kept.extend(firsts[: max(FIRST_KEPT - len(kept), 0)])
-    into.digests.update(other.digests)
-
-
-def merge(into: TableSample, other: TableSample) -> TableSample:
-    """Combine the statistics of a later part of a table into those of an earlier part."""
-    into.rows += other.rows
-    for name, sample in other.columns.items():
-        if name in into.columns:
-            _merge_column(into.columns[name], sample)
-        else:
-            into.columns[name] = sample
-    for name, values in other.raw_values.items():
-        kept = into.raw_values.setdefault(name, [])
-        kept.extend(values[: max(RAW_KEPT - len(kept), 0)])
-    for name, counts in other.owners.items():
-        into.owners.setdefault(name, Counter()).update(counts)
-    return into
-
-
 def scan_partition(batches: Iterable[pa.RecordBatch], table: str) -> Iterator[pa.RecordBatch]:
-    """mapInArrow: profile each split of the partition with the local engine; one partial per split."""
+    """mapInArrow: the local engine's `scan_batch` on every batch, merged per split; one partial per split."""
     partials: dict[tuple[str, int], TableSample] = {}
     for batch in batches:
         for key, rows in _segments(batch):
-            partial = sample_table(table, [rows], _scanner())
-            partials[key] = merge(partials[key], partial) if key in partials else partial
+            partial = scan_batch(rows, table, _scanner())
+            if key in partials:
+                partials[key].merge(partial)
+            else:
+                partials[key] = partial
     if partials:
         # pickle: the partials travel only between this job's own executors and its driver, as
         # Spark's own task results do
@@ -115,12 +78,11 @@ def scan_partition(batches: Iterable[pa.RecordBatch], table: str) -> Iterator[pa
         )
 
 
-def combine(table: str, partials: Iterable[tuple[str, int, bytes]]) -> TableSample:
-    """The driver's combine step: merge the partials in (file, split) order, as the local engine reads."""
-    combined = TableSample(table)
-    for _, _, data in sorted(partials, key=lambda p: (p[0], p[1])):
-        merge(combined, pickle.loads(data))
-    return combined
+def combine_partials(table: str, partials: Iterable[tuple[str, int, bytes]]) -> TableSample:
+    """The driver's step: the local engine's `combine` over the partials in (file, split) order,
+    the order in which the local engine reads the same rows."""
+    ordered = sorted(partials, key=lambda p: (p[0], p[1]))
+    return combine((pickle.loads(data) for _, _, data in ordered), table)
 
 
 # ------------------------------------------------------------------------------------------ protect

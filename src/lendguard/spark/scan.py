@@ -1,7 +1,7 @@
 """`scan --engine spark`: the data-store evidence of a data lake, computed on Spark.
 
-Each executor profiles its splits with the local engine's `sample_table` (lendguard.spark.batches);
-the driver combines the partials in file order and builds the profiles with the local engine's
+Each executor profiles its splits with the local engine's `scan_batch` (lendguard.spark.batches);
+the driver merges the partials in file order with its `combine` and builds the profiles with its
 `profile`, so the evidence, and so the findings, are those `--engine local` gives for the same rows.
 """
 
@@ -18,7 +18,7 @@ from lendguard.evidence import DataStoreEvidence, Provenance
 from lendguard.probes.datastore import ScanOptions
 from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile
 from lendguard.probes.errors import ProbeError
-from lendguard.spark.batches import PARTIAL_DDL, combine, scan_partition
+from lendguard.spark.batches import PARTIAL_DDL, combine_partials, scan_partition
 from lendguard.spark.session import Dataset, Progress, Source, ordered, read_target, session, stages
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _sample(
         frame = frame.limit(options.sample_rows)
     with stages(spark, f"Spark {dataset.name}", progress):
         rows = frame.mapInArrow(partial(scan_partition, table=dataset.name), PARTIAL_DDL).collect()
-    return combine(dataset.name, [(row.file, row.split, bytes(row.sample)) for row in rows])
+    return combine_partials(dataset.name, [(row.file, row.split, bytes(row.sample)) for row in rows])
 
 
 def probe_spark(
