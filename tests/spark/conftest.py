@@ -17,6 +17,7 @@ from tests.fixtures import lending_data
 SQLITE_JDBC = Path("/usr/share/java/sqlite-jdbc.jar")  # Debian's libxerial-sqlite-jdbc-java (make system-deps)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
