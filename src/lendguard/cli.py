@@ -89,7 +89,8 @@ def _exit_code(documents: list[ReportDocument], fail_on: str) -> int:
 
 
 def _dump(document: BaseModel, indent: int | None) -> str:
-    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=indent)
+    """Without null fields: what does not apply is left out (the schema gives each its default)."""
+    return json.dumps(document.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=indent)
 
 
 def _json(data: Any) -> str:

@@ -101,8 +101,8 @@ def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Find
                     place.model_copy(update={"entity": proof.entity}),
                     quote=f"{column.detail} × {column.non_empty}",
                     why=ctx.say(
-                        f"无盐 {proof.algorithm} 摘要：对本库中的明文{proof.entity}（{proof.source}）计算摘要，命中 {proof.matched} 个，可通过枚举还原",
-                        f"unsalted {proof.algorithm}: hashing the plaintext {proof.entity} values found in {proof.source} "
+                        f"无盐 {proof.algorithm} 摘要：对本库中的明文{ctx.labels([proof.entity])}（{proof.source}）计算摘要，命中 {proof.matched} 个，可通过枚举还原",
+                        f"unsalted {proof.algorithm}: hashing the plaintext {ctx.labels([proof.entity])} values found in {proof.source} "
                         f"reproduced {proof.matched} digests, so the column can be reversed by enumeration",
                     ),
                 )
@@ -133,7 +133,7 @@ def _contact_list(table: TableProfile, ctx: CheckContext) -> str | None:
         return None
     if table.call_record_columns:
         return ctx.say(
-            f"通话记录：号码 + {', '.join(table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
+            f"通话记录：号码 + {'、'.join(f'「{c}」' for c in table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
             f"call records: numbers with {', '.join(table.call_record_columns)}, {table.rows_per_owner_avg} per {table.owner_column} on average",
         )
     if "PERSON" in kinds and table.rows_per_owner_avg >= thresholds.min_rows_per_owner:
@@ -178,7 +178,7 @@ def card_security_data(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[
                     ctx.at(table=table.name, column=column.name),
                     quote=f"{table.name}.{column.name} ({column.card_security_kind})",
                     why=ctx.say(
-                        f"存储C3类支付敏感信息（{column.card_security_kind}），{column.non_empty} 个非空值",
-                        f"stores C3 card-security data ({column.card_security_kind}): {column.non_empty} non-empty values",
+                        f"存储 C3 类支付敏感信息（{ctx.labels([column.card_security_kind])}），{column.non_empty} 个非空值",
+                        f"stores C3 card-security data ({ctx.labels([column.card_security_kind])}): {column.non_empty} non-empty values",
                     ),
                 )
