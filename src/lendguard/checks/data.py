@@ -38,14 +38,16 @@ def _text_findings(
 ) -> Iterator[Finding]:
     """One finding per (file, entity) among log files (logs=True) or other text files."""
     where = ctx.say("日志", "the log") if logs else ctx.say("文件", "the file")
+    counted = {f.path: f.entity_counts for f in store.text_files}
     for (path, entity), found in _grouped(store.values, logs=logs, store=store).items():
         if wanted(entity):
+            count = counted.get(path, {}).get(entity, len(found))  # evidence keeps the first values only
             yield ctx.fail(
                 ctx.at(path=path, line=found[0].line, entity=entity),
                 quote=", ".join(v.value for v in found[:3]),
                 why=ctx.say(
-                    f"{where}中有 {len(found)} 处{entity}（首次出现在第 {found[0].line} 行）",
-                    f"{len(found)} {entity} values in {where} (first on line {found[0].line})",
+                    f"{where}中有 {count} 处{entity}（首次出现在第 {found[0].line} 行）",
+                    f"{count} {entity} values in {where} (first on line {found[0].line})",
                 ),
             )
 
