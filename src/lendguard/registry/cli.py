@@ -6,21 +6,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from lendguard.protect import KeyFileError
-from lendguard.registry.auth import Principal, Role, UserError, add_user
-from lendguard.registry.config import DATABASE_VARIABLE, DEFAULT_DATABASE, normalise_url, settings_from_env
-from lendguard.registry.db import current_revision, downgrade, head_revision, make_engine, session_factory, transaction
-from lendguard.registry.db import upgrade as upgrade_database
-from lendguard.registry.errors import ServiceError
+if TYPE_CHECKING:  # the database stack loads when a registry command runs, not with the CLI
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
-CLI_ACTOR = Principal("cli", Role.regulator)  # whoever runs the command line holds the server's database
+    from lendguard.registry.auth import Principal
+
 T = TypeVar("T")
 
 
@@ -29,12 +24,32 @@ class RegistryInputError(click.ClickException):
 
 
 def _url() -> str:
+    from lendguard.registry.config import DATABASE_VARIABLE, DEFAULT_DATABASE, normalise_url
+
     return normalise_url(os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
+
+
+def _engine() -> Engine:
+    from lendguard.registry.db import make_engine
+
+    return make_engine(_url())
+
+
+def _cli_actor() -> Principal:
+    from lendguard.registry.auth import Principal, Role
+
+    return Principal("cli", Role.regulator)  # whoever runs the command line holds the server's database
 
 
 @contextmanager
 def _errors() -> Iterator[None]:
     """Database, key and service problems as one line on stderr, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lendguard.protect import KeyFileError
+    from lendguard.registry.auth import UserError
+    from lendguard.registry.errors import ServiceError
+
     try:
         yield
     except ServiceError as error:
@@ -48,6 +63,8 @@ def _errors() -> Iterator[None]:
 
 
 def _in_session(engine: Engine, work: Callable[[Session], T]) -> T:
+    from lendguard.registry.db import session_factory, transaction
+
     with transaction(session_factory(engine)) as session:
         return work(session)
 
@@ -61,6 +78,7 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from lendguard.registry.app import create_app
+    from lendguard.registry.config import settings_from_env
 
     with _errors():
         settings = settings_from_env()
@@ -80,9 +98,11 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Migrate the database to REVISION (default: the newest)."""
+    from lendguard.registry.db import current_revision, upgrade
+
     with _errors():
-        engine = make_engine(_url())
-        upgrade_database(engine, revision)
+        engine = _engine()
+        upgrade(engine, revision)
         click.echo(f"database at revision {current_revision(engine)}")
 
 
@@ -90,16 +110,20 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def db_downgrade(revision: str) -> None:
     """Migrate the database back to REVISION (default -1: one step)."""
+    from lendguard.registry.db import current_revision, downgrade
+
     with _errors():
-        engine = make_engine(_url())
+        engine = _engine()
         downgrade(engine, revision)
         click.echo(f"database at revision {current_revision(engine)}")
 
 
 @db.command("current")
 def db_current() -> None:
+    from lendguard.registry.db import current_revision, head_revision
+
     with _errors():
-        click.echo(f"{current_revision(make_engine(_url()))} (newest {head_revision()})")
+        click.echo(f"{current_revision(_engine())} (newest {head_revision()})")
 
 
 @click.group()
@@ -109,13 +133,16 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice(["regulator", "auditor", "platform"]), required=True)
 @click.option("--platform", help="The platform a platform user acts for (its registered name).")
 def users_add(name: str, role: str, platform: str | None) -> None:
     """Create a user; the API token is printed once, as the last word (only its hash is kept)."""
+    from lendguard.registry.auth import Role, add_user
+    from lendguard.registry.db import upgrade
+
     with _errors():
-        engine = make_engine(_url())
-        upgrade_database(engine)
+        engine = _engine()
+        upgrade(engine)
         _, token = _in_session(engine, lambda s: add_user(s, name, Role(role), platform))
     click.echo(f"user {name} ({role}) created; token (shown once): {token}")
 
@@ -131,12 +158,14 @@ def registry() -> None:
 @click.option("--app", "apps", multiple=True, help="Android package name (repeatable).")
 @click.option("--domain", "domains", multiple=True, help="Domain (repeatable).")
 def add_platform(name: str, uscc: str, apps: tuple[str, ...], domains: tuple[str, ...]) -> None:
+    from lendguard.registry.db import upgrade
     from lendguard.registry.platforms import add_platform as add
 
     with _errors():
-        engine = make_engine(_url())
-        upgrade_database(engine)
-        platform_id = _in_session(engine, lambda s: add(s, CLI_ACTOR, name, uscc, list(apps), list(domains)).id)
+        engine = _engine()
+        upgrade(engine)
+        actor = _cli_actor()
+        platform_id = _in_session(engine, lambda s: add(s, actor, name, uscc, list(apps), list(domains)).id)
     click.echo(f"platform {platform_id}: {name}")
 
 
@@ -146,7 +175,7 @@ def verify_log() -> None:
     from lendguard.registry.audit import verify_chain
 
     with _errors():
-        count, problems = _in_session(make_engine(_url()), verify_chain)
+        count, problems = _in_session(_engine(), verify_chain)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -159,6 +188,8 @@ def sweep_command() -> None:
     """Suspend the certificates of platforms whose periodic inspection is overdue."""
     from lendguard.registry.app import Registry, sweep
     from lendguard.registry.auth import TokenCache
+    from lendguard.registry.config import settings_from_env
+    from lendguard.registry.db import make_engine, session_factory
     from lendguard.registry.security import Csrf, RateLimiter
     from lendguard.rulebase import load_rulebase
 
