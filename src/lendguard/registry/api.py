@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -23,6 +24,8 @@ router = APIRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(db)]
 Who = Annotated[Principal, Depends(api_principal)]
 MAX_UPLOAD = 250 * 1024 * 1024
+RowId = Annotated[int, PathParam(ge=1, le=2_147_483_647, description="record id")]
+Number = Annotated[str, PathParam(max_length=40)]
 
 
 class PlatformIn(BaseModel):
@@ -334,13 +337,13 @@ def list_platforms(session: DB, who: Who) -> list[PlatformOut]:
 
 
 @router.get("/platforms/{platform_id}")
-def get_platform(platform_id: int, session: DB, who: Who) -> PlatformOut:
+def get_platform(platform_id: RowId, session: DB, who: Who) -> PlatformOut:
     return PlatformOut.of(platforms.get_platform(session, who, platform_id))
 
 
 @router.post("/platforms/{platform_id}/inspections", status_code=201)
 async def upload_inspection(
-    platform_id: int,
+    platform_id: RowId,
     session: DB,
     who: Who,
     report: Annotated[UploadFile, File(description="the signed report.json")],
@@ -355,29 +358,29 @@ async def upload_inspection(
 
 
 @router.get("/platforms/{platform_id}/inspections")
-def inspection_history(platform_id: int, session: DB, who: Who) -> list[InspectionOut]:
+def inspection_history(platform_id: RowId, session: DB, who: Who) -> list[InspectionOut]:
     return [InspectionOut.of(i) for i in inspections.history(session, who, platform_id)]
 
 
 @router.get("/platforms/{platform_id}/certificates")
-def platform_certificates(platform_id: int, session: DB, who: Who) -> list[CertificateOut]:
+def platform_certificates(platform_id: RowId, session: DB, who: Who) -> list[CertificateOut]:
     return [CertificateOut.of(session, c) for c in certificates.for_platform(session, who, platform_id)]
 
 
 @router.get("/platforms/{platform_id}/due")
-def platform_due(platform_id: int, request: Request, session: DB, who: Who) -> DueOut:
+def platform_due(platform_id: RowId, request: Request, session: DB, who: Who) -> DueOut:
     platforms.get_platform(session, who, platform_id)
     on = today()
     return DueOut.of(schedule(session, registry_of(request).rulebase, on, [platform_id])[0], on)
 
 
 @router.get("/inspections/{inspection_id}")
-def get_inspection(inspection_id: int, session: DB, who: Who) -> InspectionOut:
+def get_inspection(inspection_id: RowId, session: DB, who: Who) -> InspectionOut:
     return InspectionOut.of(inspections.get_inspection(session, who, inspection_id))
 
 
 @router.get("/inspections/{inspection_id}/findings")
-def inspection_findings(inspection_id: int, session: DB, who: Who) -> list[FindingOut]:
+def inspection_findings(inspection_id: RowId, session: DB, who: Who) -> list[FindingOut]:
     document = inspections.document_of(inspections.get_inspection(session, who, inspection_id))
     return [_finding(f) for t in document.targets for f in t.failures()]
 
@@ -387,7 +390,7 @@ def _finding(f: Any) -> FindingOut:
 
 
 @router.get("/inspections/{inspection_id}/diff")
-def inspection_diff(inspection_id: int, session: DB, who: Who) -> DiffOut:
+def inspection_diff(inspection_id: RowId, session: DB, who: Who) -> DiffOut:
     inspection = inspections.get_inspection(session, who, inspection_id)
     comparison = inspections.diff_to_previous(session, who, inspection_id)
     if comparison is None:
@@ -406,7 +409,7 @@ def inspection_diff(inspection_id: int, session: DB, who: Who) -> DiffOut:
 
 
 @router.post("/inspections/{inspection_id}/rectification", status_code=201)
-def issue_rectification(inspection_id: int, body: RectificationIn, session: DB, who: Who) -> NoticeOut:
+def issue_rectification(inspection_id: RowId, body: RectificationIn, session: DB, who: Who) -> NoticeOut:
     notice = rectification.issue(session, who, inspection_id, body.working_days)
     return NoticeOut.of(rectification.NoticeView(notice, False))
 
@@ -426,13 +429,13 @@ def _limit(request: Request, bucket: str) -> None:
 
 
 @router.get("/certificates/{number}")
-def lookup_certificate(number: str, request: Request, session: DB) -> CertificateOut:
+def lookup_certificate(number: Number, request: Request, session: DB) -> CertificateOut:
     _limit(request, "lookup")
     return CertificateOut.of(session, certificates.lookup(session, number))
 
 
 @router.get("/certificates/{number}/report")
-def certificate_report(number: str, request: Request, session: DB) -> Response:
+def certificate_report(number: Number, request: Request, session: DB) -> Response:
     """The signed report behind the certificate, byte for byte as uploaded: `lendguard verify` it."""
     _limit(request, "lookup")
     certificate = certificates.lookup(session, number)
@@ -442,7 +445,7 @@ def certificate_report(number: str, request: Request, session: DB) -> Response:
 
 
 @router.post("/certificates/{number}/revoke")
-def revoke_certificate(number: str, body: ReasonIn, session: DB, who: Who) -> CertificateOut:
+def revoke_certificate(number: Number, body: ReasonIn, session: DB, who: Who) -> CertificateOut:
     return CertificateOut.of(session, certificates.revoke(session, who, number, body.reason))
 
 
@@ -473,18 +476,18 @@ def complaint_queue(
 
 
 @router.get("/complaints/{reference}")
-def get_complaint(reference: str, session: DB, who: Who) -> ComplaintOut:
+def get_complaint(reference: Number, session: DB, who: Who) -> ComplaintOut:
     return ComplaintOut.of(complaints.get_complaint(session, who, reference), today())
 
 
 @router.post("/complaints/{reference}/status")
-def move_complaint(reference: str, body: StatusIn, session: DB, who: Who) -> ComplaintOut:
+def move_complaint(reference: Number, body: StatusIn, session: DB, who: Who) -> ComplaintOut:
     complaint = complaints.move(session, who, reference, body.status, body.note, body.category)
     return ComplaintOut.of(complaint, today())
 
 
 @router.post("/complaints/{reference}/reveal")
-def reveal_complaint(reference: str, body: ReasonIn, request: Request, session: DB, who: Who) -> RevealedOut:
+def reveal_complaint(reference: Number, body: ReasonIn, request: Request, session: DB, who: Who) -> RevealedOut:
     revealed = complaints.reveal(session, who, registry_of(request).settings.keyring, reference, body.reason)
     return RevealedOut(text=revealed.text, phone=revealed.phone, id_number=revealed.id_number)
 
@@ -495,18 +498,18 @@ def list_rectifications(session: DB, who: Who, overdue: Annotated[bool, Query()]
 
 
 @router.get("/rectifications/{notice_id}")
-def get_rectification(notice_id: int, session: DB, who: Who) -> NoticeOut:
+def get_rectification(notice_id: RowId, session: DB, who: Who) -> NoticeOut:
     return NoticeOut.of(rectification.get_notice(session, who, notice_id, today()))
 
 
 @router.post("/rectifications/{notice_id}/items/{item_id}/answer")
-def answer_item(notice_id: int, item_id: int, body: AnswerIn, session: DB, who: Who) -> ItemOut:
+def answer_item(notice_id: RowId, item_id: RowId, body: AnswerIn, session: DB, who: Who) -> ItemOut:
     i = rectification.answer(session, who, notice_id, item_id, body.answer)
     return ItemOut(id=i.id, rule=i.rule, title=i.title, quote=i.quote, status=i.status, answer=i.answer)
 
 
 @router.post("/platforms/{platform_id}/breaches", status_code=201)
-def file_breach(platform_id: int, body: BreachIn, session: DB, who: Who) -> BreachOut:
+def file_breach(platform_id: RowId, body: BreachIn, session: DB, who: Who) -> BreachOut:
     breach = breaches.file_breach(
         session,
         who,
@@ -527,17 +530,17 @@ def list_breaches(session: DB, who: Who) -> list[BreachOut]:
 
 
 @router.post("/breaches/{reference}/notified")
-def breach_notified(reference: str, body: NotifiedIn, session: DB, who: Who) -> BreachOut:
+def breach_notified(reference: Number, body: NotifiedIn, session: DB, who: Who) -> BreachOut:
     return BreachOut.of(breaches.notified(session, who, reference, body.at))
 
 
 @router.post("/breaches/{reference}/decision")
-def breach_decision(reference: str, body: DecisionIn, session: DB, who: Who) -> BreachOut:
+def breach_decision(reference: Number, body: DecisionIn, session: DB, who: Who) -> BreachOut:
     return BreachOut.of(breaches.decide(session, who, reference, body.status))
 
 
 @router.get("/platforms/{platform_id}/governance.yaml", response_class=PlainTextResponse)
-def governance_export(platform_id: int, session: DB, who: Who) -> str:
+def governance_export(platform_id: RowId, session: DB, who: Who) -> str:
     return breaches.governance_yaml(session, who, platform_id, today())
 
 

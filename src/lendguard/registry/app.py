@@ -115,6 +115,8 @@ def create_app(settings: Settings, engine: Engine | None = None, migrate: bool =
         version=__version__,
         description="Certificates, periodic inspections, rectification, complaints and breach notices.",
         lifespan=lifespan,
+        docs_url=None,  # the interactive docs load script from a CDN, which the CSP (rightly) forbids
+        redoc_url=None,
     )
     app.state.registry = registry
     app.middleware("http")(security_headers(settings.secure_cookies))

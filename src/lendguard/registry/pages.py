@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 DB = Annotated[Session, Depends(db)]
 Who = Annotated[Principal, Depends(page_principal)]
 LANG_COOKIE = "lg_lang"
+RowId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
 
 
 def language(request: Request) -> Language:
@@ -143,7 +145,7 @@ def dashboard(request: Request, session: DB, who: Who) -> Response:
 
 
 @router.get("/platforms/{platform_id}", response_class=HTMLResponse)
-def platform_page(platform_id: int, request: Request, session: DB, who: Who) -> Response:
+def platform_page(platform_id: RowId, request: Request, session: DB, who: Who) -> Response:
     platform = platforms.get_platform(session, who, platform_id)
     history = inspections.history(session, who, platform_id)
     on = today()
@@ -163,7 +165,7 @@ def platform_page(platform_id: int, request: Request, session: DB, who: Who) -> 
 
 
 @router.get("/inspections/{inspection_id}", response_class=HTMLResponse)
-def inspection_page(inspection_id: int, request: Request, session: DB, who: Who) -> Response:
+def inspection_page(inspection_id: RowId, request: Request, session: DB, who: Who) -> Response:
     inspection = inspections.get_inspection(session, who, inspection_id)
     document = inspections.document_of(inspection)
     findings = [f for t in document.targets for f in t.failures()]
@@ -181,7 +183,7 @@ def inspection_page(inspection_id: int, request: Request, session: DB, who: Who)
 
 @router.post("/inspections/{inspection_id}/rectification")
 def issue_rectification(
-    inspection_id: int, request: Request, session: DB, who: Who, csrf_token: Annotated[str, Form()] = ""
+    inspection_id: RowId, request: Request, session: DB, who: Who, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     _csrf(request, csrf_token)
     notice = rectification.issue(session, who, inspection_id)
@@ -286,8 +288,8 @@ def rectification_page(request: Request, session: DB, who: Who) -> Response:
 
 @router.post("/rectifications/{notice_id}/items/{item_id}/answer")
 def answer_item(
-    notice_id: int,
-    item_id: int,
+    notice_id: RowId,
+    item_id: RowId,
     request: Request,
     session: DB,
     who: Who,
