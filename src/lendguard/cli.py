@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -316,6 +316,12 @@ def _spark_probe(master: str | None, pairs: tuple[str, ...], bar: _StageBar | No
     from lendguard.spark.scan import spark_probe  # pyspark loads only on this path
 
     return spark_probe(master, _spark_conf(pairs), bar)
+
+
+def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
+    """An inspection's `datastore` target with `engine: spark` (and optional master, conf mapping)."""
+    conf = item.get("conf") or {}
+    return _spark_probe(item.get("master"), tuple(f"{k}={v}" for k, v in dict(conf).items()), None)
 
 
 @cli.command()
@@ -631,6 +637,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
                 rulebase,
                 lang,
                 lambda name: progress.update(task, description=f"{word('auditing', lang)} {name}"),
+                {"spark": _manifest_spark_probe},
             )
     except ManifestError as error:
         raise InputError(str(error)) from error
@@ -891,6 +898,47 @@ batch_option = click.option(
 )
 
 
+def _file_output(output: Path | None) -> None:
+    if output is not None and output.is_dir():
+        raise InputError(f"{output}: is a directory; --output names the copy's file (a folder with --engine spark)")
+
+
+def _spark_copy(
+    action: str,
+    target: str,
+    output: Path | None,
+    key_file: Path | None,
+    master: str | None,
+    pairs: tuple[str, ...],
+    lang: Language,
+    policy: str = "default",
+    tables: tuple[str, ...] = (),
+    columns: tuple[str, ...] = (),
+    rekey: bool = False,
+) -> None:
+    """protect/unprotect --engine spark: a copy of the dataset in the folder --output."""
+    if output is None:
+        raise InputError(f"{action} --engine spark writes a copy: name its folder with --output")
+    from lendguard.probes import ProbeError
+    from lendguard.spark.protect import protect_dataset, unprotect_dataset
+    from lendguard.spark.session import session
+
+    bar = _StageBar()
+    try:
+        with _progress(Console(stderr=True), counted=True, disable=False) as progress:
+            bar.attach(progress)
+            spark = session(master, _spark_conf(pairs))
+            if action == "protect":
+                result = protect_dataset(spark, target, str(output), key_file, policy, tables, columns, rekey, bar)
+            else:
+                result = unprotect_dataset(spark, target, str(output), key_file, bar)
+    except (ProtectError, ProbeError, KeyFileError) as error:
+        if isinstance(error, ProtectError):
+            raise _protect_error(error) from error
+        raise InputError(str(error)) from error
+    _finish(result.reports, lang)
+
+
 @cli.command()
 @click.argument("target")
 @key_file_option
@@ -904,7 +952,11 @@ batch_option = click.option(
     "mask-strict / mask-common / mask-pci (display copies; files only).",
 )
 @batch_option
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where a file's protected copy goes.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where a file's protected copy goes (--engine spark: a new folder).",
+)
 @click.option(
     "--manifest",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -914,6 +966,9 @@ batch_option = click.option(
     "--rekey", is_flag=True, help="Re-encrypt tokens made with an older key under the active key (after keys rotate)."
 )
 @lang_option
+@engine_option
+@master_option
+@spark_conf_option
 def protect(
     target: str,
     key_file: Path | None,
@@ -925,9 +980,17 @@ def protect(
     manifest: Path | None,
     rekey: bool,
     lang: Language,
+    engine: str,
+    master: str | None,
+    spark_conf: tuple[str, ...],
 ) -> None:
     """Encrypt, tokenise or mask the personal information a scan finds in TARGET: in place in a
-    database (reversible policies only), into a copy for CSV/JSONL/Parquet."""
+    database (reversible policies only), into a copy for CSV/JSONL/Parquet. With --engine spark:
+    a protected copy of a dataset (hive:db.table, jdbc:, Parquet/ORC/CSV) in the folder --output."""
+    if engine == "spark":
+        _spark_copy("protect", target, output, key_file, master, spark_conf, lang, policy, tables, columns, rekey)
+        return
+    _file_output(output)
     ring = _ring(key_file)
     try:
         reports = protect_target(target, ring, policy, tables, columns, batch, output, rekey)
@@ -944,13 +1007,20 @@ def protect(
 @table_option
 @column_option
 @batch_option
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where a file's restored copy goes.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where a file's restored copy goes (--engine spark: a new folder).",
+)
 @click.option(
     "--manifest",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Check restored row counts and checksums against the manifest written by protect.",
 )
 @lang_option
+@engine_option
+@master_option
+@spark_conf_option
 def unprotect(
     target: str,
     key_file: Path | None,
@@ -960,8 +1030,16 @@ def unprotect(
     output: Path | None,
     manifest: Path | None,
     lang: Language,
+    engine: str,
+    master: str | None,
+    spark_conf: tuple[str, ...],
 ) -> None:
-    """Restore every original value protected in TARGET with the key file's keys."""
+    """Restore every original value protected in TARGET with the key file's keys (with --engine
+    spark: a copy made by protect --engine spark, restored into the folder --output)."""
+    if engine == "spark":
+        _spark_copy("unprotect", target, output, key_file, master, spark_conf, lang)
+        return
+    _file_output(output)
     ring = _ring(key_file)
     try:
         reports = unprotect_target(target, ring, tables, columns, batch, output)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -298,10 +298,35 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+DatastoreEngines = Mapping[str, Callable[[Mapping[str, Any]], DatastoreProbe]]
+DATASTORE_KEYS = {"path", "engine", "master", "conf"}
+
+
+def _datastore_target(item: Any, engines: DatastoreEngines, manifest: Path) -> tuple[str, DatastoreProbe]:
+    """A datastore target: a path or URL, or {path, engine: local|spark, master, conf} for another engine
+    (the engines are handed in by the caller: spark sits above the engine and is never imported here)."""
+    if not isinstance(item, dict):
+        return str(item), probe_datastore
+    unknown = set(item) - DATASTORE_KEYS
+    if unknown or not item.get("path"):
+        raise ManifestError(f"{manifest}: a datastore target needs `path` (and may say engine, master, conf)")
+    engine = item.get("engine", "local")
+    if engine == "local":
+        return str(item["path"]), probe_datastore
+    if engine not in engines:
+        raise ManifestError(f"{manifest}: datastore engine {engine!r} is not available (local, {', '.join(engines)})")
+    return str(item["path"]), engines[engine](item)
+
+
 def run_inspection(
-    manifest: Path, rulebase: RuleBase, lang: Language = "zh", progress: Callable[[str], None] | None = None
+    manifest: Path,
+    rulebase: RuleBase,
+    lang: Language = "zh",
+    progress: Callable[[str], None] | None = None,
+    engines: DatastoreEngines | None = None,
 ) -> Inspection:
-    """Audit every target of `manifest`; a failing probe gives inconclusive outcomes, never an abort."""
+    """Audit every target of `manifest`; a failing probe gives inconclusive outcomes, never an abort.
+    `engines` are the data-store engines other than the local one that a target may name (spark)."""
     document = _manifest(manifest)
     base, targets = manifest.parent, document["targets"]
     first_party = tuple(document.get("first_party", []))
@@ -312,7 +337,7 @@ def run_inspection(
         """Paths in a manifest, a relative SQLite URL's too, are relative to the manifest's folder."""
         if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
             return "sqlite:///" + str((base / value.removeprefix("sqlite:///")).resolve())
-        return value if "://" in value else str(base / value)
+        return value if "://" in value or value.startswith(("hive:", "jdbc:")) else str(base / value)
 
     jobs: list[tuple[str, Callable[[], TargetReport]]] = []
     for item in targets.get("apk", []):
@@ -323,7 +348,8 @@ def run_inspection(
     for item in targets.get("traffic", []):
         jobs.append((item, partial(audit_traffic, Path(local(item)), rulebase, lang, first_party, consent_at)))
     for item in targets.get("datastore", []):
-        jobs.append((item, partial(audit_datastore, local(item), rulebase, lang)))
+        path, probe = _datastore_target(item, engines or {}, manifest)
+        jobs.append((path, partial(audit_datastore, local(path), rulebase, lang, None, probe)))
     for item in targets.get("collection", []):
         jobs.append(
             (

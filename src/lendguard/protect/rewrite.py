@@ -73,7 +73,8 @@ class _Digest:
 
 
 # ------------------------------------------------------------------------------------------ planning
-def _targets(evidence: DataStoreEvidence, columns: tuple[str, ...]) -> list[Target]:
+def plan_targets(evidence: DataStoreEvidence, columns: tuple[str, ...]) -> list[Target]:
+    """The columns to protect: the named TABLE.COLUMNs, else every plaintext-PI or half-protected one."""
     if columns:
         wanted = [c.split(".", 1) if "." in c else [Path(evidence.source).name, c] for c in columns]
         known = {(t.name, c.name): c for t in evidence.tables for c in t.columns}
@@ -425,7 +426,7 @@ def protect_target(
     """Protect every plaintext-PI column of `target` (or the named `table.column`s); with `rekey`,
     also re-encrypt tokens made with an older key under the active one."""
     evidence = _scan(target, tables)
-    targets = _targets(evidence, columns)
+    targets = plan_targets(evidence, columns)
     if not targets:
         return []
     if "://" in target:
@@ -439,17 +440,24 @@ def protect_target(
     if not path.is_file():
         raise ProtectError(f"{target}: protect rewrites one table file or a database, not a directory")
     output = output or path.with_name(f"{path.stem}.protected{path.suffix}")
+    transform_for, label, reversible = copy_transforms(policy, ring, rekey)
+    return _file(path, output, ring, targets, transform_for, label, reversible)
+
+
+def copy_transforms(policy: str, ring: KeyRing, rekey: bool = False) -> tuple[Any, str, bool]:
+    """How a copy's columns are rewritten under `policy` (or "restore"): (a function from a Target to
+    its value transform, the operator's label, reversible?). File copies and Spark use the same."""
+    if policy == "restore":
+        return lambda _t: _restorer(ring), "restore", True
     if policy in MASK_PRESETS:
         preset = MASK_PRESETS[policy]
 
         def masker(target_column: Target) -> Any:
             return lambda v: (v, None if v is None else v if is_protected(v) else preset.apply(target_column.entity, v))
 
-        return _file(path, output, ring, targets, masker, policy, reversible=False)
+        return masker, policy, False
     operator = _operator(policy)
-    return _file(
-        path, output, ring, targets, lambda _t: _protector(operator, ring, rekey), operator.name, operator.reversible
-    )
+    return lambda _t: _protector(operator, ring, rekey), operator.name, operator.reversible
 
 
 def unprotect_target(
@@ -464,14 +472,14 @@ def unprotect_target(
     evidence = _scan(target, tables)
     targets = [Target(t.name, c.name, None) for t in evidence.tables for c in t.columns if c.tokens]
     if columns:
-        targets = _targets(evidence, columns)
+        targets = plan_targets(evidence, columns)
     if not targets:
         return []
     if "://" in target:
         return _database(target, ring, targets, None, batch, restoring=True)
     path = Path(target)
     output = output or path.with_name(f"{path.stem}.restored{path.suffix}")
-    return _file(path, output, ring, targets, lambda _t: _restorer(ring), "restore", reversible=True)
+    return _file(path, output, ring, targets, *copy_transforms("restore", ring))
 
 
 def write_manifest(path: Path, target: str, ring: KeyRing, reports: list[ColumnReport]) -> None:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
@@ -24,6 +24,7 @@ from lendguard.detect import Scanner
 from lendguard.probes.datastore.profile import TableSample, combine, scan_batch
 from lendguard.protect.keys import KeyRing, load_keyring
 from lendguard.protect.operators import is_protected, restore
+from lendguard.protect.rewrite import Target, copy_transforms
 
 FILE, SPLIT = "_lg_file", "_lg_split"
 PARTIAL_SCHEMA = pa.schema([("file", pa.string()), ("split", pa.int64()), ("sample", pa.binary())])
@@ -90,13 +91,21 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def policy_transform(
+    policy: str, entities: dict[str, str | None], rekey: bool, column: str, ring: KeyRing
+) -> Callable[[Any], tuple[str | None, Any]]:
+    """The local file copy's transform of one column under `policy` ("restore" to unprotect)."""
+    transform_for, _, _ = copy_transforms(policy, ring, rekey)
+    return cast(Callable[[Any], tuple[str | None, Any]], transform_for(Target("", column, entities.get(column))))
+
+
 def transform_partition(
     batches: Iterable[pa.RecordBatch],
     columns: tuple[str, ...],
     make_transform: Callable[[str, KeyRing], Callable[[Any], tuple[str | None, Any]]],
     key_file: str | None,
 ) -> Iterator[pa.RecordBatch]:
-    """mapInArrow: rewrite the named columns with the local protect/restore transforms (as strings)."""
+    """mapInArrow: rewrite the named columns, as strings, with the local protect/restore transforms."""
     ring = _ring(key_file)
     transforms = {name: make_transform(name, ring) for name in columns}
     for batch in batches:
@@ -109,10 +118,17 @@ def transform_partition(
         yield pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
-STATS_DDL = "partition string, rows long, column string, checksum string"
+STATS_DDL = "partition string, column string, rows long, tokens long, checksum string"
 STATS_SCHEMA = pa.schema(
-    [("partition", pa.string()), ("rows", pa.int64()), ("column", pa.string()), ("checksum", pa.string())]
+    [
+        ("partition", pa.string()),
+        ("column", pa.string()),
+        ("rows", pa.int64()),
+        ("tokens", pa.int64()),
+        ("checksum", pa.string()),
+    ]
 )
+WHOLE_ROW = ""  # the column name under which whole rows are counted and summed
 
 
 def _value_hash(column: str, value: str | None) -> int:
@@ -125,46 +141,54 @@ def stats_partition(
     restored: tuple[str, ...],
     key_file: str | None,
 ) -> Iterator[pa.RecordBatch]:
-    """mapInArrow: per dataset partition, the row count and order-independent checksums of every
-    column and of whole rows (the sum of SHA-256 values mod 2^256, a multiset digest), with the
-    `restored` columns' tokens restored first; the driver adds the partials up."""
+    """mapInArrow: per dataset partition (name=value/…), the rows, and per column the tokens and an
+    order-independent checksum of the values (the sum of their SHA-256 mod 2^256, a multiset digest),
+    also over whole rows; tokens in the `restored` columns are restored first. The driver adds them up."""
     ring = _ring(key_file) if restored else None
     sums: dict[tuple[str, str], int] = {}
-    rows: Counter[str] = Counter()
+    rows: Counter[tuple[str, str]] = Counter()
+    tokens: Counter[tuple[str, str]] = Counter()
     for batch in batches:
         names = batch.schema.names
-        values = {name: [_text(v) for v in batch.column(name).to_pylist()] for name in names}
+        raw = {name: [_text(v) for v in batch.column(name).to_pylist()] for name in names}
+        values = dict(raw)
         for name in restored:
             assert ring is not None
-            values[name] = [restore(v, ring) if v is not None and is_protected(v) else v for v in values[name]]
+            values[name] = [restore(v, ring) if v is not None and is_protected(v) else v for v in raw[name]]
         data = [n for n in names if n not in partition_columns]
         for row in range(batch.num_rows):
             partition = "/".join(f"{n}={values[n][row]}" for n in partition_columns)
-            rows[partition] += 1
-            whole = 0
+            whole = hashlib.sha256()
             for name in data:
                 digest = _value_hash(name, values[name][row])
                 sums[(partition, name)] = (sums.get((partition, name), 0) + digest) % MODULUS
-                whole = (whole * 31 + digest) % MODULUS
-            sums[(partition, "")] = (sums.get((partition, ""), 0) + _value_hash("", str(whole))) % MODULUS
+                whole.update(digest.to_bytes(32, "big"))
+                token = raw[name][row]
+                tokens[(partition, name)] += token is not None and is_protected(token)
+            key = (partition, WHOLE_ROW)
+            sums[key] = (sums.get(key, 0) + int.from_bytes(whole.digest(), "big")) % MODULUS
+            rows[key] += 1
     keys = sorted(sums)
     yield pa.RecordBatch.from_pydict(
         {
             "partition": [k[0] for k in keys],
-            "rows": [rows[k[0]] if k[1] == "" else 0 for k in keys],
             "column": [k[1] for k in keys],
+            "rows": [rows[k] for k in keys],
+            "tokens": [tokens[k] for k in keys],
             "checksum": [f"{sums[k]:064x}" for k in keys],
         },
         schema=STATS_SCHEMA,
     )
 
 
-def add_checksums(partials: Iterable[tuple[str, int, str, str]]) -> dict[str, dict[str, Any]]:
-    """Per partition: {"rows": n, "checksums": {column: hex, "": whole rows}} from stats_partition's partials."""
+def add_stats(partials: Iterable[tuple[str, str, int, int, str]]) -> dict[str, dict[str, Any]]:
+    """Per partition: rows and per column {"checksum", "tokens"} (WHOLE_ROW: every column of a row),
+    from stats_partition's partials."""
     result: dict[str, dict[str, Any]] = {}
-    for partition, rows, column, checksum in partials:
-        entry = result.setdefault(partition, {"rows": 0, "checksums": {}})
+    for partition, column, rows, tokens, checksum in partials:
+        entry = result.setdefault(partition, {"rows": 0, "columns": {}})
         entry["rows"] += rows
-        previous = int(entry["checksums"].get(column, "0" * 64), 16)
-        entry["checksums"][column] = f"{(previous + int(checksum, 16)) % MODULUS:064x}"
+        kept = entry["columns"].setdefault(column, {"checksum": "0" * 64, "tokens": 0})
+        kept["checksum"] = f"{(int(kept['checksum'], 16) + int(checksum, 16)) % MODULUS:064x}"
+        kept["tokens"] += tokens
     return dict(sorted(result.items()))

@@ -43,8 +43,9 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None) ->
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise ProbeError("--engine spark", "pyspark is not installed (pip install 'lendguard[spark]')") from error
-    # Executors in local mode run this same interpreter, which has lendguard installed.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if (master or "local").startswith("local") and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # local mode outside spark-submit: the executors run this interpreter, which has lendguard
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     settings = {**DEFAULTS, **(conf or {})}
     log4j = files("lendguard.spark").joinpath("log4j2.properties")
     java = settings.get("spark.driver.extraJavaOptions", "")
