@@ -34,7 +34,7 @@ from lendguard.engine import (
     audit_traffic,
     run_inspection,
 )
-from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
+from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
 from lendguard.probes.datastore import ScanOptions
@@ -230,7 +230,7 @@ def scan(
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
     rulebase = load_rulebase()
 
-    def stream(value: ValueFound) -> None:  # JSON Lines: each text value as it is found, columns after
+    def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
         sys.stdout.write(value_record(value) + "\n")
 
     options = ScanOptions(

@@ -26,7 +26,10 @@ def _streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, max_line:
     found: list[tuple[int, str, int, int, str]] = []
     evidence = probe_datastore(
         str(path),
-        ScanOptions(show_values=True, on_value=lambda v: found.append((v.line, v.entity, v.start, v.end, v.value))),
+        ScanOptions(
+            show_values=True,
+            on_value=lambda v: found.append((v["line"], v["entity"], v["start"], v["end"], v["value"])),
+        ),
     )
     return evidence, found
 

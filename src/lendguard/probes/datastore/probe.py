@@ -31,9 +31,9 @@ class ScanOptions:
     full: bool = False
     tables: tuple[str, ...] = ()
     show_values: bool = False
-    # Called with every value found in a text file as it is found (streamed output); the evidence
-    # itself keeps the first VALUES_KEPT per file and entity, and counts all of them.
-    on_value: Callable[[ValueFound], None] | None = field(default=None, compare=False)
+    # Called with the fields of every value found in a text file (those of ValueFound) as it is found
+    # (streamed output); the evidence keeps the first VALUES_KEPT per file and entity, and counts all.
+    on_value: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
 
     @property
     def row_limit(self) -> int | None:
@@ -78,19 +78,19 @@ def _scan_text(
             if counts[m.entity] > VALUES_KEPT and options.on_value is None:
                 continue
             shift = chunk.column if line == 1 else 0
-            value = ValueFound.model_construct(  # the scanner's output needs no validation
-                entity=m.entity,
-                path=shown,
-                line=base + line,
-                start=m.start + shift,
-                end=m.end + shift,
-                score=m.score,
-                value=m.value if options.show_values else mask_value(m.entity, m.value),
-            )
+            fields: dict[str, Any] = {
+                "entity": m.entity,
+                "path": shown,
+                "line": base + line,
+                "start": m.start + shift,
+                "end": m.end + shift,
+                "score": m.score,
+                "value": m.value if options.show_values else mask_value(m.entity, m.value),
+            }
             if options.on_value is not None:
-                options.on_value(value)
+                options.on_value(fields)
             if counts[m.entity] <= VALUES_KEPT:
-                kept.append(value)
+                kept.append(ValueFound.model_construct(**fields))  # the scanner's output needs no validation
         found_newlines = chunk.text.count("\n")
         newlines += found_newlines
         base += found_newlines
