@@ -283,6 +283,13 @@ def apk(
 @click.option("--full", is_flag=True, help="Read every row of every table (slower).")
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
 @click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+)
 def scan(
     targets: tuple[str, ...],
     output_format: str,
@@ -294,6 +301,7 @@ def scan(
     full: bool,
     tables: tuple[str, ...],
     show_values: bool,
+    jobs: int,
 ) -> None:
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
@@ -308,6 +316,7 @@ def scan(
         tables=tables,
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
+        jobs=jobs,
     )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
     documents, asked_passed = _filtered([document for _, document in done])
