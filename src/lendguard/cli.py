@@ -35,7 +35,7 @@ from lendguard.engine import (
     audit_traffic,
     run_inspection,
 )
-from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
+from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.findings import Outcome
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
@@ -346,6 +346,13 @@ def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
 @click.option("--full", is_flag=True, help="Read every row of every table (slower).")
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
 @click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+)
 @engine_option
 @master_option
 @spark_conf_option
@@ -360,6 +367,7 @@ def scan(
     full: bool,
     tables: tuple[str, ...],
     show_values: bool,
+    jobs: int,
     engine: str,
     master: str | None,
     spark_conf: tuple[str, ...],
@@ -369,7 +377,7 @@ def scan(
     --engine spark: Parquet/ORC/CSV/JSON datasets (local, hdfs://, s3a://), hive:db[.table], jdbc: URLs."""
     rulebase = load_rulebase()
 
-    def stream(value: ValueFound) -> None:  # JSON Lines: each text value as it is found, columns after
+    def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
         sys.stdout.write(value_record(value) + "\n")
 
     options = ScanOptions(
@@ -378,6 +386,7 @@ def scan(
         tables=tables,
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
+        jobs=jobs,
     )
     probe: DatastoreProbe = probe_datastore
     bar = None
