@@ -50,6 +50,10 @@ class EntitySpec:
         return f"{self.before}(?:{self.pattern}){self.after}"
 
 
+# Grouped with one kind of separator throughout (4-4-4-4, 4-4-4-4-3, AmEx 4-6-5), or ungrouped.
+CARD = "|".join(
+    rf"[1-9]\d{{3}}{s}\d{{4}}{s}\d{{4}}{s}\d{{4}}(?:{s}\d{{1,3}})?|3[47]\d{{2}}{s}\d{{6}}{s}\d{{5}}" for s in (" ", "-")
+) + r"|[1-9]\d{12,18}"
 DATE = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 SHORT_DATE = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 
@@ -92,14 +96,29 @@ ENTITIES: tuple[EntitySpec, ...] = (
     ),
     EntitySpec(
         "CN_BANK_CARD",
-        r"[1-9]\d{3}(?:[ \-]?\d{4}){2,3}(?:[ \-]?\d{1,3})?",
+        CARD,
         0.45,
         80,
         validators.bank_card,
         scorer=validators.bank_card_score,
         peak_score=validators.STRONG_CARD_SCORE,
         checksum_only=True,
-        context=("银行卡", "卡号", "储蓄卡", "信用卡", "借记卡", "账号", "bank", "card"),
+        context=(
+            "银行卡",
+            "卡号",
+            "储蓄卡",
+            "信用卡",
+            "借记卡",
+            "账号",
+            "绑卡",
+            "银联",
+            "bank",
+            "card",
+            "visa",
+            "mastercard",
+            "jcb",
+            "amex",
+        ),
         column_hints=(
             "银行卡",
             "卡号",
