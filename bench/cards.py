@@ -52,7 +52,10 @@ def main() -> None:
     recall = sum(found.values()) / sum(actual.values())
     precision = sum(found.values()) / max(sum(found.values()) + false, 1)
     print(f"  {'all':12} {sum(actual.values()):6} {recall:7.3f}  precision {precision:.3f}  (target recall ≥ {TARGET})")
-    for name, lines in (("PII corpus (tests/fixtures/pii_corpus.py)", corpus(seed=5)), ("scan bench corpus", corpus(seed=17, lines=20_000))):
+    for name, lines in (
+        ("PII corpus (tests/fixtures/pii_corpus.py)", corpus(seed=5)),
+        ("scan bench corpus", corpus(seed=17, lines=20_000)),
+    ):
         hit, total, wrong = card_hits(scanner, lines)
         print(f"{name}: cards {sum(hit.values())}/{sum(total.values())} found, {wrong} false positives")
 
