@@ -52,7 +52,7 @@ PROVINCES = frozenset(
 )
 # Card families issued in China: (family, prefix width, first prefix, last prefix, card lengths).
 # UnionPay 62/81, Visa 4, Mastercard 51-55 and 2221-2720, JCB 3528-3589, AmEx 34/37, and the
-# legacy domestic BINs from before UnionPay's 62 (60…, 9558/9559…) still found on old debit cards.
+# legacy domestic BINs from before UnionPay's 62 (60…, 95…: 9558 ICBC, 9559 ABC) still found on old debit cards.
 CARD_FAMILIES: tuple[tuple[str, int, int, int, frozenset[int]], ...] = (
     ("UnionPay", 2, 62, 62, frozenset({16, 17, 18, 19})),
     ("UnionPay", 2, 81, 81, frozenset({16, 17, 18, 19})),
@@ -63,7 +63,7 @@ CARD_FAMILIES: tuple[tuple[str, int, int, int, frozenset[int]], ...] = (
     ("AmEx", 2, 34, 34, frozenset({15})),
     ("AmEx", 2, 37, 37, frozenset({15})),
     ("domestic", 2, 60, 60, frozenset({16, 17, 18, 19})),
-    ("domestic", 1, 9, 9, frozenset({16, 17, 18, 19})),
+    ("domestic", 2, 95, 95, frozenset({16, 17, 18, 19})),
 )
 # How cards are printed: 4-4-4-4, 4-4-4-4-3 (19-digit debit cards), 4-6-5 (AmEx).
 CARD_GROUPS = frozenset({(4, 4, 4, 4), (4, 4, 4, 4, 1), (4, 4, 4, 4, 2), (4, 4, 4, 4, 3), (4, 6, 5)})
