@@ -11,8 +11,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
 from lendguard.evidence import (
     ApkEvidence,
@@ -32,6 +30,7 @@ from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.probes.datastore.sql import masked_url
 from lendguard.probes.policy import probe_policy
 from lendguard.probes.traffic import probe_traffic
+from lendguard.probes.yamlsafe import load_yaml
 from lendguard.rulebase import Language, RuleBase
 
 
@@ -264,9 +263,9 @@ class ManifestError(ValueError):
 
 def _manifest(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ManifestError(f"{path}: not a readable YAML inspection manifest ({type(error).__name__})") from error
+        document = load_yaml(path)
+    except ProbeError as error:
+        raise ManifestError(f"{path}: not a readable YAML inspection manifest: {error.problem}") from error
     if not isinstance(document, dict) or not isinstance(document.get("targets"), dict) or not document.get("platform"):
         raise ManifestError(f"{path}: an inspection manifest needs `platform` and a `targets` mapping")
     return document

@@ -111,7 +111,7 @@ def test_to_phone_and_emergency_contact_phone_are_recognised(tmp_path: Path, rul
     [
         ("platform: x\n", "as_of: Field required"),
         ("- just\n- a list\n", "not a governance record"),
-        ("platform: [unclosed\n", "not YAML"),
+        ("platform: [unclosed\n", "not valid YAML"),
         ("platform: x\nas_of: 2026-11-29\nmlps_level: three\n", "mlps_level"),
     ],
 )
