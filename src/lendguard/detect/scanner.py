@@ -148,8 +148,12 @@ class Scanner:
                 )
             group = "v" if "v" in compiled.regex.groupindex else 0
             for region_start, region_end in regions:
-                for found in compiled.regex.finditer(normalised, region_start, region_end):
-                    start, end = found.span(group)
+                spans = (
+                    spec.finder(normalised, region_start, region_end)
+                    if spec.finder is not None
+                    else (found.span(group) for found in compiled.regex.finditer(normalised, region_start, region_end))
+                )
+                for start, end in spans:
                     if spec.validator is not None and not spec.validator(normalised[start:end]):
                         continue
                     line = bisect.bisect_right(starts, start) - 1
