@@ -28,19 +28,21 @@ NAME = rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}?"
 # After a cue: what may follow the name in a record (no character, or one that starts the next word).
 CUE_END = r"(?=[^\u4e00-\u9fff]|$|[已于在的说称表先女手电联身借欠逾还是为和与及等])"
 MOBILE = r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?![0-9])"
-CUE = rf"(?:{lexicon.PERSON_CUES})(?:\d{{1,2}}|[一二三四五])?(?:[（(][^）)\s]{{1,6}}[）)])?[：:=\s\"']{{0,3}}"
-NAME_KEY = r"(?:(?<![A-Za-z0-9_])[A-Za-z_]{0,24}?(?:name|Name|NAME)|姓名|联系人|xm)[\"']?\s*[:=：]\s*[\"']?"
+CUE = rf"(?:{lexicon.PERSON_CUES})(?:\d{{1,2}}|[一二三四五])?(?:[（(][^）)\s]{{1,6}}[）)])?[：:= \t\"']{{0,3}}"
+NAME_KEY = r"(?:(?<![A-Za-z0-9_])[A-Za-z_]{0,24}?(?:name|Name|NAME)|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?"
 # A list item or a note: a name right before its phone number (邓刚 152…；致电张三（138…）).
 LIST_ITEM = rf"(?=(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（(]{{0,2}}{MOBILE})"
 RECORD_NAME = rf"(?:{CUE}|{NAME_KEY}|{LIST_ITEM})(?P<v>{NAME}){CUE_END}"
 # The scanner runs these instead of RECORD_NAME: each starts with literal text, which `re` finds fast.
 AFTER_CUE = re.compile(rf"{CUE}(?P<v>{NAME}){CUE_END}")
-AFTER_KEY = re.compile(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?\s*[:=：]\s*[\"']?(?P<v>{NAME}){CUE_END}")
+AFTER_KEY = re.compile(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?(?P<v>{NAME}){CUE_END}")
 MOBILE_START = re.compile(r"1[3-9]\d(?:[ \-]?\d{4}){2}")  # starts with a literal: fast; bounds checked after
 NAME_BEFORE = re.compile(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（(]{{0,2}}$")
 # What marks a line as worth the name step (the hyperscan prefilter): a cue, a name key, or a Chinese
 # character right before a mobile number.
-PREFILTER = "|".join((*lexicon.PERSON_CUE_WORDS, "姓名", "xm", r"[\x{4e00}-\x{9fff}][ \t:：,，\-/（(]{0,2}1[3-9]\d{9}"))
+PREFILTER = "|".join(
+    (*lexicon.PERSON_CUE_WORDS, "姓名", "xm", r"[\x{4e00}-\x{9fff}][ \t:：,，\-/（(]{0,2}1[3-9]\d(?:[ \-]?\d{4}){2}")
+)
 SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
 # Only a dictionary name (nr) can be a name: a word the dictionary knows as anything else, even a
 # place a person might share a name with (黄东 ns, 关联 ns), is not reported as one.
@@ -98,7 +100,8 @@ def plausible_name(value: str) -> bool:
 
 
 def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-    """(start, end) of every name candidate in a record's shape within text[start:end], in order."""
+    """(start, end) of every name candidate in a record's shape within text[start:end], in order;
+    no candidate reaches across a line break."""
     stop = len(text) if end is None else end
     spans = {m.span("v") for pattern in (AFTER_CUE, AFTER_KEY) for m in pattern.finditer(text, start, stop)}
     for mobile in MOBILE_START.finditer(text, start, stop):
