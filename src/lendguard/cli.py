@@ -50,6 +50,7 @@ from lendguard.protect import (
     unprotect_target,
 )
 from lendguard.protect.rewrite import check_manifest, write_manifest
+from lendguard.registry.cli import COMMANDS as REGISTRY_COMMANDS
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.compare import compare
 from lendguard.reports.datastore import jsonl_records, render_columns, value_record
@@ -867,6 +868,10 @@ def rules(lang: Language, output_format: str) -> None:
 def schema(kind: str) -> None:
     """Print the JSON Schema of a report document."""
     click.echo(_json(report_schema() if kind == "report" else inspection_schema()))
+
+
+for _registry_command in REGISTRY_COMMANDS:  # serve, db, users, registry: see lendguard.registry.cli
+    cli.add_command(_registry_command)
 
 
 def main() -> None:
