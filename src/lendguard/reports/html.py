@@ -123,11 +123,7 @@ def _summary(document: InspectionDocument, results: list[RuleResult]) -> str:
     failed = [r for r in results if r.outcome is Outcome.fail]
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     kinds = Counter(t.target.kind for t in document.targets)
-    scope = (
-        "、".join(f"{kind} × {n}" for kind, n in kinds.items())
-        if lang == "zh"
-        else ", ".join(f"{kind} × {n}" for kind, n in kinds.items())
-    )
+    scope = ("、" if lang == "zh" else ", ").join(f"{word('kind_' + kind, lang)} × {n}" for kind, n in kinds.items())
     costly = sorted(failed, key=lambda r: (-r.points, -r.severity.rank, r.rule))[:5]
     costliest = "".join(
         f"<li><b>{escape(r.rule)}</b> {escape(r.title)} — {escape(word('points_lost', lang))} {r.points:g}</li>"

@@ -179,7 +179,7 @@ def league_html(rows: Sequence[LeagueRow], title: str, lang: Language = "zh") ->
             for rank, row in enumerate(members, start=1)
         )
         sections.append(
-            f"<h2>{escape(word('kind_' + kind, lang) if 'kind_' + kind in _KINDS else kind)} ({len(members)})</h2>"
+            f"<h2>{escape(word('kind_' + kind, lang))} ({len(members)})</h2>"
             f"{_distribution(members, lang)}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
     broken = unreadable(rows)
@@ -192,6 +192,3 @@ def league_html(rows: Sequence[LeagueRow], title: str, lang: Language = "zh") ->
         "td,th{border:1px solid #ddd;padding:.3rem .5rem}th{background:#f5f5f5}td.fail{background:#ffebee}td.pass{background:#e8f5e9}"
         f"</style></head><body><h1>{escape(title)}</h1>{''.join(sections)}</body></html>\n"
     )
-
-
-_KINDS = {"kind_apk", "kind_policy", "kind_traffic"}
