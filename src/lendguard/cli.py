@@ -621,14 +621,17 @@ def _audit_one(job: tuple[Path, Language, int | None]) -> tuple[Path, ReportDocu
     than the timeout is reported as unreadable, the worker goes on with the next."""
     path, lang, timeout = job
     rulebase = load_rulebase()
+    kind = BATCH_KINDS.get(path.suffix.lower(), "policy")
     if timeout:
         signal.signal(signal.SIGALRM, _alarm)
         signal.alarm(timeout)
     try:
         report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
     except _TimeoutError:
-        kind = BATCH_KINDS.get(path.suffix.lower(), "policy")
         report = TargetReport(kind, str(path), path.name, None, [], [], error=f"{path}: timed out after {timeout} s")
+    except Exception as error:  # noqa: BLE001 - one file must not end the batch and lose its league table
+        problem = f"{path}: could not be audited ({type(error).__name__})"
+        report = TargetReport(kind, str(path), str(path), None, [], [], problem)
     finally:
         if timeout:
             signal.alarm(0)
@@ -715,7 +718,7 @@ def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
     """Check a report's signature and re-hash its evidence: exit 0 valid, 1 invalid or tampered, 2 unreadable."""
     try:
         problems = verify_report(report, public_key, base)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, SignatureError) as error:
         raise InputError(str(error)) from error
     if problems:
         for problem in problems:
