@@ -36,7 +36,7 @@ from lendguard.engine import (
     audit_traffic,
     run_inspection,
 )
-from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
+from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.findings import Outcome
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
@@ -285,6 +285,13 @@ def apk(
 @click.option("--full", is_flag=True, help="Read every row of every table (slower).")
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
 @click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+)
 def scan(
     targets: tuple[str, ...],
     output_format: str,
@@ -296,12 +303,13 @@ def scan(
     full: bool,
     tables: tuple[str, ...],
     show_values: bool,
+    jobs: int,
 ) -> None:
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
     rulebase = load_rulebase()
 
-    def stream(value: ValueFound) -> None:  # JSON Lines: each text value as it is found, columns after
+    def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
         sys.stdout.write(value_record(value) + "\n")
 
     options = ScanOptions(
@@ -310,6 +318,7 @@ def scan(
         tables=tables,
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
+        jobs=jobs,
     )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
     documents, asked_passed = _filtered([document for _, document in done])
