@@ -137,12 +137,11 @@ def rights(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     ]
     missing = [right for right, words in lex.rights.items() if not r.clauses_with(offering, words)]
     if missing:
-        names = [lex.rights_names[right] for right in missing]
         yield _missing(
             ctx,
             policy,
-            f"未说明以下权利的行使方式：{'、'.join(zh for zh, _ in names)}",
-            f"no way to exercise: {', '.join(en for _, en in names)}",
+            f"未说明以下权利的行使方式：{ctx.labels(missing)}",
+            f"no way to exercise: {ctx.labels(missing)}",
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from rich.text import Text
 from lendguard.findings import Finding, Location, Outcome
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
-from lendguard.rulebase import Severity
+from lendguard.rulebase import Language, Severity
 
 COLUMN_RATIOS: dict[str, int | None] = {"severity": None, "rule": 3, "outcome": None, "location": 2, "quote": 5}
 SEVERITY_STYLE = {
@@ -24,12 +25,12 @@ SEVERITY_STYLE = {
 }
 
 
-def _where(location: Location) -> str:
+def _where(location: Location, lang: Language) -> str:
     """The coarse place; the quote beside it carries the detail."""
     if location.loan:
         rows = location.rows or ([location.row] if location.row else [])
         shown = ", ".join(map(str, rows[:6])) + (" …" if len(rows) > 6 else "")
-        return f"{location.loan} · rows {shown}"
+        return f"{location.loan} · {word('rows_at', lang, rows=shown)}"
     if location.host:
         return f"#{location.request} {location.method} {location.host}{location.path or ''}"
     if location.start is not None:
@@ -39,6 +40,17 @@ def _where(location: Location) -> str:
     if location.path:
         return f"{location.path}:{location.line}" if location.line else location.path
     return location.sdk or location.entry or location.dex or location.url or Path(location.file).name
+
+
+def not_evaluated_line(document: ReportDocument) -> str:
+    """Why the other rules were not evaluated: another kind of target, or (rarely) no check yet."""
+    reasons = Counter(n.reason for n in document.not_evaluated)
+    text = ""
+    if reasons["out_of_scope"]:
+        text += word("out_of_scope_line", document.lang, count=reasons["out_of_scope"])
+    if reasons["no_check"]:
+        text += word("no_check_line", document.lang, count=reasons["no_check"])
+    return text
 
 
 def render_findings(console: Console, document: ReportDocument, show_passed: bool = False) -> None:
@@ -68,7 +80,7 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
         quote = Text(finding.quote)
         if finding.confidence != "high":
             quote.append(f" ({word('confidence', lang)}: {finding.confidence})", style="dim")
-        cells += [_where(finding.location), quote]
+        cells += [_where(finding.location, lang), quote]
         table.add_row(*cells)
     if shown:
         console.print(table)
@@ -82,8 +94,8 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
             passed=summary.rules_passed,
             inconclusive=summary.rules_inconclusive,
             not_applicable=summary.rules_not_applicable,
-            not_evaluated=summary.rules_not_evaluated,
         )
+        + not_evaluated_line(document)
     )
     for warning in document.warnings:
         console.print(f"[yellow]{word('warning', lang)}:[/] {warning}")

@@ -197,7 +197,6 @@ class PolicyLexicon(_Record):
     discretion: tuple[str, ...]
     recipient_promise: tuple[str, ...]
     retention_verbs: tuple[str, ...]
-    rights_names: dict[str, tuple[str, str]]
     rights_excluded: tuple[str, ...]
     concrete_channels: tuple[str, ...]
     contact_invitations: tuple[str, ...]
@@ -282,6 +281,12 @@ class RuleBase(_Record):
     policy: PolicyLexicon
     collection: CollectionKnowledge
     grading: GradingScheme
+    labels: dict[str, Text] = Field(default_factory=dict, description="names of identifiers in explanations")
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    def label(self, key: str, lang: Language) -> str:
+        """The name of a data kind, SDK category, right … in the report's language (the key if unnamed)."""
+        text = self.labels.get(key)
+        return text.get(lang) if text else key
