@@ -173,6 +173,16 @@ CASES = [
     ("建行.txt", ["我行使用了百度地图SDK，需要获取您的定位信息"], "POL-NO-SDK-LIST", False),
     ("美团.txt", ["不同版本的第三方SDK会有所不同"], "POL-NO-SDK-LIST", True),
     ("58同城.txt", ["我们的服务主要面向成年人"], "POL-MINORS", False),
+    # found on CAPP-130 policies outside the annotated set
+    ("醒图.txt", ["破产并购等引起的所有权变更等"], "POL-UNILATERAL-CHANGE", False),
+    ("芒果TV.txt", ["有权修改个人信息保护政策并在修订生效前通过我方平台公告"], "POL-UNILATERAL-CHANGE", False),
+    ("爱彼迎.txt", ["保留根据适用法律随时修改本隐私政策的权利"], "POL-UNILATERAL-CHANGE", True),
+    ("百度.txt", ["我们会请求您对跨境转移个人信息的同意"], "POL-CROSS-BORDER", False),
+    ("QQ.txt", ["我们不会对外提供上述信息，或者将其用于该功能以外的其他用途"], "POL-OVERBROAD-USE", False),
+    ("梦幻新诛仙.txt", ["向您提供关于我们产品或服务的电子邮件、短信、资讯或通知"], "POL-CONTACTS-COLLECT", False),
+    ("喜马拉雅.txt", ["我们将申请访问您的通讯录权限并收集相关通讯录信息"], "POL-CONTACTS-COLLECT", True),
+    ("夸克.txt", ["如您不同意我们调用该权限，您将无法使用格式转换服务"], "POL-BUNDLED", False),
+    ("一念逍遥.txt", ["如您拒绝授权上述权限将导致您无法使用本游戏"], "POL-BUNDLED", True),
     ("中国移动.txt", ["联系电话：10086"], "POL-PROCESSOR", True),
     ("中国移动.txt", ["可以随时拨打客服电话10086"], "POL-COMPLAINT", False),
 ]

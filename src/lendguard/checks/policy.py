@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lendguard.checks.policy_reader import PolicyReader, pattern, reader
+from lendguard.checks.policy_reader import SUBCLAUSE_BREAK, PolicyReader, pattern, reader
 from lendguard.checks.registry import CheckContext, check
 from lendguard.detect import mask_text
 from lendguard.evidence import Clause, PolicyEvidence
@@ -58,6 +58,12 @@ def _sentence(clause: Clause) -> bool:
     """A statement, not a title or a table-of-contents line ("向第三方披露")."""
     text = clause.text.strip()
     return len(text) > TITLE_MAX or text.endswith(("。", "；", ";", "！"))
+
+
+def _lead_matches(r: PolicyReader, text: str, match: re.Match[str], words: tuple[str, ...]) -> bool:
+    """The words occur in the match's own sub-clause, before it."""
+    starts = [m.end() for m in SUBCLAUSE_BREAK.finditer(text, 0, match.start())]
+    return bool(r.find(text[starts[-1] if starts else 0 : match.start()], words))
 
 
 def _data_words(lex: PolicyLexicon) -> tuple[str, ...]:
@@ -263,6 +269,8 @@ def bundled(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
         functions = [m.group(1) for m in re.finditer(r"([\u4e00-\u9fff]{1,6})功能", text)]
         if any(not r.find(name, lex.bundle_whole) for name in functions):  # one named function
             continue
+        if not (blocked and r.find(blocked.group(), lex.bundle_whole)):  # not the whole service
+            continue
         if r.find(text, optional) or "非必要" in text:
             yield _clause_fail(
                 ctx, clause, "拒绝提供非必要信息即无法获得服务", "refusing non-necessary information blocks the service"
@@ -276,9 +284,18 @@ def contacts_collect(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Find
     r, lex = _read(ctx), ctx.rulebase.policy
     for clause in policy.clauses:
         text = clause.text
+        if r.find(text, lex.definition_markers):
+            continue
         terms = () if r.find(text, lex.contacts_picker) else lex.data_terms["contacts"]
         if not r.find(text, lex.service_records):
-            terms += lex.data_terms["call_log"] + lex.data_terms["sms"]
+            terms += lex.data_terms["call_log"]
+            sms = [
+                m
+                for m in r.compiled(lex.data_terms["sms"]).finditer(text)
+                if not _lead_matches(r, text, m, lex.sms_channel)
+            ]
+            if sms:
+                terms += lex.data_terms["sms"]
         if terms and r.asserted(text, lex.collect_verbs, terms, hypothetical=False, scope="subclause"):
             yield _clause_fail(
                 ctx, clause, "声明收集通讯录、通话记录或短信", "the policy collects the address book, call log or SMS"
@@ -470,11 +487,13 @@ def unilateral_change(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Fin
         for c in policy.clauses
         if any(r.find(t, lex.policy_words) and r.find(t, CHANGE_VERBS) for t in (c.text, c.heading))
     ]
-    flagged = [c for c in changes if r.find(c.text, lex.unilateral_change)]
+    flagged = [
+        c for c in changes if r.find(c.text, lex.unilateral_change) and not r.affirmed(c.text, lex.change_notice)
+    ]
     posted_only = (
         r.clauses_with(changes, lex.change_posting)
         and r.clauses_with(changes, lex.deemed_consent)
-        and not r.clauses_with(changes, lex.change_notice)
+        and not any(r.affirmed(c.text, lex.change_notice) for c in changes)
     )
     if not flagged and posted_only:
         flagged = r.clauses_with(changes, lex.change_posting)

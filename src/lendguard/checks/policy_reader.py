@@ -11,18 +11,27 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-
-import jieba
+from functools import cache
+from typing import Any
 
 from lendguard.evidence import Clause
 from lendguard.rulebase import PolicyLexicon, RuleBase
 
-jieba.setLogLevel(logging.WARNING)
 NEGATION_REACH = 10  # tokens looked back from a verb, within its sub-clause
 SUBCLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?]|但是|但|然而|除非|除外|否则")
 NOT = "不(?!同|时|断|仅|影响|少|定期|超过|满|限于)"
+COORDINATED = re.compile(r"\s*(或者|或|亦不|也不)")
 NEGATION_TOKEN = re.compile(f"{NOT}|未(?!成年|满|来)|无(?!线|论)|没")
 CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@cache
+def _jieba() -> Any:
+    """jieba (and the pkg_resources it imports) loads when a policy is read, not with every command."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 def pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -55,7 +64,7 @@ class PolicyReader:
         }
         for word in words:
             if re.fullmatch(r"[\w\u4e00-\u9fff ]+", word):
-                jieba.add_word(word, freq=200000)
+                _jieba().add_word(word, freq=200000)
         self._negations = set(lexicon.negations)
         self._condition = pattern(lexicon.conditions)
         # In running text a bare 不 negates unless it starts 不影响 / 不仅 / 不少于 ….
@@ -101,7 +110,7 @@ class PolicyReader:
         hypothetical=False a verb under a condition ("如需…", "如果我们…") does not count either."""
         if not self.find(text, objects) or not self.find(text, verbs):
             return False
-        tokens = list(jieba.tokenize(text))
+        tokens = list(_jieba().tokenize(text))
         verb_set = set(verbs)
         for index, (token, start, end) in enumerate(tokens):
             if token not in verb_set:
@@ -123,9 +132,16 @@ class PolicyReader:
         a condition put under a promise): "单独同意" in "除非获得您的单独同意" is affirmed, in
         "并不代表您已单独同意" it is not."""
         for match in self.compiled(words).finditer(text):
-            starts = [m.end() for m in SUBCLAUSE_BREAK.finditer(text, 0, match.start())]
-            lead = text[starts[-1] if starts else 0 : match.start()]
+            starts = [0] + [m.end() for m in SUBCLAUSE_BREAK.finditer(text, 0, match.start())]
+            lead = text[starts[-1] : match.start()]
             if self._lead_negation.search(lead):
+                continue
+            # "我们不会对外提供，或者将其用于其他用途": 或者 carries the negation over
+            if (
+                len(starts) > 1
+                and COORDINATED.match(lead)
+                and self._lead_negation.search(text[starts[-2] : starts[-1]])
+            ):
                 continue
             if not hypothetical and self._hypothetical(text, match.start(), match.end()):
                 continue

@@ -185,6 +185,7 @@ class PolicyLexicon(_Record):
     # Reading by meaning (issue #13): scopes, who acts, promise and condition, contexts.
     conditions: tuple[str, ...]
     service_records: tuple[str, ...]
+    sms_channel: tuple[str, ...]
     contacts_picker: tuple[str, ...]
     contact_person: tuple[str, ...]
     address_book_context: tuple[str, ...]
