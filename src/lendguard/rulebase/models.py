@@ -260,6 +260,12 @@ class Band(_Record):
     meaning: Text
 
 
+class ComplaintSignal(_Record):
+    window_days: int
+    threshold: int
+    due_within_days: int
+
+
 class GradingScheme(_Record):
     version: str
     areas: dict[str, str]
@@ -270,6 +276,8 @@ class GradingScheme(_Record):
     critical_cap: str
     min_coverage: float
     certifiable_grades: tuple[str, ...]
+    inspection_interval_days: dict[str, int]
+    complaint_signal: ComplaintSignal
 
 
 class RuleBase(_Record):
