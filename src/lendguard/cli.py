@@ -34,7 +34,7 @@ from lendguard.engine import (
     audit_traffic,
     run_inspection,
 )
-from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
+from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.findings import Outcome
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
@@ -283,6 +283,13 @@ def apk(
 @click.option("--full", is_flag=True, help="Read every row of every table (slower).")
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
 @click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+)
 def scan(
     targets: tuple[str, ...],
     output_format: str,
@@ -294,12 +301,13 @@ def scan(
     full: bool,
     tables: tuple[str, ...],
     show_values: bool,
+    jobs: int,
 ) -> None:
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
     rulebase = load_rulebase()
 
-    def stream(value: ValueFound) -> None:  # JSON Lines: each text value as it is found, columns after
+    def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
         sys.stdout.write(value_record(value) + "\n")
 
     options = ScanOptions(
@@ -308,6 +316,7 @@ def scan(
         tables=tables,
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
+        jobs=jobs,
     )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
     documents, asked_passed = _filtered([document for _, document in done])
@@ -607,7 +616,11 @@ def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]
     """One batch item in a worker process (module-level so it pickles)."""
     path, lang = job
     rulebase = load_rulebase()
-    report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
+    try:
+        report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
+    except Exception as error:  # noqa: BLE001 - one file must not end the batch and lose its league table
+        problem = f"{path}: could not be audited ({type(error).__name__})"
+        report = TargetReport(path.suffix.lower().lstrip("."), str(path), str(path), None, [], [], problem)
     return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
 
 
@@ -664,7 +677,7 @@ def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
     """Check a report's signature and re-hash its evidence: exit 0 valid, 1 invalid or tampered, 2 unreadable."""
     try:
         problems = verify_report(report, public_key, base)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, SignatureError) as error:
         raise InputError(str(error)) from error
     if problems:
         for problem in problems:
