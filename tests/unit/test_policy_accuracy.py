@@ -12,9 +12,9 @@ from lendguard.rulebase import RuleBase
 sys.path.insert(0, str(REPO / "bench"))
 import policy_accuracy
 
-# The overall agreement measured when the set was made (0.716) and after each improvement; a
-# change may not lose more than the margin. Raise it when the checks get better.
-MEASURED = 0.716
+# The overall agreement measured when the set was made (0.716), raised after each improvement
+# (0.994 after the clause-meaning readings); a change may not lose more than the margin.
+MEASURED = 0.994
 MARGIN = 0.01
 MIN_POLICIES = 25
 
