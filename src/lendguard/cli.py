@@ -24,7 +24,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lendguard import __version__
 from lendguard.engine import (
-    ManifestError,
     TargetReport,
     audit_apk,
     audit_collection,
@@ -32,11 +31,12 @@ from lendguard.engine import (
     audit_org,
     audit_policy,
     audit_traffic,
+    grade_reports,
     run_inspection,
 )
 from lendguard.evidence import Clause, DataStoreEvidence
-from lendguard.grading import Grade
-from lendguard.grading import grade as grade_findings
+from lendguard.grading import Grade, areas_of
+from lendguard.manifest import ManifestError
 from lendguard.probes.datastore import ScanOptions
 from lendguard.protect import (
     ColumnReport,
@@ -63,7 +63,7 @@ from lendguard.reports.markdown import render_markdown
 from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.sarif import render_sarif
-from lendguard.reports.table import render_findings, render_summary
+from lendguard.reports.table import render_coverage, render_findings, render_summary
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -462,9 +462,16 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ed25519 key from `lendguard keys generate --signing`.",
 )
+@click.option(
+    "--allow-outside",
+    is_flag=True,
+    help="Read targets outside the manifest's folder (never through symbolic links).",
+)
 @lang_option
 @fail_on_option
-def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, fail_on: str) -> None:
+def audit(
+    manifest: Path, output: Path, sign_key: Path | None, allow_outside: bool, lang: Language, fail_on: str
+) -> None:
     """Inspect a platform: run every probe its inspection.yaml names, grade, and write the report."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
@@ -477,6 +484,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
                 rulebase,
                 lang,
                 lambda name: progress.update(task, description=f"{word('auditing', lang)} {name}"),
+                allow_outside,
             )
     except ManifestError as error:
         raise InputError(str(error)) from error
@@ -498,17 +506,20 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     for target in document.targets:
         if target.error:
             err.print(f"lendguard: warning: {target.error}", markup=False, highlight=False)
+    for warning in document.warnings:
+        err.print(f"lendguard: warning: {warning}", markup=False, highlight=False)
     render_summary(out, document.targets)
     grade = document.grade
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
     for line in grade.explanation:
         out.print(f"  {line}", highlight=False)
+    render_coverage(out, grade, lang)
     out.print(
         ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "md")), highlight=False
     )
-    # A target that could not be read is reported (inconclusive outcomes), not an input error of the audit.
-    sys.exit(_exit_code([t.model_copy(update={"error": None}) for t in document.targets], fail_on))
+    # The report is written whatever could be read; an unreadable target still makes the exit code 2.
+    sys.exit(_exit_code(document.targets, fail_on))
 
 
 BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
@@ -526,7 +537,8 @@ def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]
     path, lang = job
     rulebase = load_rulebase()
     report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
-    return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
+    scope = areas_of(report.findings, rulebase)  # a file is graded on the areas its kind covers
+    return path, build_document(report, rulebase, lang), grade_reports([report], rulebase, lang, scope)
 
 
 @cli.command()

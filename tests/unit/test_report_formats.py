@@ -16,7 +16,8 @@ import pytest
 from jsonschema import Draft4Validator
 from tests.conftest import REPO, run_cli
 
-from lendguard.engine import Inspection, audit_org
+from lendguard.engine import Inspection, audit_org, grade_reports
+from lendguard.evidence import InputFingerprint
 from lendguard.reports.html import render_html
 from lendguard.reports.inspection import InspectionDocument, build_inspection
 from lendguard.reports.markdown import render_markdown
@@ -39,7 +40,8 @@ def document(rulebase: RuleBase) -> InspectionDocument:
         platform="快借钱包（示例）",
         manifest=Path("examples/inspection.yaml"),
         reports=[report],
-        evidence_files={"governance.yaml": "0" * 64},
+        inputs=[InputFingerprint(path="governance.yaml", kind="file", sha256="0" * 64)],
+        grade=grade_reports([report], rulebase, "zh"),
     )
     fixed = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     built = build_inspection(inspection, rulebase, "zh")

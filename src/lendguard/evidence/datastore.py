@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from lendguard.evidence.base import Evidence
+from lendguard.evidence.fingerprint import InputFingerprint
 
 StoreKind = Literal["sqlite", "postgresql", "mysql", "csv", "jsonl", "parquet", "text", "directory"]
 
@@ -82,3 +83,4 @@ class DataStoreEvidence(Evidence):
     text_files: tuple[TextFileProfile, ...] = ()
     values: tuple[ValueFound, ...] = ()
     warnings: tuple[str, ...] = ()
+    fingerprint: InputFingerprint | None = None  # what was read, for `verify`

@@ -61,6 +61,9 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
         )
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     explanation = "".join(f"<li>{escape(line)}</li>" for line in grade.explanation)
+    not_covered = "".join(f"<li>{escape(line)}</li>" for line in grade.not_covered)
+    if not_covered:
+        not_covered = f'<p class="not-covered"><b>{escape(word("not_covered", lang))}</b></p><ul>{not_covered}</ul>'
     headers = "".join(
         f"<th>{escape(word(key, lang))}</th>"
         for key in ("severity", "rule", "target", "quote", "why", "basis", "remedies")
@@ -72,7 +75,7 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
 <h1>{escape(document.platform)}</h1>
 <p><span class="grade {escape(grade.grade)}">{escape(grade.grade)}</span> {grade.score}/100 — {escape(grade.meaning)}; <b>{escape(verdict)}</b>;
 {escape(word("coverage", lang))} {grade.coverage:.0%}</p>
-<ul>{explanation}</ul>
+{not_covered}<ul>{explanation}</ul>
 <div class="charts"><figure><figcaption>{escape(word("area", lang))}</figcaption>{area_chart}</figure>
 <figure><figcaption>{escape(word("severity", lang))}</figcaption>{severity_chart}</figure></div>
 <h2>{escape(word("findings_title", lang))} ({len(failures)})</h2>

@@ -21,6 +21,11 @@ def render_markdown(document: InspectionDocument) -> str:
         f"{word('certifiable', lang) if grade.certifiable else word('not_certifiable', lang)}; "
         f"{word('coverage', lang)} {grade.coverage:.0%}; {grade.scheme_version}.",
         "",
+        *(
+            [f"**{word('not_covered', lang)}**:", *(f"- {_cell(line)}" for line in grade.not_covered), ""]
+            if grade.not_covered
+            else []
+        ),
         *(f"- {line}" for line in grade.explanation),
         "",
         f"| {word('area', lang)} | {word('score', lang)} | {word('failed_rules', lang)} |",

@@ -10,9 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from lendguard.findings import Finding, Location, Outcome
+from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
-from lendguard.rulebase import Severity
+from lendguard.rulebase import Language, Severity
 
 COLUMN_RATIOS: dict[str, int | None] = {"severity": None, "rule": 3, "outcome": None, "location": 2, "quote": 5}
 SEVERITY_STYLE = {
@@ -116,3 +117,14 @@ def render_summary(console: Console, documents: Sequence[ReportDocument]) -> Non
             status,
         )
     console.print(table)
+
+
+def render_coverage(console: Console, grade: Grade, lang: Language) -> None:
+    """What the inspection did and did not cover, area by area."""
+    covered = [a.title for a in grade.areas if a.covered]
+    console.print(f"[bold]{word('covered', lang)}:[/] {', '.join(covered) or '—'}", highlight=False)
+    if not grade.not_covered:
+        return
+    console.print(f"[bold red]{word('not_covered', lang)}:[/]", highlight=False)
+    for line in grade.not_covered:
+        console.print(f"  • {line}", highlight=False, markup=False)

@@ -11,10 +11,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 from lendguard.detect import Scanner, mask_value
-from lendguard.evidence import DataStoreEvidence, Provenance, TextFileProfile, ValueFound
+from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile, sample_table
 from lendguard.probes.errors import ProbeError
+from lendguard.probes.fingerprint import RowDigest, folder_files
 
 LOG_LINE = re.compile(
     r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
@@ -85,9 +86,7 @@ def _files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
-            yield path
+    yield from folder_files(root)
 
 
 def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataStoreEvidence:
@@ -97,10 +96,13 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
     samples: list[TableSample] = []
     text_profiles, values, warnings = [], [], []
     digest, size = hashlib.sha256(), 0
+    hashes: dict[str, str] = {}
     for path in _files(root):
         shown = str(path)
         size += path.stat().st_size
-        digest.update(path.read_bytes())
+        data = path.read_bytes()
+        digest.update(data)
+        hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = hashlib.sha256(data).hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
             if kind is not None:
@@ -119,6 +121,11 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
         raise ProbeError(root, "no CSV, JSONL, Parquet, text or log file in this directory")
     pool = plaintext_pool(samples)
     store = "directory" if root.is_dir() else files.TABLE_SUFFIXES.get(root.suffix.lower(), "text")
+    read = (
+        InputFingerprint(path=str(root), kind="folder", files=hashes)
+        if root.is_dir()
+        else InputFingerprint(path=str(root), kind="file", sha256=next(iter(hashes.values())))
+    )
     return DataStoreEvidence(
         provenance=_provenance(str(root), digest.hexdigest(), size),
         store=store,
@@ -127,6 +134,7 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
         text_files=tuple(text_profiles),
         values=tuple(values),
         warnings=tuple(warnings),
+        fingerprint=read,
     )
 
 
@@ -134,9 +142,12 @@ def _probe_database(target: str, scanner: Scanner, options: ScanOptions) -> Data
     shown = sql.masked_url(target)
     with sql.read_only(target) as (connection, kind):
         names = sql.table_names(connection, list(options.tables) or None, shown)
-        samples = [
-            sample_table(name, sql.table_batches(connection, name, options.row_limit), scanner) for name in names
-        ]
+        samples, digests = [], []
+        for name in names:
+            digest = RowDigest(sql.column_types(connection, name))
+            batches = digest.tap(sql.table_batches(connection, name, options.row_limit))
+            samples.append(sample_table(name, batches, scanner))
+            digests.append(digest.result(name, options.row_limit))
     pool = plaintext_pool(samples)
     fingerprint = hashlib.sha256(f"{shown}|{','.join(names)}".encode()).hexdigest()
     return DataStoreEvidence(
@@ -144,6 +155,13 @@ def _probe_database(target: str, scanner: Scanner, options: ScanOptions) -> Data
         store=kind,
         source=shown,
         tables=tuple(profile(s, options.full, pool, options.show_values) for s in samples),
+        fingerprint=InputFingerprint(
+            path=shown,
+            kind="database",
+            tables=tuple(digests),
+            sample_rows=options.row_limit,
+            only_tables=tuple(options.tables),
+        ),
     )
 
 
