@@ -52,8 +52,9 @@ def document(rulebase: RuleBase) -> InspectionDocument:
 
 def _golden(name: str, text: str) -> None:
     path = GOLDEN / name
-    if UPDATE or not path.exists():
+    if UPDATE:
         path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{name} is missing: create it with LENDGUARD_UPDATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8"), f"{name} changed: rerun with LENDGUARD_UPDATE_GOLDEN=1 if intended"
 
 
@@ -86,6 +87,8 @@ def test_golden_sarif_and_its_structure(document: InspectionDocument, rulebase: 
     assert len(rule_ids) == 71 == len(set(rule_ids))
     for rule in run["tool"]["driver"]["rules"]:
         assert 0.0 <= float(rule["properties"]["security-severity"]) <= 10.0
+        page = REPO / "docs" / "rules" / rule["helpUri"].rsplit("/", 1)[1]
+        assert page.is_file() and page.name == f"{rule['id']}.md"
     for result in run["results"]:
         assert result["ruleId"] == rule_ids[result["ruleIndex"]]
         assert result["level"] in {"none", "note", "warning", "error"}

@@ -5,14 +5,22 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-
-import jieba
+from functools import cache
+from typing import Any
 
 from lendguard.evidence import Clause
 from lendguard.rulebase import PolicyLexicon, RuleBase
 
-jieba.setLogLevel(logging.WARNING)
 NEGATION_REACH = 6  # tokens looked back from a verb for a negation
+
+
+@cache
+def _jieba() -> Any:
+    """jieba (and the pkg_resources it imports) loads when a policy is read, not with every command."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 def pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -33,7 +41,7 @@ class PolicyReader:
         }
         for word in words:
             if re.fullmatch(r"[\w\u4e00-\u9fff ]+", word):
-                jieba.add_word(word, freq=200000)
+                _jieba().add_word(word, freq=200000)
         self._negations = set(lexicon.negations)
         self._breaks = set(lexicon.negation_breaks)
         self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
@@ -48,7 +56,7 @@ class PolicyReader:
         """The clause affirms a verb (not negated) and names one of the objects."""
         if not self.find(text, objects) or not self.find(text, verbs):
             return False
-        tokens = jieba.lcut(text)
+        tokens = _jieba().lcut(text)
         verb_set = set(verbs)
         for index, token in enumerate(tokens):
             if token not in verb_set:

@@ -11,16 +11,12 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from androguard.core.apk import APK
-from androguard.core.axml import AXMLPrinter
-from loguru import logger
+from typing import TYPE_CHECKING, Any
 
 from lendguard.probes.errors import ProbeError
 
-# androguard logs every parsing step at DEBUG through loguru; LendGuard reports problems itself.
-logger.disable("androguard")
+if TYPE_CHECKING:  # androguard loads when an APK is opened, not with the CLI
+    from androguard.core.apk import APK
 
 MAX_TOTAL_UNCOMPRESSED = 4 * 1024**3
 MAX_ENTRY_UNCOMPRESSED = 1024**3
@@ -83,6 +79,8 @@ class ApkArchive:
             entry = next((str(value) for _, value in configs if str(value).endswith(".xml")), None)
             if entry is None:
                 return None, None
+            from androguard.core.axml import AXMLPrinter
+
             return entry, AXMLPrinter(self.read(entry)).get_xml_obj()
         except ProbeError:
             raise
@@ -115,6 +113,11 @@ def open_apk(path: Path) -> ApkArchive:
         raise ProbeError(path, f"cannot be read ({error.strerror})") from error
     if not raw:
         raise ProbeError(path, "empty file (0 bytes), not an APK")
+    from androguard.core.apk import APK
+    from loguru import logger
+
+    # androguard logs every parsing step at DEBUG through loguru; LendGuard reports problems itself.
+    logger.disable("androguard")
     try:
         apk = APK(raw, raw=True, skip_analysis=True)
     except Exception as error:

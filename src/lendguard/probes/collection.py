@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
 import yaml
 from pydantic import ValidationError
 
@@ -25,6 +24,9 @@ from lendguard.evidence import Attempt, BusyDay, CollectionEvidence, OrgEvidence
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.errors import ProbeError
 from lendguard.rulebase import RuleBase
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SPLIT_NUMBERS = re.compile(r"[;,，、|/\s]+")
 ROW_EXAMPLES = 5

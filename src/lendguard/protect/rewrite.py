@@ -17,27 +17,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
-from sqlalchemy import (
-    Engine,
-    MetaData,
-    String,
-    Table,
-    Text,
-    bindparam,
-    cast,
-    create_engine,
-    func,
-    literal_column,
-    select,
-    update,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from lendguard.evidence import DataStoreEvidence
 from lendguard.probes.datastore import ScanOptions, probe_datastore
@@ -46,6 +26,10 @@ from lendguard.probes.datastore.sql import masked_url, with_installed_driver
 from lendguard.probes.errors import ProbeError
 from lendguard.protect.keys import KeyFileError, KeyRing
 from lendguard.protect.operators import MASK_PRESETS, OPERATORS, Operator, WrongKeyError, is_protected, parse, restore
+
+if TYPE_CHECKING:  # SQLAlchemy and pyarrow load when a database or file is protected, not with the CLI
+    import pyarrow as pa
+    from sqlalchemy import Engine, Table
 
 POLICIES = {"default": "siv", "sm": "sm4", "token": "h256", "token-sm3": "hsm3"}
 
@@ -131,6 +115,9 @@ def _check_tokens(values: Iterator[str], ring: KeyRing, where: str) -> None:
 
 # ------------------------------------------------------------------------------------------ databases
 def _engine(url: str) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
     return create_engine(with_installed_driver(make_url(url)))
 
 
@@ -144,6 +131,8 @@ def _primary_key(table: Table, dialect: str) -> str:
 
 
 def _key_expression(table: Table, key: str) -> Any:
+    from sqlalchemy import literal_column
+
     return table.c[key] if key != "rowid" else literal_column("rowid")  # SQLite's implicit key
 
 
@@ -154,6 +143,8 @@ def _migration(dialect: str, table: str, column: str, length: int) -> str:
 
 
 def _check_room(engine: Engine, tables: dict[str, Table], targets: list[Target], operator: Operator) -> None:
+    from sqlalchemy import String, Text, cast, func, select
+
     problems = []
     with engine.connect() as connection:
         for target in targets:
@@ -193,6 +184,8 @@ def _rewrite_table(
     batch: int,
 ) -> None:
     """Walk the table in primary-key order, `batch` rows per transaction, rewriting changed cells."""
+    from sqlalchemy import bindparam, select, update
+
     key_expression = _key_expression(table, key)
     digests = {c: _Digest() for c in columns}
     statement = (
@@ -238,6 +231,8 @@ def _verify_table(
     ring: KeyRing,
     reversible: bool,
 ) -> None:
+    from sqlalchemy import select
+
     key_expression = _key_expression(table, key)
     digests = {c: _Digest() for c in columns}
     counts = dict.fromkeys(columns, 0)
@@ -267,6 +262,9 @@ def _database(
     restoring: bool,
     rekey: bool = False,
 ) -> list[ColumnReport]:
+    from sqlalchemy import MetaData, String, Table, Text, select
+    from sqlalchemy.exc import SQLAlchemyError
+
     engine = _engine(url)
     try:
         by_table: dict[str, list[str]] = {}
@@ -344,6 +342,8 @@ def _restorer(ring: KeyRing) -> Any:
 
 # ------------------------------------------------------------------------------------------ files
 def _read_table(path: Path) -> pa.Table:
+    import pyarrow as pa
+
     kind = file_io.TABLE_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ProtectError(
@@ -353,6 +353,9 @@ def _read_table(path: Path) -> pa.Table:
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
     temporary = path.with_name(path.name + ".partial")
     kind = file_io.TABLE_SUFFIXES[path.suffix.lower()]
     if kind == "csv":
@@ -369,6 +372,8 @@ def _write_table(table: pa.Table, path: Path) -> None:
 def _file(
     path: Path, output: Path, ring: KeyRing, targets: list[Target], transform_for: Any, label: str, reversible: bool
 ) -> list[ColumnReport]:
+    import pyarrow as pa
+
     table = _read_table(path)
     reports = []
     for target in targets:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from weasyprint import HTML
-
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -13,5 +11,7 @@ PRINT_STYLE = "<style>@page{size:A4 landscape;margin:12mm} body{margin:0;max-wid
 
 
 def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # loads cairo/pango and fontTools: only when a PDF is written
+
     pdf: bytes = HTML(string=html.replace("</head>", PRINT_STYLE, 1)).write_pdf()
     return pdf

@@ -6,6 +6,7 @@ from typing import Any
 
 from lendguard.findings import Finding, Outcome
 from lendguard.reports.inspection import InspectionDocument
+from lendguard.reports.rule_page import rule_page_url
 from lendguard.rulebase import RuleBase, Severity
 
 LEVELS = {
@@ -74,6 +75,7 @@ def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, 
             "shortDescription": {"text": rule.title.get(lang)},
             "fullDescription": {"text": rule.title.get("en" if lang == "zh" else "zh")},
             "help": {"text": rule.remedy.get(lang)},
+            "helpUri": rule_page_url(rule.id),
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
             "properties": {
                 "severity": rule.severity.value,

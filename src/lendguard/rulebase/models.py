@@ -64,6 +64,7 @@ class Provision(_Record):
 class Rule(_Record):
     id: str = Field(pattern=r"^(APP|POL|NET|DATA|COL|ORG|X)-[A-Z0-9]+(-[A-Z0-9]+)*$")
     title: Text
+    trigger: Text = Field(description="what makes the check fire, in one sentence")
     severity: Severity
     escalated_severity: Severity | None = None
     escalation: Text | None = None

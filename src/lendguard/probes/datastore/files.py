@@ -6,13 +6,12 @@ import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.json as pa_json
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from lendguard.probes.errors import ProbeError
+
+if TYPE_CHECKING:  # pyarrow loads when a table file is read, not with the CLI
+    import pyarrow as pa
 
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -43,6 +42,9 @@ def read_text(path: Path) -> str:
 
 
 def _csv_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     with path.open("rb") as handle:
         encoding = _encoding(path, handle.read(65536))
     with path.open(encoding=encoding, newline="") as handle:
@@ -63,6 +65,9 @@ def _jsonable(value: object) -> object:
 
 
 def _jsonl_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
     table = pa_json.read_json(path, read_options=pa_json.ReadOptions(block_size=BLOCK))
     for batch in _limited(table.to_batches(max_chunksize=10_000), sample_rows):
         columns = {}
@@ -73,6 +78,8 @@ def _jsonl_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBat
 
 
 def _parquet_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow.parquet as pq
+
     yield from _limited(pq.ParquetFile(path).iter_batches(batch_size=10_000), sample_rows)
 
 
@@ -89,6 +96,8 @@ def _limited(batches: object, sample_rows: int | None) -> Iterator[pa.RecordBatc
 
 def table_batches(path: Path, kind: str, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
     """Arrow batches of a tabular file; pyarrow's parse errors become one-line ProbeErrors."""
+    import pyarrow as pa
+
     readers = {"csv": _csv_batches, "jsonl": _jsonl_batches, "parquet": _parquet_batches}
     try:
         yield from readers[kind](path, sample_rows)

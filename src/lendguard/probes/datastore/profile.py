@@ -6,12 +6,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from lendguard.detect import Scanner, mask_value
 from lendguard.detect.classify import ColumnSample, card_security_kind, confirm_unsalted, observe
 from lendguard.evidence import ColumnProfile, DigestMatch, TableProfile
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 OWNER_COLUMN = re.compile(
     r"^(?:user|uid|borrower|customer|cust|member|owner|account|applicant|loan|debtor)(?:_?id)?$|_(?:user|borrower|customer)_id$"

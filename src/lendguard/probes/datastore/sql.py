@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-from sqlalchemy import Connection, MetaData, Table, create_engine, inspect, select
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from lendguard.probes.errors import ProbeError
+
+if TYPE_CHECKING:  # SQLAlchemy and pyarrow load when a database is opened, not with the CLI
+    import pyarrow as pa
+    from sqlalchemy import Connection
+    from sqlalchemy.engine import URL
 
 BATCH_ROWS = 10_000
 
 
 def masked_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -56,6 +59,10 @@ def _first_line(error: BaseException) -> str:
 
 @contextmanager
 def read_only(url_text: str) -> Iterator[tuple[Connection, str]]:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
     shown = masked_url(url_text)
     try:
         url = with_installed_driver(make_url(url_text))
@@ -82,6 +89,8 @@ def read_only(url_text: str) -> Iterator[tuple[Connection, str]]:
 
 
 def table_names(connection: Connection, wanted: list[str] | None, source: str) -> list[str]:
+    from sqlalchemy import inspect
+
     names = inspect(connection).get_table_names()
     if wanted:
         missing = [name for name in wanted if name not in names]
@@ -105,6 +114,9 @@ def _cell(value: Any) -> Any:
 
 
 def table_batches(connection: Connection, name: str, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    from sqlalchemy import MetaData, Table, select
+
     table = Table(name, MetaData(), autoload_with=connection)
     query = select(table)
     if sample_rows is not None:

@@ -12,8 +12,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from lendguard.evidence import Clause, PolicyEvidence, Provenance
@@ -48,6 +46,9 @@ def _html_text(html: str) -> str:
 
 
 def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader  # only for PDF policies
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(path)
         return "\n".join((page.extract_text() or "") for page in reader.pages)

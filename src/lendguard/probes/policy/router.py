@@ -10,14 +10,14 @@ import json
 from functools import cache
 from importlib import resources
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
 DATA = resources.files("lendguard.rulebase") / "data"
 
 
 class TopicRouter:
     def __init__(self) -> None:
+        import numpy as np  # numpy and scikit-learn load on first use, not with the CLI
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         document = json.loads((DATA / "policy_router.json").read_text(encoding="utf-8"))
         with (DATA / "policy_router.npz").open("rb") as handle, np.load(handle, allow_pickle=False) as arrays:
             idf, self._coef, self._intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
@@ -31,6 +31,8 @@ class TopicRouter:
     def topics(self, sentences: list[str]) -> list[tuple[str, ...]]:
         if not sentences:
             return []
+        import numpy as np
+
         scores = self._vectorizer.transform(sentences) @ self._coef.T + self._intercept
         return [tuple(self.labels[i] for i in np.flatnonzero(row > 0)) for row in np.asarray(scores)]
 

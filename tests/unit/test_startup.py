@@ -1,0 +1,64 @@
+"""Start-up: the CLI loads only what a command uses (heavy libraries load on first use)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import APK_FIXTURES
+
+HEAVY = ("sklearn", "androguard", "pyarrow", "weasyprint", "sqlalchemy", "scipy", "jieba")
+# Runs the CLI in a fresh interpreter and writes the top-level modules loaded by then to argv[1].
+PROBE = """
+import atexit, json, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted({m.split(".")[0] for m in sys.modules}))))
+import lendguard.cli
+if len(sys.argv) > 1:
+    lendguard.cli.main()
+"""
+
+
+def _loaded(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    subprocess.run([sys.executable, "-c", PROBE, str(out), *args], capture_output=True, timeout=120, check=False)
+    return set(json.loads(out.read_text()))
+
+
+def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
+    loaded = _loaded(tmp_path)
+    assert "lendguard" in loaded and "click" in loaded  # the probe did run the import
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_version_loads_no_heavy_library(tmp_path: Path) -> None:
+    assert not _loaded(tmp_path, "--version") & set(HEAVY)
+
+
+def test_scanning_a_log_loads_neither_the_apk_nor_the_policy_stack(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-29 10:00:07 INFO 借款人手机 13812345678 放款成功\n", encoding="utf-8")
+    loaded = _loaded(tmp_path, "scan", str(log), "--fail-on", "none")
+    assert not loaded & {"androguard", "sklearn", "weasyprint", "jieba"}
+
+
+@pytest.mark.parametrize("name", ["Test-debug.apk"])
+def test_auditing_an_apk_loads_androguard_but_not_the_data_stack(tmp_path: Path, name: str) -> None:
+    apk = APK_FIXTURES / name
+    loaded = _loaded(tmp_path, "apk", str(apk), "--fail-on", "none")
+    assert "androguard" in loaded
+    assert not loaded & {"pyarrow", "sqlalchemy", "sklearn", "weasyprint"}
+
+
+def test_the_policy_router_loads_scikit_learn_on_first_use() -> None:
+    code = (
+        "import sys\nfrom lendguard.probes.policy import router\n"
+        "assert 'sklearn' not in sys.modules\n"
+        "print(router.router().topics(['我们会收集您的手机号码']))\n"
+        "assert 'sklearn' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
