@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from lendguard.evidence import InputFingerprint, TableDigest
 from lendguard.probes.errors import ProbeError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _MODULUS = 1 << 256
 
