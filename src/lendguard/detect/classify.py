@@ -34,6 +34,8 @@ MASKED_ENTITY = (
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 B64 = re.compile(r"^[A-Za-z0-9+/_\-]+={0,2}$")
 PLAINTEXT_KEPT = 50_000
+DIGESTS_KEPT = 50_000  # digests kept per column to test against plaintext values: memory stays flat
+FIRST_VALUES = 3
 TOKEN_PREFIX = "lg1:"
 CHECKSUM_NOISE_SHARE = 0.3
 ENCRYPTED_PREFIX = re.compile(r"^(?:ENC\(|enc:|lg1:|\{cipher\}|vault:v\d+:)")  # lg1: LendGuard tokens
@@ -132,7 +134,7 @@ def _count_matches(sample: ColumnSample, matches: list[Match]) -> None:
     sample.max_persons_in_value = max(sample.max_persons_in_value, persons)
     for match in matches:
         first = sample.first_values.setdefault(match.entity, [])
-        if len(first) < 3:
+        if len(first) < FIRST_VALUES:
             first.append(match.value)
         seen = sample.plaintext_values.setdefault(match.entity, set())
         if len(seen) < PLAINTEXT_KEPT:  # enough to confirm digests, bounded on full scans
@@ -161,10 +163,44 @@ def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) ->
             sample.masked[entity] += 1
         elif (algorithm := digest_kind(value)) is not None:
             sample.hashed[algorithm] += 1
-            sample.digests.add(value.lower() if HEX.match(value) else value)
+            if len(sample.digests) < DIGESTS_KEPT:
+                sample.digests.add(value.lower() if HEX.match(value) else value)
         elif looks_encrypted(value):
             sample.encrypted += 1
             sample.tokens += value.startswith(TOKEN_PREFIX)
+
+
+def merge_samples(first: ColumnSample, second: ColumnSample) -> ColumnSample:
+    """The counts of one column over two partials (`second` read after `first`), same bounds as `observe`."""
+    merged = ColumnSample(
+        first.name,
+        sampled=first.sampled + second.sampled,
+        non_empty=first.non_empty + second.non_empty,
+        entities=first.entities + second.entities,
+        masked=first.masked + second.masked,
+        hashed=first.hashed + second.hashed,
+        encrypted=first.encrypted + second.encrypted,
+        tokens=first.tokens + second.tokens,
+        max_mobiles_in_value=max(first.max_mobiles_in_value, second.max_mobiles_in_value),
+        max_persons_in_value=max(first.max_persons_in_value, second.max_persons_in_value),
+        noise_entities=first.noise_entities | second.noise_entities,
+    )
+    for entity in {**first.first_values, **second.first_values}:
+        values = first.first_values.get(entity, []) + second.first_values.get(entity, [])
+        merged.first_values[entity] = values[:FIRST_VALUES]
+    for entity in {**first.plaintext_values, **second.plaintext_values}:
+        kept = set(first.plaintext_values.get(entity, ()))
+        for value in second.plaintext_values.get(entity, ()):
+            if len(kept) >= PLAINTEXT_KEPT:
+                break
+            kept.add(value)
+        merged.plaintext_values[entity] = kept
+    merged.digests = set(first.digests)
+    for digest in second.digests:
+        if len(merged.digests) >= DIGESTS_KEPT:
+            break
+        merged.digests.add(digest)
+    return merged
 
 
 def _hash_algorithms() -> dict[str, list[str]]:

@@ -1,15 +1,31 @@
-"""Profile tables batch by batch: per-column classification, owner keys, card-security columns."""
+"""Profile tables batch by batch: per-column classification, owner keys, card-security columns.
+
+The per-batch step is public so that other engines (Spark's mapInArrow) can run it where the
+data is and merge the results:
+
+    scan_batch(batch: pyarrow.RecordBatch, table: str = "", scanner: Scanner | None = None) -> TableSample
+        partial statistics of one batch: per column the counts, bounded example and plaintext
+        sets, digests; rows; the first raw values; owner-key counts. A plain dataclass: pickle it
+        to ship it between processes.
+    combine(partials: Iterable[TableSample], table: str | None = None) -> TableSample
+        merge partials of one table (in order: examples come from the earliest partials).
+    profile(combine(...), full_scan, plaintext_pool([...]), show_values) -> TableProfile
+        the evidence of the whole table.
+
+`sample_table` is the same loop for one process; its `on_batch` hook sees every batch as it is
+read (a content digest accumulator, for example).
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lendguard.detect import Scanner, mask_value
-from lendguard.detect.classify import ColumnSample, card_security_kind, confirm_unsalted, observe
+from lendguard.detect.classify import ColumnSample, card_security_kind, confirm_unsalted, merge_samples, observe
 from lendguard.evidence import ColumnProfile, DigestMatch, TableProfile
 
 if TYPE_CHECKING:
@@ -20,6 +36,7 @@ OWNER_COLUMN = re.compile(
 )
 CALL_RECORD_COLUMN = re.compile(r"duration|call_?type|call_?time|call_?date|通话|呼叫")
 EXAMPLES = 3
+RAW_KEPT = 200  # raw values per column kept for the card-security shape test
 
 
 @dataclass
@@ -30,24 +47,74 @@ class TableSample:
     raw_values: dict[str, list[str]] = field(default_factory=dict)
     owners: dict[str, Counter[str]] = field(default_factory=dict)
 
-
-def sample_table(name: str, batches: Iterable[pa.RecordBatch], scanner: Scanner) -> TableSample:
-    table = TableSample(name)
-    for batch in batches:
-        table.rows += batch.num_rows
+    def add_batch(self, batch: pa.RecordBatch, scanner: Scanner) -> None:
+        """Fold one Arrow batch into the table's counts."""
+        self.rows += batch.num_rows
         for column_name, column in zip(batch.schema.names, batch.columns, strict=True):
             values = column.to_pylist()
-            sample = table.columns.get(column_name) or table.columns.setdefault(
+            sample = self.columns.get(column_name) or self.columns.setdefault(
                 column_name, ColumnSample(column_name, noise_entities=scanner.checksum_noise(column_name))
             )
             observe(sample, values, scanner)
-            kept = table.raw_values.setdefault(column_name, [])
-            if len(kept) < 200:
+            kept = self.raw_values.setdefault(column_name, [])
+            if len(kept) < RAW_KEPT:
                 kept.extend(
-                    str(v).strip() for v in values[: 200 - len(kept)] if v is not None and not isinstance(v, bytes)
+                    str(v).strip() for v in values[: RAW_KEPT - len(kept)] if v is not None and not isinstance(v, bytes)
                 )
             if OWNER_COLUMN.search(column_name.lower()):
-                table.owners.setdefault(column_name, Counter()).update(str(v) for v in values if v is not None)
+                self.owners.setdefault(column_name, Counter()).update(str(v) for v in values if v is not None)
+
+    def merge(self, other: TableSample) -> None:
+        """Add another partial of the same table (read after this one)."""
+        self.rows += other.rows
+        for name, sample in other.columns.items():
+            mine = self.columns.get(name)
+            self.columns[name] = sample if mine is None else merge_samples(mine, sample)
+        for name, values in other.raw_values.items():
+            kept = self.raw_values.setdefault(name, [])
+            kept.extend(values[: max(RAW_KEPT - len(kept), 0)])
+        for name, counts in other.owners.items():
+            self.owners.setdefault(name, Counter()).update(counts)
+
+
+def scan_batch(batch: pa.RecordBatch, table: str = "", scanner: Scanner | None = None) -> TableSample:
+    """Partial statistics of one Arrow batch of `table` (see the module docstring)."""
+    sample = TableSample(table)
+    sample.add_batch(batch, scanner or _default_scanner())
+    return sample
+
+
+def combine(partials: Iterable[TableSample], table: str | None = None) -> TableSample:
+    """Merge the partials of one table, in order."""
+    merged: TableSample | None = None
+    for partial in partials:
+        if merged is None:
+            merged = TableSample(table if table is not None else partial.name)
+        merged.merge(partial)
+    return merged or TableSample(table or "")
+
+
+_SCANNER: list[Scanner] = []
+
+
+def _default_scanner() -> Scanner:
+    if not _SCANNER:
+        _SCANNER.append(Scanner())
+    return _SCANNER[0]
+
+
+def sample_table(
+    name: str,
+    batches: Iterable[pa.RecordBatch],
+    scanner: Scanner,
+    on_batch: Callable[[pa.RecordBatch], None] | None = None,
+) -> TableSample:
+    """Read every batch once, folding it into the table's counts; `on_batch` sees each batch too."""
+    table = TableSample(name)
+    for batch in batches:
+        if on_batch is not None:
+            on_batch(batch)
+        table.add_batch(batch, scanner)
     return table
 
 
