@@ -12,7 +12,8 @@ import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,8 +34,10 @@ from lendguard.engine import (
     audit_traffic,
     grade_reports,
     run_inspection,
+    waive,
 )
 from lendguard.evidence import Clause, DataStoreEvidence
+from lendguard.findings import Outcome
 from lendguard.grading import Grade, areas_of
 from lendguard.manifest import ManifestError
 from lendguard.probes.datastore import ScanOptions
@@ -51,7 +54,7 @@ from lendguard.protect import (
 )
 from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.reports import ReportDocument, build_document, report_schema
-from lendguard.reports.compare import compare
+from lendguard.reports.compare import baseline_fingerprints, compare
 from lendguard.reports.datastore import jsonl_records, render_columns
 from lendguard.reports.html import render_html
 from lendguard.reports.i18n import word
@@ -65,6 +68,7 @@ from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.sarif import render_sarif
 from lendguard.reports.table import render_coverage, render_findings, render_summary
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
+from lendguard.waivers import WaiverEntry, WaiverStatus, load_waivers, waiver_warnings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
@@ -78,13 +82,91 @@ class InputError(click.ClickException):
     exit_code = EXIT_INPUT
 
 
+@dataclass(frozen=True)
+class Gate:
+    """What decides the exit code besides --fail-on: waivers, a baseline, inconclusive outcomes."""
+
+    waivers: Path | None = None
+    baseline: Path | None = None
+    fail_on_inconclusive: bool = False
+
+
+def _gate() -> Gate:
+    context = click.get_current_context(silent=True)
+    gate = context.meta.get("lendguard.gate") if context is not None else None
+    return gate if isinstance(gate, Gate) else Gate()
+
+
+def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def store(context: click.Context, _parameter: click.Parameter, value: Any) -> None:
+        context.meta["lendguard.gate"] = replace(_gate(), **{name: value})
+
+    return store
+
+
+def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--waivers, --baseline and --fail-on-inconclusive, shared by every auditing command."""
+    options = (
+        click.option(
+            "--waivers",
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_remember("waivers"),
+            help="Waiver file (YAML): accepted findings, each with reason, approver and expiry.",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_remember("baseline"),
+            help="An earlier JSON report: only findings new since it count toward the exit code.",
+        ),
+        click.option(
+            "--fail-on-inconclusive",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember("fail_on_inconclusive"),
+            help="Inconclusive outcomes at or above --fail-on also exit 1.",
+        ),
+    )
+    for option in options:
+        function = option(function)
+    return function
+
+
+def _waiver_entries(path: Path | None) -> list[WaiverEntry]:
+    if path is None:
+        return []
+    try:
+        return load_waivers(path)
+    except ManifestError as error:
+        raise InputError(str(error)) from error
+
+
+def _known(path: Path | None) -> set[str]:
+    if path is None:
+        return set()
+    try:
+        return baseline_fingerprints(path)
+    except FileNotFoundError as error:
+        raise InputError(str(error)) from error
+
+
 def _exit_code(documents: list[ReportDocument], fail_on: str) -> int:
+    """2 if any input was unreadable, else 1 if a finding at or above --fail-on (not waived, not
+    in the baseline; inconclusive ones too with --fail-on-inconclusive), else 0."""
     if any(d.error for d in documents):
         return EXIT_INPUT
     if fail_on == "none":
         return EXIT_OK
-    threshold = Severity(fail_on).rank
-    failing = any(f.severity.rank >= threshold for d in documents for f in d.failures())
+    gate = _gate()
+    known, threshold = _known(gate.baseline), Severity(fail_on).rank
+    counted = {Outcome.fail} | ({Outcome.inconclusive} if gate.fail_on_inconclusive else set())
+    failing = any(
+        f.outcome in counted and not f.waived and f.severity.rank >= threshold and f.fingerprint not in known
+        for d in documents
+        for f in d.findings
+    )
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -120,18 +202,25 @@ def _run(
     """Audit each target in turn (progress bar on a terminal); input errors are one line each."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
-    done: list[tuple[TargetReport, ReportDocument]] = []
+    gate = _gate()
+    entries = _waiver_entries(gate.waivers)
+    reports: list[TargetReport] = []
     progress = _progress(err, counted=True, disable=len(targets) < 2)
     with progress:
         task = progress.add_task(word("auditing", lang), total=len(targets))
         for target in targets:
             progress.update(task, description=f"{word('auditing', lang)} {Path(target).name}")
             report = audit(target)
-            document = build_document(report, rulebase, lang)
-            done.append((report, document))
-            if document.error:
-                err.print(f"lendguard: error: {document.error}", markup=False, highlight=False, soft_wrap=True)
+            reports.append(report)
+            if report.error:
+                err.print(f"lendguard: error: {report.error}", markup=False, highlight=False, soft_wrap=True)
             progress.advance(task)
+    statuses: list[WaiverStatus] = []
+    if gate.waivers is not None:
+        reports, statuses = waive(reports, entries, date.today())
+        for line in waiver_warnings(statuses, gate.waivers):
+            err.print(f"lendguard: warning: {line}", markup=False, highlight=False, soft_wrap=True)
+    done = [(report, build_document(report, rulebase, lang, statuses)) for report in reports]
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         for _, document in done:
@@ -157,13 +246,20 @@ format_option = click.option(
     show_default=True,
     help="table: rich tables; json: the report document (JSON Lines for several targets).",
 )
-fail_on_option = click.option(
+_fail_on = click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
     default="high",
     show_default=True,
     help="Exit 1 when a finding of this severity or higher fails.",
 )
+
+
+def fail_on_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--fail-on with what else decides the exit code: --waivers, --baseline, --fail-on-inconclusive."""
+    return gate_options(_fail_on(function))
+
+
 output_dir_option = click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -485,6 +581,7 @@ def audit(
                 lang,
                 lambda name: progress.update(task, description=f"{word('auditing', lang)} {name}"),
                 allow_outside,
+                _gate().waivers,
             )
     except ManifestError as error:
         raise InputError(str(error)) from error
@@ -522,6 +619,20 @@ def audit(
     sys.exit(_exit_code(document.targets, fail_on))
 
 
+def _merged(statuses: list[list[WaiverStatus]]) -> list[WaiverStatus]:
+    """Each waiver's status over a batch: applied if it applied to any file."""
+    if not statuses:
+        return []
+    merged = []
+    for column in zip(*statuses, strict=True):
+        found = sorted({f for status in column for f in status.findings})
+        status = column[0].status
+        if status != "expired":
+            status = "applied" if any(s.status == "applied" for s in column) else "unmatched"
+        merged.append(column[0].model_copy(update={"status": status, "findings": found}))
+    return merged
+
+
 BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
     ".apk": audit_apk,
     ".html": audit_policy,
@@ -532,13 +643,19 @@ BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
 }
 
 
-def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]:
-    """One batch item in a worker process (module-level so it pickles)."""
-    path, lang = job
+def _audit_one(
+    job: tuple[Path, Language, list[WaiverEntry], date],
+) -> tuple[Path, ReportDocument, Grade, list[WaiverStatus]]:
+    """One batch item in a worker process (module-level so it pickles), waivers applied."""
+    path, lang, entries, today = job
     rulebase = load_rulebase()
     report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
+    statuses: list[WaiverStatus] = []
+    if entries:
+        [report], statuses = waive([report], entries, today)
     scope = areas_of(report.findings, rulebase)  # a file is graded on the areas its kind covers
-    return path, build_document(report, rulebase, lang), grade_reports([report], rulebase, lang, scope)
+    document = build_document(report, rulebase, lang, statuses)
+    return path, document, grade_reports([report], rulebase, lang, scope), statuses
 
 
 @cli.command()
@@ -553,20 +670,27 @@ def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]
     "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True, help="Parallel workers."
 )
 @lang_option
-def batch(folder: Path, output: Path, jobs: int, lang: Language) -> None:
-    """Audit every APK, policy and HAR file in FOLDER, in parallel, into a league table (worst first)."""
+@fail_on_option
+def batch(folder: Path, output: Path, jobs: int, lang: Language, fail_on: str) -> None:
+    """Audit every APK, policy and HAR file in FOLDER, in parallel, into a league table (worst first).
+    Exit 2 if any file was unreadable, else 1 if any finding at or above --fail-on, else 0."""
     items = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in BATCH_AUDITS)
     if not items:
         raise InputError(f"{folder}: no .apk, policy (.html/.htm/.pdf/.txt) or .har file")
+    gate = _gate()
+    entries = _waiver_entries(gate.waivers)
     output.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows, documents, statuses = [], [], []
     err = Console(stderr=True)
     with (
         _progress(err, counted=True, disable=False) as progress,
         ProcessPoolExecutor(max_workers=jobs) as pool,
     ):
         task = progress.add_task(word("auditing", lang), total=len(items))
-        for path, document, graded in pool.map(_audit_one, [(p, lang) for p in items]):
+        work = [(p, lang, entries, date.today()) for p in items]
+        for path, document, graded, waived in pool.map(_audit_one, work):
+            documents.append(document)
+            statuses.append(waived)
             name = _file_name(str(path.relative_to(folder)))
             (output / f"{name}.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
             rows.append(league_row(document, graded))
@@ -575,7 +699,11 @@ def batch(folder: Path, output: Path, jobs: int, lang: Language) -> None:
             progress.advance(task)
     (output / "league.csv").write_text(league_csv(rows), encoding="utf-8")
     (output / "league.html").write_text(league_html(rows, f"LendGuard — {folder}"), encoding="utf-8")
+    if gate.waivers is not None:
+        for line in waiver_warnings(_merged(statuses), gate.waivers):
+            err.print(f"lendguard: warning: {line}", markup=False, highlight=False)
     click.echo(f"{len(rows)} files: {output / 'league.csv'}, {output / 'league.html'}")
+    sys.exit(_exit_code(documents, fail_on))
 
 
 @cli.command()
@@ -609,7 +737,8 @@ def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @lang_option
 def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
-    """Compare two inspection reports of one platform: fixed, new and persisting findings, grade change."""
+    """Compare two inspection reports of one platform: fixed, new and persisting findings, grade change.
+    Exit 1 when there are new findings or the grade fell, else 0."""
     try:
         result = compare(load_report(old), load_report(new))
     except FileNotFoundError as error:
@@ -630,15 +759,16 @@ def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
                 },
             )
         )
-        return
-    out = Console()
-    out.print(
-        f"{word('grade', lang)}: {result.grade_before} ({result.score_before}) → {result.grade_after} ({result.score_after})"
-    )
-    for key, findings in (("fixed", result.fixed), ("appeared", result.new), ("persisting", result.persisting)):
-        out.print(f"[bold]{word(key, lang)}[/] ({len(findings)})")
-        for finding in findings:
-            out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
+    else:
+        out = Console()
+        out.print(
+            f"{word('grade', lang)}: {result.grade_before} ({result.score_before}) → {result.grade_after} ({result.score_after})"
+        )
+        for key, findings in (("fixed", result.fixed), ("appeared", result.new), ("persisting", result.persisting)):
+            out.print(f"[bold]{word(key, lang)}[/] ({len(findings)})")
+            for finding in findings:
+                out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
+    sys.exit(EXIT_FINDINGS if result.worse else EXIT_OK)
 
 
 @cli.group()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from lendguard.probes.fingerprint import file_fingerprint, local_target, recheck
 from lendguard.probes.policy import probe_policy
 from lendguard.probes.traffic import probe_traffic
 from lendguard.rulebase import Language, RuleBase
+from lendguard.waivers import WaiverEntry, WaiverStatus, apply_waivers, load_waivers, waiver_warnings
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ class Inspection:
     inputs: list[InputFingerprint]  # every input judged, as the manifest names it; the manifest first
     grade: Grade
     warnings: list[str] = field(default_factory=list)
+    waivers: list[WaiverStatus] = field(default_factory=list)
 
     @property
     def nothing_read(self) -> bool:
@@ -319,11 +321,16 @@ def run_inspection(
     lang: Language = "zh",
     progress: Callable[[str], None] | None = None,
     allow_outside: bool = False,
+    waivers: Path | None = None,
+    today: date | None = None,
 ) -> Inspection:
     """Audit every target of `manifest`; a failing probe gives inconclusive outcomes, never an abort.
-    Raises ManifestError (one line naming the file and the key) for an unusable manifest."""
+    `waivers` (default: the manifest's `waivers` file) are applied before grading. Raises
+    ManifestError (one line naming the file and the key) for an unusable manifest or waiver file."""
     document = load_manifest(manifest)
     base, targets = manifest.parent, document.targets
+    waiver_file = waivers or (base / document.waivers if document.waivers else None)
+    entries = load_waivers(waiver_file) if waiver_file is not None else []
     consent_at = document.consent_at
     if consent_at is not None and consent_at.tzinfo is None:
         consent_at = consent_at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -387,6 +394,14 @@ def run_inspection(
                 inputs[value] = printed
             else:
                 warnings.append(f"{masked_url(value)}: read but not fingerprinted (verify cannot tell if it changes)")
+    statuses: list[WaiverStatus] = []
+    if waiver_file is not None:
+        reports, statuses = waive(reports, entries, today or date.today())
+        warnings += waiver_warnings(statuses, waiver_file)
+        shown = document.waivers if waivers is None and document.waivers else str(waiver_file)
+        printed = file_fingerprint(waiver_file, shown)
+        if printed is not None:
+            inputs[shown] = printed
     return Inspection(
         platform=document.platform,
         manifest=manifest,
@@ -394,7 +409,21 @@ def run_inspection(
         inputs=list(inputs.values()),
         grade=grade_reports(reports, rulebase, lang),
         warnings=warnings,
+        waivers=statuses,
     )
+
+
+def waive(
+    reports: list[TargetReport], entries: list[WaiverEntry], today: date
+) -> tuple[list[TargetReport], list[WaiverStatus]]:
+    """Every report with the failures the waivers accept marked waived, and how each waiver fared."""
+    findings, statuses = apply_waivers((f for r in reports for f in r.findings), entries, today)
+    waived, start = [], 0
+    for report in reports:
+        end = start + len(report.findings)
+        waived.append(replace(report, findings=findings[start:end]))
+        start = end
+    return waived, statuses
 
 
 def recheck_inputs(inputs: list[InputFingerprint], base: Path) -> list[str]:

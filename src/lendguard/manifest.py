@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-MAX_MANIFEST_BYTES = 1 << 20
+from lendguard.probes.errors import ProbeError
+from lendguard.probes.yamlsafe import YamlLimits, load_yaml
+
+YAML_LIMITS = YamlLimits(max_bytes=1 << 20, dates_as_text=True)
 TARGET_KINDS = ("apk", "policy", "traffic", "datastore", "collection", "org")
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ManifestError(ValueError):
@@ -65,55 +70,39 @@ class Manifest(_Strict):
         return datetime.combine(value, time()) if isinstance(value, date) and not isinstance(value, datetime) else value
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A manifest needs no anchors or aliases; refusing them rules out alias bombs. Dates stay
-    strings here so that an impossible one is reported with its key by validation."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML's own class-level table, filtered)
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases are not allowed here", event.start_mark)
-        return super().compose_node(parent, index)
-
-
 def _where(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "(top level)"
 
 
-def _message(error: ErrorDetails) -> str:
+def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
     location = tuple(error["loc"])
     if error["type"] == "extra_forbidden":
-        allowed = TARGET_KINDS if location[:1] == ("targets",) and len(location) == 2 else Manifest.model_fields
-        return f"{_where(location)}: unknown key (expected one of {', '.join(allowed)})"
+        if len(location) == 1:
+            return f"{_where(location)}: unknown key (expected one of {', '.join(model.model_fields)})"
+        if model is Manifest and location[:1] == ("targets",) and len(location) == 2:
+            return f"{_where(location)}: unknown key (expected one of {', '.join(TARGET_KINDS)})"
+        return f"{_where(location)}: unknown key"
     if error["type"] == "missing":
         return f"{_where(location)}: required key missing"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{_where(location)}: {message}"
 
 
+def load_validated(path: Path, model: type[M], what: str) -> M:
+    """A YAML file validated by `model`, read with the bounded loader (no alias bombs, no deep
+    nesting); ManifestError (one line: file, key, problem) otherwise."""
+    try:
+        document = load_yaml(path, YAML_LIMITS)
+    except ProbeError as error:
+        raise ManifestError(f"{path}: not a usable {what}: {error.problem}") from error
+    if not isinstance(document, dict):
+        raise ManifestError(f"{path}: not a {what} (expected a mapping of {', '.join(model.model_fields)})")
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise ManifestError(f"{path}: {_message(error.errors()[0], model)}") from error
+
+
 def load_manifest(path: Path) -> Manifest:
     """The validated manifest; ManifestError (one line: file, key, problem) otherwise."""
-    try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise ManifestError(f"{path}: larger than {MAX_MANIFEST_BYTES} bytes: not an inspection manifest")
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ManifestError(f"{path}: not a readable inspection manifest ({type(error).__name__})") from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or type(error).__name__
-        raise ManifestError(f"{path}: not valid YAML{where}: {problem}") from error
-    except (ValueError, OverflowError) as error:
-        raise ManifestError(f"{path}: {error}") from error
-    if not isinstance(document, dict):
-        raise ManifestError(f"{path}: an inspection manifest needs `platform` and a `targets` mapping")
-    try:
-        return Manifest.model_validate(document)
-    except ValidationError as error:
-        raise ManifestError(f"{path}: {_message(error.errors()[0])}") from error
+    return load_validated(path, Manifest, "inspection manifest")

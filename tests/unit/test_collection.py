@@ -78,7 +78,7 @@ def test_column_names_can_be_mapped(tmp_path: Path, rulebase: RuleBase) -> None:
     [
         ("platform: x\n", "as_of: Field required"),
         ("- just\n- a list\n", "not a governance record"),
-        ("platform: [unclosed\n", "not YAML"),
+        ("platform: [unclosed\n", "not valid YAML"),
         ("platform: x\nas_of: 2026-11-29\nmlps_level: three\n", "mlps_level"),
     ],
 )

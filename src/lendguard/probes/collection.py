@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import ValidationError
 
 from lendguard.detect import mask_text, mask_value
 from lendguard.evidence import Attempt, BusyDay, CollectionEvidence, OrgEvidence, Provenance
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.errors import ProbeError
+from lendguard.probes.yamlsafe import load_yaml
 from lendguard.rulebase import RuleBase
 
 if TYPE_CHECKING:
@@ -273,10 +273,7 @@ def probe_org(path: Path) -> OrgEvidence:
     """Governance records from YAML; ProbeError (one line) when the file is not such a record."""
     if not path.is_file():
         raise ProbeError(path, "no such file")
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ProbeError(path, f"not YAML ({type(error).__name__})") from error
+    document = load_yaml(path)
     if not isinstance(document, dict):
         raise ProbeError(path, "not a governance record (expected a mapping with platform, as_of …)")
     data = path.read_bytes()

@@ -39,7 +39,7 @@ def _bars(values: list[tuple[str, float, str]], maximum: float, unit: str = "") 
 
 def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
     lang, grade = document.lang, document.grade
-    failures = [(t, f) for t in document.targets for f in t.findings if f.outcome is Outcome.fail]
+    failures = [(t, f) for t in document.targets for f in t.findings if f.outcome is Outcome.fail and not f.waived]
     by_severity = Counter(f.severity.value for _, f in failures)
     area_chart = _bars([(a.title, a.score, "#3949ab") for a in grade.areas], 100)
     severity_chart = _bars(
@@ -69,6 +69,13 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
         for key in ("severity", "rule", "target", "quote", "why", "basis", "remedies")
     )
     signed = word("signed", lang) if document.signature else word("unsigned", lang)
+    waivers = "".join(
+        f"<li>{status.index}. <code>{escape(status.key)}</code> — {escape(status.status)}: {escape(status.reason)}"
+        f" ({escape(status.approved_by)}, {status.expires}); {len(status.findings)} {escape(word('waived', lang))}</li>"
+        for status in document.waivers
+    )
+    if waivers:
+        waivers = f"<h2>{escape(word('waivers', lang))}</h2><ul>{waivers}</ul>"
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{escape(document.platform)} — LendGuard</title>
 <style>{STYLE}</style></head><body>
@@ -81,6 +88,7 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
 <h2>{escape(word("findings_title", lang))} ({len(failures)})</h2>
 <table><colgroup><col class="s"><col class="r"><col class="t"><col class="q"><col class="w"><col class="b"><col class="m"></colgroup>
 <thead><tr>{headers}</tr></thead><tbody>{"".join(rows)}</tbody></table>
+{waivers}
 <p><small>{escape(signed)}; {len(document.evidence)} {escape(word("evidence_files", lang))}; LendGuard {escape(document.tool.version)},
 rules {escape(document.tool.rulebase_version)}, {escape(grade.scheme_version)}; {escape(document.generated_at.isoformat())}</small></p>
 </body></html>

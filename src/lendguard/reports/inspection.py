@@ -25,6 +25,7 @@ from lendguard.evidence import InputFingerprint
 from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument, ToolInfo, build_document
 from lendguard.rulebase import Language, RuleBase
+from lendguard.waivers import WaiverStatus
 
 
 class _Model(BaseModel):
@@ -50,6 +51,7 @@ class InspectionDocument(_Model):
     targets: list[ReportDocument]
     evidence: list[InputFingerprint]
     warnings: list[str] = []
+    waivers: list[WaiverStatus] = []
     signature: Signature | None = None
 
     def canonical(self) -> bytes:
@@ -72,6 +74,7 @@ def build_inspection(inspection: Inspection, rulebase: RuleBase, lang: Language)
         targets=documents,
         evidence=inspection.inputs,
         warnings=inspection.warnings,
+        waivers=inspection.waivers,
     )
 
 

@@ -37,11 +37,24 @@ def render_markdown(document: InspectionDocument) -> str:
     ]
     for target in document.targets:
         for finding in target.findings:
-            if finding.outcome is Outcome.fail:
+            if finding.outcome is Outcome.fail and not finding.waived:
                 lines.append(
                     f"| {word(finding.severity.value, lang)} | {finding.rule} {_cell(finding.title)} | "
                     f"{_cell(target.target.identity)} | {_cell(finding.quote)} | {', '.join(finding.basis)} | {_cell(finding.remedy)} |"
                 )
+    if document.waivers:
+        lines += ["", f"## {word('waivers', lang)}", ""]
+        for status in document.waivers:
+            lines.append(
+                f"- {status.index}. `{_cell(status.key)}` — {status.status}: {_cell(status.reason)} "
+                f"({_cell(status.approved_by)}, {status.expires}); {len(status.findings)} {word('waived', lang)}"
+            )
+        for target in document.targets:
+            for finding in target.findings:
+                if finding.waived:
+                    lines.append(
+                        f"  - {word('waived', lang)}: {finding.rule} {_cell(finding.title)} · {_cell(finding.quote)}"
+                    )
     signed = word("signed", lang) if document.signature else word("unsigned", lang)
     lines += [
         "",

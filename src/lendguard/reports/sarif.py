@@ -109,6 +109,11 @@ def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, 
                 result["level"] = LEVELS[finding.severity]
             else:
                 result["level"] = "none"
+            if finding.waiver is not None:
+                justification = (
+                    f"{finding.waiver.reason} ({finding.waiver.approved_by}, until {finding.waiver.expires})"
+                )
+                result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
             results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -42,6 +42,15 @@ def _where(location: Location) -> str:
     return location.sdk or location.entry or location.dex or location.url or Path(location.file).name
 
 
+OUTCOME_STYLE = {Outcome.fail: "bold red", Outcome.inconclusive: "yellow", Outcome.passed: "green"}
+
+
+def _outcome(finding: Finding, lang: Language) -> Text:
+    if finding.waived:
+        return Text(word("waived", lang), style="dim")
+    return Text(word(finding.outcome.value, lang), style=OUTCOME_STYLE.get(finding.outcome, "dim"))
+
+
 def render_findings(console: Console, document: ReportDocument, show_passed: bool = False) -> None:
     lang = document.lang
     hidden = () if show_passed else (Outcome.passed, Outcome.not_applicable)
@@ -52,21 +61,16 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
         title_justify="left",
         expand=True,
     )
-    columns = (
-        ("severity", "rule", "outcome", "location", "quote")
-        if show_passed
-        else ("severity", "rule", "location", "quote")
-    )
-    for key in columns:
+    for key in ("severity", "rule", "outcome", "location", "quote"):
         table.add_column(word(key, lang), overflow="fold", ratio=COLUMN_RATIOS[key], no_wrap=COLUMN_RATIOS[key] is None)
     for finding in shown:
         cells: list[Text | str] = [
             Text(word(finding.severity.value, lang), style=SEVERITY_STYLE[finding.severity]),
             f"{finding.rule}\n[dim]{finding.title}[/]",
+            _outcome(finding, lang),
         ]
-        if show_passed:
-            cells.append(word(finding.outcome.value, lang))
-        quote = Text(finding.quote)
+        # An inconclusive row says why it could not be judged.
+        quote = Text(finding.why if finding.outcome is Outcome.inconclusive and not finding.quote else finding.quote)
         if finding.confidence != "high":
             quote.append(f" ({word('confidence', lang)}: {finding.confidence})", style="dim")
         cells += [_where(finding.location), quote]
