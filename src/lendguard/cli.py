@@ -36,7 +36,7 @@ from lendguard.engine import (
     run_inspection,
     waive,
 )
-from lendguard.evidence import Clause, DataStoreEvidence
+from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
 from lendguard.findings import Outcome
 from lendguard.grading import Grade, areas_of
 from lendguard.manifest import ManifestError
@@ -55,7 +55,7 @@ from lendguard.protect import (
 from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.compare import baseline_fingerprints, compare
-from lendguard.reports.datastore import jsonl_records, render_columns
+from lendguard.reports.datastore import jsonl_records, render_columns, value_record
 from lendguard.reports.html import render_html
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
@@ -171,7 +171,8 @@ def _exit_code(documents: list[ReportDocument], fail_on: str) -> int:
 
 
 def _dump(document: BaseModel, indent: int | None) -> str:
-    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=indent)
+    """Without null fields: what does not apply is left out (the schema gives each its default)."""
+    return json.dumps(document.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=indent)
 
 
 def _json(data: Any) -> str:
@@ -324,13 +325,23 @@ def scan(
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
     rulebase = load_rulebase()
-    options = ScanOptions(sample_rows=sample_rows, full=full, tables=tables, show_values=show_values)
+
+    def stream(value: ValueFound) -> None:  # JSON Lines: each text value as it is found, columns after
+        sys.stdout.write(value_record(value) + "\n")
+
+    options = ScanOptions(
+        sample_rows=sample_rows,
+        full=full,
+        tables=tables,
+        show_values=show_values,
+        on_value=stream if output_format == "jsonl" else None,
+    )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
     documents = [document for _, document in done]
     if output_format == "jsonl":
         for report, _ in done:
             if isinstance(report.evidence, DataStoreEvidence):
-                for line in jsonl_records(report.evidence):
+                for line in jsonl_records(report.evidence, values=False):
                     click.echo(line)
     elif output_format == "json":
         for document in documents:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from lendguard.rulebase import Severity
 
@@ -22,7 +22,8 @@ class Outcome(StrEnum):
 
 
 class Location(BaseModel):
-    """Where the finding was made: the file, then the most precise place inside it that applies."""
+    """Where the finding was made: the file, then the most precise place inside it that applies.
+    Places that do not apply are left out of the JSON (report schema 1.1; 1.0 wrote them as null)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -50,6 +51,10 @@ class Location(BaseModel):
     row: int | None = Field(default=None, description="1-based data row of a log (header excluded)")
     rows: list[int] | None = Field(default=None, description="all data rows the finding is about")
     loan: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
 
     def key(self) -> str:
         """What identifies the place independently of the file's path and of line moves."""

@@ -36,6 +36,24 @@ def test_json_report_validates_and_carries_the_required_fields(built_apks: dict[
     assert "APP-CONTACTS-READ" not in not_evaluated
 
 
+def _nulls(value: object, path: str = "") -> list[str]:
+    if value is None:
+        return [path]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _nulls(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for item in value for p in _nulls(item, f"{path}[]")]
+    return []
+
+
+def test_json_report_has_no_null_fields(built_apks: dict[str, Path]) -> None:
+    document = json.loads(lendguard("apk", str(built_apks["loanapp"]), "--format", "json").stdout)
+    assert document["schema_version"] == "1.1"
+    assert _nulls(document) == []
+    finding = next(f for f in document["findings"] if f["rule"] == "APP-CONTACTS-READ")
+    assert set(finding["location"]) == {"file", "dex", "member"}
+
+
 def test_english_reports(built_apks: dict[str, Path]) -> None:
     document = json.loads(lendguard("apk", str(built_apks["loanapp"]), "--format", "json", "--lang", "en").stdout)
     finding = next(f for f in document["findings"] if f["rule"] == "APP-CONTACTS-READ")

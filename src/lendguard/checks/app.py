@@ -25,8 +25,8 @@ def _permission_findings(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Findin
                 ctx.at(entry="AndroidManifest.xml", permission=permission),
                 quote=f'<uses-permission android:name="{permission}"/>',
                 why=ctx.say(
-                    f"清单申请 {_short(permission)}（{spec.data}），不属于网络借贷类必要个人信息",
-                    f"the manifest requests {_short(permission)} ({spec.data}), outside the lending app's necessary scope",
+                    f"清单申请 {_short(permission)}（{ctx.labels([spec.data])}），不属于网络借贷类必要个人信息",
+                    f"the manifest requests {_short(permission)} ({ctx.labels([spec.data])}), outside the lending app's necessary scope",
                 ),
             )
 
@@ -40,7 +40,8 @@ def _code_findings(apk: ApkEvidence, ctx: CheckContext, signatures: set[str] | N
         ):
             continue
         granted = not api.permissions or any(apk.has_permission(p) for p in api.permissions)
-        why = ctx.say(f"代码引用 {ref.member}（{api.data}）", f"the code references {ref.member} ({api.data})")
+        data = ctx.labels([api.data])
+        why = ctx.say(f"代码引用 {ref.member}（{data}）", f"the code references {ref.member} ({data})")
         if not granted:
             why += ctx.say(
                 "；但清单未申请所需权限，可能是未启用的库代码",
@@ -112,7 +113,7 @@ def special_permissions(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding
 def sdk_data(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
     for sdk in apk.sdks:
         escalate = sdk.scraping and ctx.rule.escalated_severity is not None
-        data = ", ".join(sdk.data)
+        data, category = ctx.labels(sdk.data), ctx.labels([sdk.category])
         yield ctx.fail(
             ctx.at(
                 sdk=sdk.name,
@@ -120,9 +121,8 @@ def sdk_data(apk: ApkEvidence, ctx: CheckContext) -> Iterator[Finding]:
             ),
             quote=f"{sdk.name} ({sdk.vendor}) ← {sdk.matched_by}: {mask_text(sdk.matched)}",
             why=ctx.say(
-                f"嵌入{sdk.category}类SDK「{sdk.name}」，收集：{data}"
-                + ("；属数据爬取/风控画像类" if sdk.scraping else ""),
-                f"embeds the {sdk.category} SDK {sdk.name}, which collects {data}"
+                f"嵌入{category}类 SDK「{sdk.name}」，收集{data}" + ("；属数据爬取/风控画像类" if sdk.scraping else ""),
+                f"embeds the {category} SDK {ctx.name(sdk.name)}, which collects {data}"
                 + ("; a data-scraping SDK" if sdk.scraping else ""),
             ),
             severity=ctx.rule.escalated_severity if escalate else None,

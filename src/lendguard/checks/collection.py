@@ -38,6 +38,10 @@ def _affirmed(text: str, words: tuple[str, ...]) -> bool:
     return any(not NEGATION_BEFORE.search(text[: match.start()]) for match in re.finditer("|".join(words), text))
 
 
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
+
+
 @check("COL-THIRD-PARTY")
 def third_party(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     for (loan, _), attempts in _by_number(a for a in log.attempts if a.role == "third_party").items():
@@ -46,7 +50,7 @@ def third_party(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]
             attempts,
             f"loan {loan} → {attempts[0].number} × {len(attempts)}",
             f"借款 {loan} 的催收联系了既非借款人也非登记紧急联系人的号码 {attempts[0].number}（{len(attempts)} 次）",
-            f"collection for loan {loan} contacted {attempts[0].number}, neither the borrower nor a registered contact ({len(attempts)} times)",
+            f"collection for loan {loan} contacted {attempts[0].number}, neither the borrower nor a registered contact ({_times(len(attempts))})",
         )
 
 
@@ -71,7 +75,7 @@ def disclosure(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
             attempts,
             attempts[0].content[:160],
             f"向借款人以外的人披露债务信息（{len(attempts)} 次）",
-            f"the debt was disclosed to someone other than the borrower ({len(attempts)} times)",
+            f"the debt was disclosed to someone other than the borrower ({_times(len(attempts))})",
         )
 
 
@@ -152,7 +156,7 @@ def refusal_ignored(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Find
                 [ordered[refused], *later],
                 ordered[refused].content[:120],
                 f"第三人于第 {ordered[refused].row} 行拒绝被联系后，又被联系 {len(later)} 次",
-                f"after refusing on row {ordered[refused].row}, the person was contacted {len(later)} more times",
+                f"after refusing on row {ordered[refused].row}, the person was contacted again ({_times(len(later))})",
             )
 
 
@@ -166,5 +170,5 @@ def abuse(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
             attempts,
             attempts[0].content[:160],
             f"催收内容含威胁、侮辱或冒充公检法用语（{len(attempts)} 次）",
-            f"collection content threatens, insults or impersonates the authorities ({len(attempts)} times)",
+            f"collection content threatens, insults or impersonates the authorities ({_times(len(attempts))})",
         )

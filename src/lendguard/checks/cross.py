@@ -43,8 +43,8 @@ def undeclared_data(platform: PlatformEvidence, ctx: CheckContext) -> Iterator[F
                 ctx.at(entry=platform.policy.entry, attribute=kind),
                 quote=evidence,
                 why=ctx.say(
-                    f"应用收集{kind}（{evidence}），隐私政策未声明收集",
-                    f"the app collects {kind} ({evidence}) but the policy does not declare it",
+                    f"应用收集{ctx.labels([kind])}（{evidence}），隐私政策未声明收集",
+                    f"the app collects {ctx.labels([kind])} ({evidence}) but the policy does not declare it",
                 ),
             )
 
@@ -66,7 +66,7 @@ def undeclared_recipient(platform: PlatformEvidence, ctx: CheckContext) -> Itera
                 ctx.at(entry=platform.policy.entry, sdk=sdk.name),
                 quote=f"{sdk.name} ({sdk.vendor})",
                 why=ctx.say(
-                    f"应用嵌入的SDK「{sdk.name}」收集{', '.join(sdk.data)}，隐私政策未列明",
-                    f"the app embeds {sdk.name}, which collects {', '.join(sdk.data)}, and the policy does not name it",
+                    f"应用嵌入的 SDK「{sdk.name}」收集{ctx.labels(sdk.data)}，隐私政策未列明",
+                    f"the app embeds {ctx.name(sdk.name)}, which collects {ctx.labels(sdk.data)}, and the policy does not name it",
                 ),
             )

@@ -38,14 +38,16 @@ def _text_findings(
 ) -> Iterator[Finding]:
     """One finding per (file, entity) among log files (logs=True) or other text files."""
     where = ctx.say("日志", "the log") if logs else ctx.say("文件", "the file")
+    counted = {f.path: f.entity_counts for f in store.text_files}
     for (path, entity), found in _grouped(store.values, logs=logs, store=store).items():
         if wanted(entity):
+            count = counted.get(path, {}).get(entity, len(found))  # evidence keeps the first values only
             yield ctx.fail(
                 ctx.at(path=path, line=found[0].line, entity=entity),
                 quote=", ".join(v.value for v in found[:3]),
                 why=ctx.say(
-                    f"{where}中有 {len(found)} 处{entity}（首次出现在第 {found[0].line} 行）",
-                    f"{len(found)} {entity} values in {where} (first on line {found[0].line})",
+                    f"{where}中有 {count} 处{entity}（首次出现在第 {found[0].line} 行）",
+                    f"{count} {entity} values in {where} (first on line {found[0].line})",
                 ),
             )
 
@@ -110,8 +112,8 @@ def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Find
                     place.model_copy(update={"entity": proof.entity}),
                     quote=f"{column.detail} × {column.non_empty}",
                     why=ctx.say(
-                        f"无盐 {proof.algorithm} 摘要：对本库中的明文{proof.entity}（{proof.source}）计算摘要，命中 {proof.matched} 个，可通过枚举还原",
-                        f"unsalted {proof.algorithm}: hashing the plaintext {proof.entity} values found in {proof.source} "
+                        f"无盐 {proof.algorithm} 摘要：对本库中的明文{ctx.labels([proof.entity])}（{proof.source}）计算摘要，命中 {proof.matched} 个，可通过枚举还原",
+                        f"unsalted {proof.algorithm}: hashing the plaintext {ctx.labels([proof.entity])} values found in {proof.source} "
                         f"reproduced {proof.matched} digests, so the column can be reversed by enumeration",
                     ),
                 )
@@ -142,7 +144,7 @@ def _contact_list(table: TableProfile, ctx: CheckContext) -> str | None:
         return None
     if table.call_record_columns:
         return ctx.say(
-            f"通话记录：号码 + {', '.join(table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
+            f"通话记录：号码 + {'、'.join(f'「{c}」' for c in table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
             f"call records: numbers with {', '.join(table.call_record_columns)}, {table.rows_per_owner_avg} per {table.owner_column} on average",
         )
     if "PERSON" in kinds and table.rows_per_owner_avg >= thresholds.min_rows_per_owner:
@@ -187,7 +189,7 @@ def card_security_data(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[
                     ctx.at(table=table.name, column=column.name),
                     quote=f"{table.name}.{column.name} ({column.card_security_kind})",
                     why=ctx.say(
-                        f"存储C3类支付敏感信息（{column.card_security_kind}），{column.non_empty} 个非空值",
-                        f"stores C3 card-security data ({column.card_security_kind}): {column.non_empty} non-empty values",
+                        f"存储 C3 类支付敏感信息（{ctx.labels([column.card_security_kind])}），{column.non_empty} 个非空值",
+                        f"stores C3 card-security data ({ctx.labels([column.card_security_kind])}): {column.non_empty} non-empty values",
                     ),
                 )

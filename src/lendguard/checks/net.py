@@ -21,7 +21,7 @@ def _fail(
     )
     times = ctx.say(
         f"（{endpoint.requests} 次请求，首次为第 {endpoint.first_index} 条）",
-        f" ({endpoint.requests} requests, the first is entry {endpoint.first_index})",
+        f" ({endpoint.requests} request{'s' if endpoint.requests != 1 else ''}, the first is entry {endpoint.first_index})",
     )
     return ctx.fail(place, quote=quote, why=ctx.say(zh, en) + times, confidence=confidence)
 

@@ -64,10 +64,10 @@ def incident_4h(org: OrgEvidence, ctx: CheckContext) -> Iterator[Finding]:
             )
             yield ctx.fail(
                 ctx.at(entity=breach.id, attribute="reported_to_authority"),
-                quote=f"{breach.id} ({breach.severity}): {when}",
+                quote=f"{breach.id} ({ctx.labels([breach.severity])}): {when}",
                 why=ctx.say(
                     f"{breach.severity}事件未在 {hours:g} 小时内报告",
-                    f"a {breach.severity} incident was not reported within {hours:g} hours",
+                    f"a {ctx.labels([breach.severity])} incident was not reported within {hours:g} hours",
                 ),
             )
 
@@ -81,7 +81,7 @@ def requests_late(org: OrgEvidence, ctx: CheckContext) -> Iterator[Finding]:
         if (answered is None and org.as_of > deadline) or (answered is not None and answered > deadline):
             yield ctx.fail(
                 ctx.at(entity=request.id, attribute="answered"),
-                quote=f"{request.id} {request.type}: {request.received} → {answered or ctx.say('未答复', 'unanswered')} (deadline {deadline})",
+                quote=f"{request.id} {request.type}: {request.received} → {answered or ctx.say('未答复', 'unanswered')} ({ctx.labels(['deadline'])} {deadline})",
                 why=ctx.say(
                     f"个人权利请求未在 {days} 个工作日内答复",
                     f"the request was not answered within {days} working days",
@@ -97,7 +97,7 @@ def complaints_open(org: OrgEvidence, ctx: CheckContext) -> Iterator[Finding]:
         if complaint.resolved is None and org.as_of > deadline:
             yield ctx.fail(
                 ctx.at(entity=complaint.id, attribute="resolved"),
-                quote=f"{complaint.id}: {complaint.received} (deadline {deadline})",
+                quote=f"{complaint.id}: {complaint.received} ({ctx.labels(['deadline'])} {deadline})",
                 why=ctx.say(
                     f"投诉超过 {days} 个工作日仍未处理",
                     f"the complaint is still open {days} working days after it was received",
@@ -126,7 +126,7 @@ def officer_unreported(org: OrgEvidence, ctx: CheckContext) -> Iterator[Finding]
     if (reported is None and org.as_of > deadline) or (reported is not None and reported > deadline):
         yield ctx.fail(
             ctx.at(attribute="officer.reported_to_cac"),
-            quote=f"{org.persons_processed:,} persons; reported {reported or '—'} (deadline {deadline})",
+            quote=f"{org.persons_processed:,} {ctx.labels(['persons'])}; {ctx.labels(['reported'])} {reported or '—'} ({ctx.labels(['deadline'])} {deadline})",
             why=ctx.say(
                 "处理超过一百万人的个人信息，未按期报送个人信息保护负责人",
                 "over 1,000,000 persons' data processed and the officer was not reported in time",
@@ -139,17 +139,17 @@ def no_pia(org: OrgEvidence, ctx: CheckContext) -> Iterator[Finding]:
     needed = [
         name
         for name, flag, words in (
-            ("敏感个人信息", org.processes_sensitive, ("敏感",)),
-            ("对外提供", org.provides_to_third_parties, ("提供", "共享", "第三方")),
+            ("sensitive_pi", org.processes_sensitive, ("敏感",)),
+            ("third_party_provision", org.provides_to_third_parties, ("提供", "共享", "第三方")),
         )
         if flag and not any(any(w in a.subject for w in words) for a in org.impact_assessments)
     ]
     if needed:
         yield ctx.fail(
             ctx.at(attribute="impact_assessments"),
-            quote=", ".join(needed),
+            quote=ctx.labels(needed),
             why=ctx.say(
-                f"未对{'、'.join(needed)}开展个人信息保护影响评估", f"no impact assessment for: {', '.join(needed)}"
+                f"未对{ctx.labels(needed)}开展个人信息保护影响评估", f"no impact assessment for: {ctx.labels(needed)}"
             ),
         )
 

@@ -99,7 +99,10 @@ def rights(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     missing = sorted(set(ctx.rulebase.policy.rights) - present)
     if len(missing) > 1:
         yield _missing(
-            ctx, policy, f"未说明以下权利的行使方式：{', '.join(missing)}", f"no way to exercise: {', '.join(missing)}"
+            ctx,
+            policy,
+            f"未说明以下权利的行使方式：{ctx.labels(missing)}",
+            f"no way to exercise: {ctx.labels(missing)}",
         )
 
 

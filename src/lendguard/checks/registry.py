@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, get_type_hints
@@ -12,6 +13,8 @@ from typing import Any, get_type_hints
 from lendguard.evidence import Evidence
 from lendguard.findings import Confidence, Finding, Location, Outcome, fingerprint
 from lendguard.rulebase import Language, Rule, RuleBase, Severity
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,17 @@ class CheckContext:
 
     def say(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
+
+    def name(self, bilingual: str) -> str:
+        """A name such as "个推 Getui" in the report's language: its Latin part in English, if it has one."""
+        if self.lang == "zh":
+            return bilingual
+        latin = " ".join(part for part in bilingual.split() if not _CJK.search(part))
+        return latin or bilingual
+
+    def labels(self, keys: Iterable[str]) -> str:
+        """Data kinds, rights … named in the report's language and listed with its separator."""
+        return ("、" if self.lang == "zh" else ", ").join(self.rulebase.label(key, self.lang) for key in keys)
 
 
 CheckFunction = Callable[[Any, CheckContext], Iterable[Finding]]

@@ -73,6 +73,8 @@ class TextFileProfile(_Fact):
     lines: int
     is_log: bool
     values_found: int
+    # Values found per entity (all of them; `values` keeps the first 1000 of each per file).
+    entity_counts: dict[str, int] = {}
 
 
 class DataStoreEvidence(Evidence):

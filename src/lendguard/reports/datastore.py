@@ -8,16 +8,32 @@ from collections.abc import Iterator
 from rich.console import Console
 from rich.table import Table
 
-from lendguard.evidence import DataStoreEvidence
+from lendguard.evidence import DataStoreEvidence, ValueFound
 from lendguard.reports.i18n import word
 from lendguard.rulebase import Language
 
 
-def jsonl_records(evidence: DataStoreEvidence) -> Iterator[str]:
-    """One JSON object per detected text value (entity, path, line, start, end, score, value) and
+def value_record(value: ValueFound) -> str:
+    """One detected text value as a JSON object (entity, path, line, start, end, score, value)."""
+    return json.dumps(
+        {
+            "entity": value.entity,
+            "path": value.path,
+            "line": value.line,
+            "start": value.start,
+            "end": value.end,
+            "score": value.score,
+            "value": value.value,
+        },
+        ensure_ascii=False,
+    )
+
+
+def jsonl_records(evidence: DataStoreEvidence, values: bool = True) -> Iterator[str]:
+    """One JSON object per detected text value (unless `values` is False: they were streamed) and
     one per profiled column (table, column, classification …)."""
-    for value in evidence.values:
-        yield json.dumps(value.model_dump(mode="json"), ensure_ascii=False)
+    for value in evidence.values if values else ():
+        yield value_record(value)
     for table in evidence.tables:
         for column in table.columns:
             record = {"table": table.name, **column.model_dump(mode="json", exclude_none=True)}

@@ -16,8 +16,9 @@ from lendguard.findings import Finding, Outcome
 from lendguard.rulebase import Language, RuleBase, Severity
 from lendguard.waivers import WaiverStatus
 
-SCHEMA_VERSION = "1.0"
-SCHEMA_ID = "https://lendguard.dev/schema/report-1.0.json"
+# 1.1: a location leaves out the places that do not apply instead of writing them as null.
+SCHEMA_VERSION = "1.1"
+SCHEMA_ID = f"https://lendguard.dev/schema/report-{SCHEMA_VERSION}.json"
 
 
 class _Model(BaseModel):
@@ -55,11 +56,11 @@ class Summary(_Model):
     rules_not_evaluated: int
     findings_waived: int = 0
     failed_findings_by_severity: dict[Severity, int]
-    highest_severity: Severity | None
+    highest_severity: Severity | None = None
 
 
 class ReportDocument(_Model):
-    schema_version: Literal["1.0"] = "1.0"
+    schema_version: Literal["1.0", "1.1"] = "1.1"
     tool: ToolInfo
     lang: Language
     generated_at: datetime

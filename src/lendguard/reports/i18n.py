@@ -14,11 +14,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "outcome": ("结果", "Outcome"),
     "findings_of": ("审计结果：{target}", "Findings: {target}"),
     "summary_line": (
-        "已评估 {evaluated} 条规则：不合规 {failed}，合规 {passed}，无法判断 {inconclusive}，不适用 {not_applicable}；"
-        "未评估 {not_evaluated} 条（不属本目标范围或尚未实现）",
-        "{evaluated} rules evaluated: {failed} failed, {passed} passed, {inconclusive} inconclusive, {not_applicable} not applicable; "
-        "{not_evaluated} not evaluated (outside this target or not implemented yet)",
+        "已评估 {evaluated} 条规则：不合规 {failed}，合规 {passed}，无法判断 {inconclusive}，不适用 {not_applicable}",
+        "{evaluated} rules evaluated: {failed} failed, {passed} passed, {inconclusive} inconclusive, {not_applicable} not applicable",
     ),
+    "out_of_scope_line": (
+        "；另有 {count} 条规则针对其他类型的目标，由相应的审计命令评估",
+        "; {count} more rules concern other kinds of target and are evaluated by their own audit commands",
+    ),
+    "no_check_line": ("；{count} 条规则尚无检查", "; {count} rules have no check yet"),
     "remedies": ("整改建议", "Remedies"),
     "basis": ("依据", "Basis"),
     "no_failures": ("未发现不合规项。", "No failed rule."),
@@ -66,6 +69,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "new_findings": ("新增问题", "New findings"),
     "fixed_findings": ("已修复问题", "Fixed findings"),
     "rows": ("行数", "Rows"),
+    "rows_at": ("第 {rows} 行", "rows {rows}"),
     "changed": ("本次改写", "Changed"),
     "already": ("已保护", "Already"),
     "checksum": ("原值校验和", "Checksum of originals"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,12 +26,12 @@ SEVERITY_STYLE = {
 }
 
 
-def _where(location: Location) -> str:
+def _where(location: Location, lang: Language) -> str:
     """The coarse place; the quote beside it carries the detail."""
     if location.loan:
         rows = location.rows or ([location.row] if location.row else [])
         shown = ", ".join(map(str, rows[:6])) + (" …" if len(rows) > 6 else "")
-        return f"{location.loan} · rows {shown}"
+        return f"{location.loan} · {word('rows_at', lang, rows=shown)}"
     if location.host:
         return f"#{location.request} {location.method} {location.host}{location.path or ''}"
     if location.start is not None:
@@ -49,6 +50,17 @@ def _outcome(finding: Finding, lang: Language) -> Text:
     if finding.waived:
         return Text(word("waived", lang), style="dim")
     return Text(word(finding.outcome.value, lang), style=OUTCOME_STYLE.get(finding.outcome, "dim"))
+
+
+def not_evaluated_line(document: ReportDocument) -> str:
+    """Why the other rules were not evaluated: another kind of target, or (rarely) no check yet."""
+    reasons = Counter(n.reason for n in document.not_evaluated)
+    text = ""
+    if reasons["out_of_scope"]:
+        text += word("out_of_scope_line", document.lang, count=reasons["out_of_scope"])
+    if reasons["no_check"]:
+        text += word("no_check_line", document.lang, count=reasons["no_check"])
+    return text
 
 
 def render_findings(console: Console, document: ReportDocument, show_passed: bool = False) -> None:
@@ -73,7 +85,7 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
         quote = Text(finding.why if finding.outcome is Outcome.inconclusive and not finding.quote else finding.quote)
         if finding.confidence != "high":
             quote.append(f" ({word('confidence', lang)}: {finding.confidence})", style="dim")
-        cells += [_where(finding.location), quote]
+        cells += [_where(finding.location, lang), quote]
         table.add_row(*cells)
     if shown:
         console.print(table)
@@ -87,8 +99,8 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
             passed=summary.rules_passed,
             inconclusive=summary.rules_inconclusive,
             not_applicable=summary.rules_not_applicable,
-            not_evaluated=summary.rules_not_evaluated,
         )
+        + not_evaluated_line(document)
     )
     for warning in document.warnings:
         console.print(f"[yellow]{word('warning', lang)}:[/] {warning}")

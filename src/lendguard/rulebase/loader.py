@@ -119,6 +119,7 @@ def load_rulebase() -> RuleBase:
             policy=PolicyLexicon.model_validate(_read("policy_lexicon.yaml")),
             collection=CollectionKnowledge.model_validate(_read("collection.yaml")),
             grading=GradingScheme.model_validate(_read("grading.yaml")),
+            labels=_read("labels.yaml")["labels"],
         )
     except (ValidationError, KeyError, yaml.YAMLError, json.JSONDecodeError) as error:
         raise RuleBaseError(f"rule base data is invalid: {error}") from error

@@ -246,6 +246,12 @@ class RuleBase(_Record):
     policy: PolicyLexicon
     collection: CollectionKnowledge
     grading: GradingScheme
+    labels: dict[str, Text] = Field(default_factory=dict, description="names of identifiers in explanations")
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    def label(self, key: str, lang: Language) -> str:
+        """The name of a data kind, SDK category, right … in the report's language (the key if unnamed)."""
+        text = self.labels.get(key)
+        return text.get(lang) if text else key

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:  # pyarrow loads when a table file is read, not with the CLI
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 BLOCK = 1 << 22
+TEXT_CHUNK = 1 << 22  # bytes read per chunk of a text file; chunks end at a line break
+MAX_LINE = 1 << 26  # a line longer than this is cut (a value across the cut is not found)
 
 
 def _encoding(path: Path, head: bytes) -> str:
@@ -41,6 +44,59 @@ def read_text(path: Path) -> str:
         raise ProbeError(path, f"not valid {encoding} text at byte {error.start}") from error
 
 
+@dataclass(frozen=True)
+class TextChunk:
+    """Whole lines of a text file: `text`, its UTF-8 bytes when the file is UTF-8 (else None), and
+    `column`, the characters of its first line that the previous chunk held (0 unless a line was cut)."""
+
+    text: str
+    data: bytes | None
+    column: int = 0
+
+
+def text_chunks(
+    path: Path, chunk_size: int | None = None, on_bytes: Callable[[bytes], None] | None = None
+) -> Iterator[TextChunk]:
+    """The file decoded chunk by chunk, each chunk ending at a line break (UTF-8 and GB18030 never
+    use the byte 0x0A inside a character), so no value is split between chunks. `on_bytes` sees
+    every byte read (a digest)."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+        encoding = _encoding(path, head)
+        handle.seek(0)
+        carry, offset, column, first = b"", 0, 0, True
+        while True:
+            block = handle.read(chunk_size or TEXT_CHUNK)
+            if on_bytes is not None and block:
+                on_bytes(block)
+            data = carry + block
+            if block:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0 and len(data) < MAX_LINE:
+                    carry = data
+                    continue
+                cut = cut or len(data)
+            else:
+                cut = len(data)
+            piece, carry = data[:cut], data[cut:]
+            if first and encoding == "utf-8-sig" and piece.startswith(b"\xef\xbb\xbf"):
+                piece, offset = piece[3:], 3
+            first = False
+            if piece:
+                try:
+                    text = piece.decode(encoding)
+                except UnicodeDecodeError as error:
+                    raise ProbeError(path, f"not valid {encoding} text at byte {offset + error.start}") from error
+                yield TextChunk(text, piece if encoding == "utf-8-sig" else None, column)
+                if piece.endswith(b"\n"):
+                    column = 0
+                else:  # a cut line continues in the next chunk: its offsets count from the line's start
+                    column = len(text) - (text.rfind("\n") + 1) + (column if "\n" not in text else 0)
+            offset += len(piece)
+            if not block:
+                return
+
+
 def _csv_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -64,12 +120,36 @@ def _jsonable(value: object) -> object:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
 
 
-def _jsonl_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+def _jsonl_blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks of whole lines (about BLOCK bytes each)."""
+    with path.open("rb") as handle:
+        carry = b""
+        while block := handle.read(BLOCK):
+            data = carry + block
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                carry = data[cut:]
+                yield data[:cut]
+            else:
+                carry = data
+        if carry.strip():
+            yield carry
+
+
+def _jsonl_tables(path: Path) -> Iterator[pa.Table]:
+    """One Arrow table per block, read with the schema of the first block widened as needed."""
     import pyarrow as pa
     import pyarrow.json as pa_json
 
-    table = pa_json.read_json(path, read_options=pa_json.ReadOptions(block_size=BLOCK))
-    for batch in _limited(table.to_batches(max_chunksize=10_000), sample_rows):
+    for block in _jsonl_blocks(path):
+        yield pa_json.read_json(pa.BufferReader(block), read_options=pa_json.ReadOptions(block_size=len(block) + 1))
+
+
+def _jsonl_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+
+    batches = (batch for table in _jsonl_tables(path) for batch in table.to_batches(max_chunksize=10_000))
+    for batch in _limited(batches, sample_rows):
         columns = {}
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
             nested = pa.types.is_nested(column.type)

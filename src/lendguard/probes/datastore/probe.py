@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from lendguard.detect import Scanner, mask_value
 from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
@@ -20,6 +22,7 @@ from lendguard.probes.fingerprint import RowDigest, folder_files
 LOG_LINE = re.compile(
     r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
 )
+VALUES_KEPT = 1000
 TEXT_SUFFIXES = {".log", ".txt", ".out", ".text", ".md", ""}
 
 
@@ -29,6 +32,9 @@ class ScanOptions:
     full: bool = False
     tables: tuple[str, ...] = ()
     show_values: bool = False
+    # Called with every value found in a text file as it is found (streamed output); the evidence
+    # itself keeps the first VALUES_KEPT per file and entity, and counts all of them.
+    on_value: Callable[[ValueFound], None] | None = field(default=None, compare=False)
 
     @property
     def row_limit(self) -> int | None:
@@ -60,26 +66,51 @@ def _is_log(path: Path, text: str) -> bool:
 def _scan_text(
     path: Path, shown: str, scanner: Scanner, options: ScanOptions
 ) -> tuple[TextFileProfile, list[ValueFound]]:
-    text = files.read_text(path)
-    found = [
-        ValueFound(
-            entity=m.entity,
-            path=shown,
-            line=line,
-            start=m.start,
-            end=m.end,
-            score=m.score,
-            value=m.value if options.show_values else mask_value(m.entity, m.value),
-        )
-        for line, m in scanner.scan_lines(text)
-    ]
+    """Scan the file chunk by chunk (memory stays flat in its size). Every value is counted and
+    passed to `options.on_value`; the evidence keeps the first VALUES_KEPT of each entity."""
+    counts: Counter[str] = Counter()
+    kept: list[ValueFound] = []
+    base, newlines, head, last = 0, 0, "", ""
+    for chunk in files.text_chunks(path):
+        if not head:
+            head = chunk.text[:65536]
+        for line, m in scanner.scan_lines(chunk.text, data=chunk.data):
+            counts[m.entity] += 1
+            if counts[m.entity] > VALUES_KEPT and options.on_value is None:
+                continue
+            shift = chunk.column if line == 1 else 0
+            value = ValueFound.model_construct(  # the scanner's output needs no validation
+                entity=m.entity,
+                path=shown,
+                line=base + line,
+                start=m.start + shift,
+                end=m.end + shift,
+                score=m.score,
+                value=m.value if options.show_values else mask_value(m.entity, m.value),
+            )
+            if options.on_value is not None:
+                options.on_value(value)
+            if counts[m.entity] <= VALUES_KEPT:
+                kept.append(value)
+        found_newlines = chunk.text.count("\n")
+        newlines += found_newlines
+        base += found_newlines
+        last = chunk.text[-1:]
     profile = TextFileProfile(
         path=shown,
-        lines=text.count("\n") + (0 if text.endswith("\n") else 1),
-        is_log=_is_log(path, text),
-        values_found=len(found),
+        lines=newlines + (0 if last == "\n" else 1),
+        is_log=_is_log(path, head),
+        values_found=sum(counts.values()),
+        entity_counts=dict(counts),
     )
-    return profile, found
+    return profile, kept
+
+
+def _hash_file(path: Path, *digests: Any) -> None:
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            for digest in digests:
+                digest.update(block)
 
 
 def _files(root: Path) -> Iterator[Path]:
@@ -100,9 +131,9 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
     for path in _files(root):
         shown = str(path)
         size += path.stat().st_size
-        data = path.read_bytes()
-        digest.update(data)
-        hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = hashlib.sha256(data).hexdigest()
+        own = hashlib.sha256()
+        _hash_file(path, digest, own)
+        hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
             if kind is not None:

@@ -37,6 +37,7 @@ OWNER_COLUMN = re.compile(
 CALL_RECORD_COLUMN = re.compile(r"duration|call_?type|call_?time|call_?date|通话|呼叫")
 EXAMPLES = 3
 RAW_KEPT = 200  # raw values per column kept for the card-security shape test
+OWNERS_KEPT = 200_000  # distinct owner keys counted per column (rows per owner: over these owners)
 
 
 @dataclass
@@ -62,7 +63,7 @@ class TableSample:
                     str(v).strip() for v in values[: RAW_KEPT - len(kept)] if v is not None and not isinstance(v, bytes)
                 )
             if OWNER_COLUMN.search(column_name.lower()):
-                self.owners.setdefault(column_name, Counter()).update(str(v) for v in values if v is not None)
+                _count_owners(self.owners.setdefault(column_name, Counter()), (str(v) for v in values if v is not None))
 
     def merge(self, other: TableSample) -> None:
         """Add another partial of the same table (read after this one)."""
@@ -74,7 +75,23 @@ class TableSample:
             kept = self.raw_values.setdefault(name, [])
             kept.extend(values[: max(RAW_KEPT - len(kept), 0)])
         for name, counts in other.owners.items():
-            self.owners.setdefault(name, Counter()).update(counts)
+            owners = self.owners.setdefault(name, Counter())
+            if len(owners) + len(counts) <= OWNERS_KEPT:
+                owners.update(counts)
+            else:
+                for owner, count in counts.items():
+                    if owner in owners or len(owners) < OWNERS_KEPT:
+                        owners[owner] += count
+
+
+def _count_owners(counts: Counter[str], owners: Iterable[str]) -> None:
+    """Rows per owner key, for the first OWNERS_KEPT distinct owners (memory stays flat on huge tables)."""
+    if len(counts) < OWNERS_KEPT // 2:
+        counts.update(owners)
+        return
+    for owner in owners:
+        if owner in counts or len(counts) < OWNERS_KEPT:
+            counts[owner] += 1
 
 
 def scan_batch(batch: pa.RecordBatch, table: str = "", scanner: Scanner | None = None) -> TableSample:

@@ -1,0 +1,80 @@
+"""The batch check-digit validators equal the scalar ones on every candidate shape."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from tests.fixtures.scan_reference import fuzz_lines
+
+from lendguard.detect import ENTITIES, Scanner, validators
+from lendguard.detect.checkdigits import BATCH_SCORERS, BATCH_VALIDATORS
+
+EDGES = [
+    "",
+    "11010519900229123X",  # 1990 was not a leap year
+    "11010520000229123x",
+    "110105190001011234",
+    "110105189912311234",
+    "11010520991231123X",
+    "1101051990010112",
+    "110105900101123",
+    "110105900230123",
+    "6222 0212 3456 7890",
+    "6222-0212-3456-7890-123",
+    "4111111111111111",
+    "110105199001011237",
+    "91110105MA01ABCD1X",
+    "911101056601234567",
+    "86000000000000０",
+    "+86 138 1234 5678",
+    "0086-138-1234-5678",
+    "138\t1234\t5678",
+    "８６１２３４５６７８９０１２３４",
+    "123456789012345",
+]
+
+
+def _candidates() -> list[str]:
+    """What every spec's regex yields on the fuzz lines, plus edges and random digit strings."""
+    found = set(EDGES)
+    for spec in ENTITIES:
+        compiled = Scanner([spec])._compiled[0].regex
+        for line in fuzz_lines(seed=47, count=3000):
+            found.update(m.group() for m in compiled.finditer(line))
+    rng = random.Random(5)
+    for _ in range(3000):
+        length = rng.choice([14, 15, 16, 17, 18, 19, 20])
+        number = "".join(rng.choice("0123456789") for _ in range(length))
+        found.add(number)
+        found.add(number[:-1] + rng.choice("Xx"))
+    return sorted(found)
+
+
+CANDIDATES = _candidates()
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_VALIDATORS), ids=lambda f: f.__name__)
+def test_batch_validator_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
+    values, expected = [], []
+    for value in CANDIDATES:
+        try:
+            expected.append(bool(scalar(value)))
+        except ValueError:  # int() of a letter inside an ID-shaped string: never one of its regex's candidates
+            continue
+        values.append(value)
+    batch = BATCH_VALIDATORS[scalar](values)
+    differing = [(v, bool(b), e) for v, b, e in zip(values, batch, expected, strict=True) if b != e]
+    assert not differing, differing[:10]
+    assert sum(bool(b) for b in batch) > 10  # the candidates include valid ones
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_SCORERS), ids=lambda f: f.__name__)
+def test_batch_scorer_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
+    batch = BATCH_SCORERS[scalar](CANDIDATES)
+    assert [float(b) for b in batch] == [scalar(v) for v in CANDIDATES]
+
+
+def test_every_checksum_validator_of_the_specs_has_a_batch_form() -> None:
+    assert {s.validator for s in ENTITIES if s.validator and s.checksum_only} <= set(BATCH_VALIDATORS)
+    assert validators.resident_id in BATCH_VALIDATORS

@@ -1,0 +1,83 @@
+"""Text files are scanned in chunks: values across a chunk border are found once, with the line
+numbers and offsets a whole-file scan gives; memory does not depend on the file's size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.fixtures.pii_corpus import corpus
+
+from lendguard.detect import Scanner
+from lendguard.probes.datastore import ScanOptions, files, probe_datastore
+from lendguard.probes.errors import ProbeError
+
+LINES = [line.text for line in corpus(seed=53, lines=400)]
+
+
+def _whole(text: str) -> list[tuple[int, str, int, int, str]]:
+    return [(n, m.entity, m.start, m.end, m.value) for n, m in Scanner().scan_lines(text)]
+
+
+def _streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, max_line: int | None = None):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(files, "TEXT_CHUNK", chunk)
+    if max_line is not None:
+        monkeypatch.setattr(files, "MAX_LINE", max_line)
+    found: list[tuple[int, str, int, int, str]] = []
+    evidence = probe_datastore(
+        str(path),
+        ScanOptions(show_values=True, on_value=lambda v: found.append((v.line, v.entity, v.start, v.end, v.value))),
+    )
+    return evidence, found
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000, 1 << 22])
+def test_any_chunk_size_finds_what_the_whole_file_scan_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    text = "\n".join(LINES) + "\n"
+    path = tmp_path / "app.log"
+    path.write_text(text, encoding="utf-8")
+    evidence, found = _streamed(path, monkeypatch, chunk)
+    assert found == _whole(text) and len(found) > 300
+    assert evidence.text_files[0].lines == len(LINES)
+    assert evidence.text_files[0].values_found == len(found)
+    assert [(v.line, v.entity, v.start, v.end, v.value) for v in evidence.values] == found
+
+
+def test_a_value_across_a_border_is_found_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefix = "2026-11-29 10:00:07 INFO 借款人手机 "
+    text = f"first line\n{prefix}13812345678 放款成功\nlast line\n"
+    path = tmp_path / "app.log"
+    path.write_text(text, encoding="utf-8")
+    border = len(b"first line\n" + prefix.encode()) + 5  # inside the mobile number
+    _, found = _streamed(path, monkeypatch, border)
+    assert found == [(2, "CN_MOBILE", len(prefix), len(prefix) + 11, "13812345678")]
+
+
+def test_a_cut_over_long_line_keeps_offsets_from_the_line_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "x" * 50 + " 13812345678 " + "y" * 50 + " 13912345678\nnext 13712345678\n"
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    _, found = _streamed(path, monkeypatch, 16, max_line=40)
+    assert found == _whole(text)
+
+
+def test_gb18030_and_bom_files_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join(LINES[:60]) + "\n"
+    for name, data in (("gbk.txt", text.encode("gb18030")), ("bom.txt", b"\xef\xbb\xbf" + text.encode())):
+        path = tmp_path / name
+        path.write_bytes(data)
+        _, found = _streamed(path, monkeypatch, 97)
+        assert found == _whole(text)
+
+
+def test_invalid_bytes_late_in_a_file_name_their_offset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "bad.log"
+    good = ("2026-11-29 INFO ok\n" * 5000).encode()
+    path.write_bytes(good + b"\xff\xfe\xfa broken\n")
+    monkeypatch.setattr(files, "TEXT_CHUNK", 4096)
+    with pytest.raises(ProbeError, match=f"at byte {len(good)}"):
+        list(files.text_chunks(path))
