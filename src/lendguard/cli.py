@@ -53,9 +53,11 @@ from lendguard.protect import (
     unprotect_target,
 )
 from lendguard.protect.rewrite import check_manifest, write_manifest
+from lendguard.registry.cli import COMMANDS as REGISTRY_COMMANDS
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.compare import baseline_fingerprints, compare
 from lendguard.reports.datastore import jsonl_records, render_columns, value_record
+from lendguard.reports.findings_csv import findings_csv
 from lendguard.reports.html import render_html
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
@@ -65,8 +67,9 @@ from lendguard.reports.league import league_csv, league_html, league_row
 from lendguard.reports.markdown import render_markdown
 from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
-from lendguard.reports.sarif import render_sarif
-from lendguard.reports.table import render_coverage, render_findings, render_summary
+from lendguard.reports.sarif import render_sarif, render_targets_sarif
+from lendguard.reports.summary import rule_results
+from lendguard.reports.table import render_coverage, render_findings, render_fix_first, render_summary
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
 from lendguard.waivers import WaiverEntry, WaiverStatus, load_waivers, waiver_warnings
 
@@ -242,11 +245,73 @@ def _print_documents(documents: list[ReportDocument], show_passed: bool) -> None
 format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "sarif", "csv"]),
     default="table",
     show_default=True,
-    help="table: rich tables; json: the report document (JSON Lines for several targets).",
+    help="table: rich tables; json: the report document (JSON Lines for several targets); "
+    "sarif: SARIF 2.1.0 for code scanning; csv: one row per finding.",
 )
+
+
+def _filter(key: str, choices: list[str]) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    """Parse a comma-separated list of choices into the context, for _filtered()."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        items = {item.strip() for item in (value or "").split(",") if item.strip()}
+        unknown = items - set(choices)
+        if unknown:
+            raise click.BadParameter(f"{', '.join(sorted(unknown))} (choose from {', '.join(choices)})")
+        ctx.meta[f"lendguard.{key}"] = frozenset(items) or None
+
+    return parse
+
+
+def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--severity and --status: which findings every output format shows and the exit code counts."""
+    severity = click.option(
+        "--severity",
+        callback=_filter("severity", [s.value for s in Severity]),
+        expose_value=False,
+        help="Only findings of these severities, comma-separated (critical,high,medium,low,info).",
+    )
+    status = click.option(
+        "--status",
+        callback=_filter("status", [o.value for o in Outcome]),
+        expose_value=False,
+        help="Only findings with these outcomes, comma-separated (fail,inconclusive,pass,not_applicable).",
+    )
+    return severity(status(command))
+
+
+def _filtered(documents: list[ReportDocument]) -> tuple[list[ReportDocument], bool]:
+    """The documents with the --severity/--status selection applied; True when passed ones were asked for."""
+    meta = click.get_current_context().meta
+    severities: frozenset[str] | None = meta.get("lendguard.severity")
+    statuses: frozenset[str] | None = meta.get("lendguard.status")
+    chosen = [
+        d.only(
+            frozenset(Severity(s) for s in severities) if severities else None,
+            frozenset(Outcome(o) for o in statuses) if statuses else None,
+        )
+        for d in documents
+    ]
+    return chosen, bool(statuses and statuses & {Outcome.passed.value, Outcome.not_applicable.value})
+
+
+def _formatted(documents: list[ReportDocument], output_format: str) -> bool:
+    """Print the machine formats every audit command shares (json, sarif, csv); False for the table."""
+    if output_format == "json":
+        for document in documents:
+            click.echo(_dump(document, 2 if len(documents) == 1 else None))
+    elif output_format == "sarif":
+        click.echo(_json(render_targets_sarif(documents, load_rulebase())))
+    elif output_format == "csv":
+        click.echo(findings_csv(documents), nl=False)
+    else:
+        return False
+    return True
+
+
 _fail_on = click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
@@ -276,6 +341,7 @@ show_passed_option = click.option("--show-passed", is_flag=True, help="List pass
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def apk(
     files: tuple[Path, ...],
     output_format: str,
@@ -295,15 +361,17 @@ def apk(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json", "jsonl"]),
+    type=click.Choice(["table", "json", "jsonl", "sarif", "csv"]),
     default="table",
     show_default=True,
-    help="table; json: the report document; jsonl: one object per value found in text and per column profiled.",
+    help="table; json: the report document; jsonl: one object per value found in text and per column profiled; "
+    "sarif: SARIF 2.1.0; csv: one row per finding.",
 )
 @lang_option
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 @click.option(
     "--sample", "sample_rows", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows read per table."
 )
@@ -337,21 +405,18 @@ def scan(
         on_value=stream if output_format == "jsonl" else None,
     )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
-    documents = [document for _, document in done]
+    documents, asked_passed = _filtered([document for _, document in done])
     if output_format == "jsonl":
         for report, _ in done:
             if isinstance(report.evidence, DataStoreEvidence):
                 for line in jsonl_records(report.evidence, values=False):
                     click.echo(line)
-    elif output_format == "json":
-        for document in documents:
-            click.echo(_dump(document, 2 if len(documents) == 1 else None))
-    else:
+    elif not _formatted(documents, output_format):
         out = Console()
         for report, _ in done:
             if isinstance(report.evidence, DataStoreEvidence):
                 render_columns(out, report.evidence, lang)
-        _print_documents(documents, show_passed)
+        _print_documents(documents, show_passed or asked_passed)
     sys.exit(_exit_code(documents, fail_on))
 
 
@@ -362,6 +427,7 @@ def scan(
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def policy(
     sources: tuple[Path, ...],
     output_format: str,
@@ -397,6 +463,7 @@ def policy(
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def traffic(
     files: tuple[Path, ...],
     first_party: str,
@@ -454,6 +521,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def collection(
     log: str,
     loans: str,
@@ -485,6 +553,7 @@ def collection(
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def org(
     files: tuple[Path, ...],
     output_format: str,
@@ -501,11 +570,9 @@ def org(
 
 
 def _emit(documents: list[ReportDocument], output_format: str, show_passed: bool, fail_on: str) -> None:
-    if output_format == "json":
-        for document in documents:
-            click.echo(_dump(document, 2 if len(documents) == 1 else None))
-    else:
-        _print_documents(documents, show_passed)
+    documents, asked_passed = _filtered(documents)
+    if not _formatted(documents, output_format):
+        _print_documents(documents, show_passed or asked_passed)
     sys.exit(_exit_code(documents, fail_on))
 
 
@@ -610,6 +677,7 @@ def audit(
     (output / "report.pdf").write_bytes(render_pdf(html))
     sarif = render_sarif(document, rulebase)
     (output / "report.sarif").write_text(_json(sarif) + "\n", encoding="utf-8")
+    (output / "report.csv").write_text(findings_csv(document.targets), encoding="utf-8")
     out = Console()
     for target in document.targets:
         if target.error:
@@ -623,8 +691,10 @@ def audit(
     for line in grade.explanation:
         out.print(f"  {line}", highlight=False)
     render_coverage(out, grade, lang)
+    render_fix_first(out, rule_results(document.targets, rulebase), lang)
     out.print(
-        ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "md")), highlight=False
+        ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "csv", "md")),
+        highlight=False,
     )
     # The report is written whatever could be read; an unreadable target still makes the exit code 2.
     sys.exit(_exit_code(document.targets, fail_on))
@@ -1009,6 +1079,10 @@ def rules(lang: Language, output_format: str) -> None:
 def schema(kind: str) -> None:
     """Print the JSON Schema of a report document."""
     click.echo(_json(report_schema() if kind == "report" else inspection_schema()))
+
+
+for _registry_command in REGISTRY_COMMANDS:  # serve, db, users, registry: see lendguard.registry.cli
+    cli.add_command(_registry_command)
 
 
 def main() -> None:

@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
-
-import chinese_calendar
+from datetime import timedelta
 
 from lendguard.checks.registry import CheckContext, check
 from lendguard.evidence import OrgEvidence
 from lendguard.findings import Finding
+from lendguard.rulebase.calendar import add_working_days
 
 SERIOUS = ("较大", "重大", "特别重大", "major", "serious")
-
-
-def is_workday(day: date) -> bool:
-    """Chinese public holidays and adjusted working weekends (chinese-calendar); weekends only
-    for years the package has no schedule for yet."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def add_working_days(start: date, days: int) -> date:
-    current, added = start, 0
-    while added < days:
-        current += timedelta(days=1)
-        added += is_workday(current)
-    return current
 
 
 @check("ORG-BREACH-LATE")

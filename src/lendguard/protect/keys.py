@@ -118,13 +118,13 @@ def _read(text: str, source: str) -> dict[str, Any]:
     return dict(document)
 
 
-def load_keyring(path: Path | None) -> KeyRing:
-    """The ring from `path`, or from $LENDGUARD_KEYS when no path is given."""
+def load_keyring(path: Path | None, variable: str = ENV_VARIABLE) -> KeyRing:
+    """The ring from `path`, or from the environment variable (default $LENDGUARD_KEYS) when no path is given."""
     if path is None:
-        text = os.environ.get(ENV_VARIABLE)
+        text = os.environ.get(variable)
         if not text:
-            raise KeyFileError(f"no key: pass --key-file or set {ENV_VARIABLE}")
-        source = f"${ENV_VARIABLE}"
+            raise KeyFileError(f"no key: pass --key-file or set {variable}")
+        source = f"${variable}"
     else:
         if not path.is_file():
             raise KeyFileError(f"{path}: no such key file")

@@ -101,6 +101,9 @@ def _check_references(base: RuleBase) -> None:
     for area in base.grading.mandatory_areas:
         if area not in base.grading.areas.values():
             raise RuleBaseError(f"grading.yaml: mandatory area {area} is not an area")
+    for band in base.grading.bands:
+        if band.grade not in base.grading.inspection_interval_days:
+            raise RuleBaseError(f"grading.yaml: grade {band.grade} has no inspection interval")
 
 
 @cache

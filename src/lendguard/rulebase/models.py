@@ -222,6 +222,12 @@ class Band(_Record):
     meaning: Text
 
 
+class ComplaintSignal(_Record):
+    window_days: int
+    threshold: int
+    due_within_days: int
+
+
 class GradingScheme(_Record):
     version: str
     areas: dict[str, str]
@@ -234,6 +240,8 @@ class GradingScheme(_Record):
     certifiable_grades: tuple[str, ...]
     # Areas without which a platform is never certifiable, whatever its score.
     mandatory_areas: tuple[str, ...] = ()
+    inspection_interval_days: dict[str, int]
+    complaint_signal: ComplaintSignal
 
 
 class RuleBase(_Record):
