@@ -126,15 +126,7 @@ def _audit(
     try:
         evidence = probe()
     except ProbeError as error:
-        return TargetReport(
-            kind=name,
-            file=shown,
-            identity=shown,
-            evidence=None,
-            findings=_inconclusive(kind, shown, error, rulebase, lang),
-            evaluated=[],
-            error=str(error),
-        )
+        return _unread(kind, name, shown, error, rulebase, lang)
     identity = identity_of(evidence)
     findings, evaluated = evaluate(evidence, identity, rulebase, lang)
     warnings = list(getattr(evidence, "warnings", ()))
@@ -285,10 +277,10 @@ def grade_reports(
     return grade(findings, rulebase, lang, scope, unreadable_areas(reports, rulebase))
 
 
-def _refused(
-    kind: type[Evidence], name: str, shown: str, problem: str, rulebase: RuleBase, lang: Language
+def _unread(
+    kind: type[Evidence], name: str, shown: str, error: ProbeError, rulebase: RuleBase, lang: Language
 ) -> TargetReport:
-    error = ProbeError(shown, problem)
+    """A target that could not be read (or was refused): every rule of its kind inconclusive."""
     return TargetReport(
         kind=name,
         file=shown,
@@ -378,7 +370,7 @@ def run_inspection(
         refusal = next(((value, why) for value in named if (why := _outside(value, base, allow_outside))), None)
         if refusal is not None:
             value, why = refusal
-            reports.append(_refused(kind, kind_name, local(value), why, rulebase, lang))
+            reports.append(_unread(kind, kind_name, local(value), ProbeError(local(value), why), rulebase, lang))
             continue
         report = run()
         reports.append(report)

@@ -15,6 +15,7 @@ from tests.fixtures import demo_platform
 
 from lendguard.engine import Inspection, TargetReport, grade_reports, run_inspection
 from lendguard.manifest import ManifestError, load_manifest
+from lendguard.probes.fingerprint import folder_files
 from lendguard.reports.inspection import verify
 from lendguard.rulebase import RuleBase
 
@@ -270,3 +271,11 @@ def test_the_cli_prints_a_bad_manifest_as_one_line(tmp_path: Path) -> None:
     result = run_cli("audit", str(manifest), "--output", str(tmp_path / "o"))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert f"{manifest}: consent_at: " in result.stderr
+
+
+def test_a_folder_target_never_reads_through_a_link_that_leaves_it(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "app.log").write_text("2026-11-01 10:00:00 INFO started\n", encoding="utf-8")
+    (logs / "passwd.log").symlink_to("/etc/passwd")
+    assert [p.name for p in folder_files(logs)] == ["app.log"]

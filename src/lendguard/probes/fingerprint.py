@@ -79,10 +79,15 @@ def file_fingerprint(path: Path, shown: str) -> InputFingerprint | None:
 
 
 def folder_files(root: Path) -> Iterator[Path]:
-    """The files of a folder a scan reads: every regular file below it, hidden ones excepted."""
+    """The files of a folder a scan reads: every regular file below it, hidden ones and symbolic
+    links that lead out of the folder excepted."""
+    inside = root.resolve()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
-            yield path
+        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if not path.resolve().is_relative_to(inside):
+            continue
+        yield path
 
 
 def local_target(value: str, base: Path) -> str:
