@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
+from lendguard.detect import mask_text
 from lendguard.evidence import (
     ApkEvidence,
     CollectionEvidence,
@@ -113,6 +114,20 @@ def _inconclusive(
     return findings
 
 
+def _unreadable(
+    kind: type[Evidence], name: str, shown: str, error: ProbeError, rulebase: RuleBase, lang: Language
+) -> TargetReport:
+    return TargetReport(
+        kind=name,
+        file=shown,
+        identity=shown,
+        evidence=None,
+        findings=_inconclusive(kind, shown, error, rulebase, lang),
+        evaluated=[],
+        error=str(error),
+    )
+
+
 def _audit(
     kind: type[Evidence],
     name: str,
@@ -126,7 +141,11 @@ def _audit(
     try:
         evidence = probe()
     except ProbeError as error:
-        return _unread(kind, name, shown, error, rulebase, lang)
+        return _unreadable(kind, name, shown, error, rulebase, lang)
+    except Exception as error:  # noqa: BLE001 - one bad target must never end an audit or batch
+        problem = mask_text(str(error).strip().splitlines()[0][:160]) if str(error).strip() else ""
+        unexpected = ProbeError(shown, f"could not be read ({type(error).__name__}{': ' + problem if problem else ''})")
+        return _unreadable(kind, name, shown, unexpected, rulebase, lang)
     identity = identity_of(evidence)
     findings, evaluated = evaluate(evidence, identity, rulebase, lang)
     warnings = list(getattr(evidence, "warnings", ()))
@@ -277,21 +296,6 @@ def grade_reports(
     return grade(findings, rulebase, lang, scope, unreadable_areas(reports, rulebase))
 
 
-def _unread(
-    kind: type[Evidence], name: str, shown: str, error: ProbeError, rulebase: RuleBase, lang: Language
-) -> TargetReport:
-    """A target that could not be read (or was refused): every rule of its kind inconclusive."""
-    return TargetReport(
-        kind=name,
-        file=shown,
-        identity=shown,
-        evidence=None,
-        findings=_inconclusive(kind, shown, error, rulebase, lang),
-        evaluated=[],
-        error=str(error),
-    )
-
-
 def _outside(value: str, base: Path, allow_outside: bool) -> str | None:
     """Why a manifest path may not be read, or None. Paths leaving the manifest's folder need
     --allow-outside; one that leaves it only through a symbolic link is refused always."""
@@ -370,7 +374,7 @@ def run_inspection(
         refusal = next(((value, why) for value in named if (why := _outside(value, base, allow_outside))), None)
         if refusal is not None:
             value, why = refusal
-            reports.append(_unread(kind, kind_name, local(value), ProbeError(local(value), why), rulebase, lang))
+            reports.append(_unreadable(kind, kind_name, local(value), ProbeError(local(value), why), rulebase, lang))
             continue
         report = run()
         reports.append(report)
