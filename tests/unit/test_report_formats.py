@@ -208,7 +208,7 @@ def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
     assert headings and not [h for h in headings if re.search(r"[\u4e00-\u9fff]", h)]  # English under --lang en
 
     again = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en", "--resume")
-    assert again.returncode == 0 and "(3 unchanged since the last run)" in again.stdout
+    assert again.returncode == 2 and "(3 unchanged since the last run)" in again.stdout
     (folder / "cleanloan.apk").write_bytes((folder / "loanapp.apk").read_bytes())  # changed: audited again
     third = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en", "--resume")
     assert "(2 unchanged since the last run)" in third.stdout
