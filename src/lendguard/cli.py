@@ -14,7 +14,8 @@ import signal
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +28,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from lendguard import __version__
 from lendguard.engine import (
     DatastoreProbe,
-    ManifestError,
     TargetReport,
     audit_apk,
     audit_collection,
@@ -35,12 +35,15 @@ from lendguard.engine import (
     audit_org,
     audit_policy,
     audit_traffic,
+    grade_reports,
     run_inspection,
+    waive,
 )
 from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.findings import Outcome
-from lendguard.grading import Grade
+from lendguard.grading import Grade, areas_of
 from lendguard.grading import grade as grade_findings
+from lendguard.manifest import ManifestError
 from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.protect import (
     ColumnReport,
@@ -56,7 +59,7 @@ from lendguard.protect import (
 from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.registry.cli import COMMANDS as REGISTRY_COMMANDS
 from lendguard.reports import ReportDocument, build_document, report_schema
-from lendguard.reports.compare import compare
+from lendguard.reports.compare import baseline_fingerprints, compare
 from lendguard.reports.datastore import jsonl_records, render_columns, value_record
 from lendguard.reports.findings_csv import findings_csv
 from lendguard.reports.html import render_html
@@ -70,8 +73,9 @@ from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.sarif import render_sarif, render_targets_sarif
 from lendguard.reports.summary import rule_results
-from lendguard.reports.table import render_findings, render_fix_first, render_summary
+from lendguard.reports.table import render_coverage, render_findings, render_fix_first, render_summary
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
+from lendguard.waivers import WaiverEntry, WaiverStatus, load_waivers, waiver_warnings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
@@ -85,13 +89,91 @@ class InputError(click.ClickException):
     exit_code = EXIT_INPUT
 
 
+@dataclass(frozen=True)
+class Gate:
+    """What decides the exit code besides --fail-on: waivers, a baseline, inconclusive outcomes."""
+
+    waivers: Path | None = None
+    baseline: Path | None = None
+    fail_on_inconclusive: bool = False
+
+
+def _gate() -> Gate:
+    context = click.get_current_context(silent=True)
+    gate = context.meta.get("lendguard.gate") if context is not None else None
+    return gate if isinstance(gate, Gate) else Gate()
+
+
+def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def store(context: click.Context, _parameter: click.Parameter, value: Any) -> None:
+        context.meta["lendguard.gate"] = replace(_gate(), **{name: value})
+
+    return store
+
+
+def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--waivers, --baseline and --fail-on-inconclusive, shared by every auditing command."""
+    options = (
+        click.option(
+            "--waivers",
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_remember("waivers"),
+            help="Waiver file (YAML): accepted findings, each with reason, approver and expiry.",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_remember("baseline"),
+            help="An earlier JSON report: only findings new since it count toward the exit code.",
+        ),
+        click.option(
+            "--fail-on-inconclusive",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember("fail_on_inconclusive"),
+            help="Inconclusive outcomes at or above --fail-on also exit 1.",
+        ),
+    )
+    for option in options:
+        function = option(function)
+    return function
+
+
+def _waiver_entries(path: Path | None) -> list[WaiverEntry]:
+    if path is None:
+        return []
+    try:
+        return load_waivers(path)
+    except ManifestError as error:
+        raise InputError(str(error)) from error
+
+
+def _known(path: Path | None) -> set[str]:
+    if path is None:
+        return set()
+    try:
+        return baseline_fingerprints(path)
+    except FileNotFoundError as error:
+        raise InputError(str(error)) from error
+
+
 def _exit_code(documents: list[ReportDocument], fail_on: str) -> int:
+    """2 if any input was unreadable, else 1 if a finding at or above --fail-on (not waived, not
+    in the baseline; inconclusive ones too with --fail-on-inconclusive), else 0."""
     if any(d.error for d in documents):
         return EXIT_INPUT
     if fail_on == "none":
         return EXIT_OK
-    threshold = Severity(fail_on).rank
-    failing = any(f.severity.rank >= threshold for d in documents for f in d.failures())
+    gate = _gate()
+    known, threshold = _known(gate.baseline), Severity(fail_on).rank
+    counted = {Outcome.fail} | ({Outcome.inconclusive} if gate.fail_on_inconclusive else set())
+    failing = any(
+        f.outcome in counted and not f.waived and f.severity.rank >= threshold and f.fingerprint not in known
+        for d in documents
+        for f in d.findings
+    )
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -133,7 +215,9 @@ def _run(
     `stages` is handed the bar, for engines that report their own steps (Spark's stages)."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
-    done: list[tuple[TargetReport, ReportDocument]] = []
+    gate = _gate()
+    entries = _waiver_entries(gate.waivers)
+    reports: list[TargetReport] = []
     progress = _progress(err, counted=True, disable=len(targets) < 2 and stages is None)
     with progress:
         if stages is not None:
@@ -142,11 +226,16 @@ def _run(
         for target in targets:
             progress.update(task, description=f"{word('auditing', lang)} {Path(target).name}")
             report = audit(target)
-            document = build_document(report, rulebase, lang)
-            done.append((report, document))
-            if document.error:
-                err.print(f"lendguard: error: {document.error}", markup=False, highlight=False, soft_wrap=True)
+            reports.append(report)
+            if report.error:
+                err.print(f"lendguard: error: {report.error}", markup=False, highlight=False, soft_wrap=True)
             progress.advance(task)
+    statuses: list[WaiverStatus] = []
+    if gate.waivers is not None:
+        reports, statuses = waive(reports, entries, date.today())
+        for line in waiver_warnings(statuses, gate.waivers):
+            err.print(f"lendguard: warning: {line}", markup=False, highlight=False, soft_wrap=True)
+    done = [(report, build_document(report, rulebase, lang, statuses)) for report in reports]
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         for _, document in done:
@@ -234,13 +323,20 @@ def _formatted(documents: list[ReportDocument], output_format: str) -> bool:
     return True
 
 
-fail_on_option = click.option(
+_fail_on = click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
     default="high",
     show_default=True,
     help="Exit 1 when a finding of this severity or higher fails.",
 )
+
+
+def fail_on_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--fail-on with what else decides the exit code: --waivers, --baseline, --fail-on-inconclusive."""
+    return gate_options(_fail_on(function))
+
+
 output_dir_option = click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -633,9 +729,16 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ed25519 key from `lendguard keys generate --signing`.",
 )
+@click.option(
+    "--allow-outside",
+    is_flag=True,
+    help="Read targets outside the manifest's folder (never through symbolic links).",
+)
 @lang_option
 @fail_on_option
-def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, fail_on: str) -> None:
+def audit(
+    manifest: Path, output: Path, sign_key: Path | None, allow_outside: bool, lang: Language, fail_on: str
+) -> None:
     """Inspect a platform: run every probe its inspection.yaml names, grade, and write the report."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
@@ -649,6 +752,8 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
                 lang,
                 lambda name: progress.update(task, description=f"{word('auditing', lang)} {name}"),
                 {"spark": _manifest_spark_probe},
+                allow_outside,
+                _gate().waivers,
             )
     except ManifestError as error:
         raise InputError(str(error)) from error
@@ -671,19 +776,36 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     for target in document.targets:
         if target.error:
             err.print(f"lendguard: warning: {target.error}", markup=False, highlight=False)
+    for warning in document.warnings:
+        err.print(f"lendguard: warning: {warning}", markup=False, highlight=False)
     render_summary(out, document.targets)
     grade = document.grade
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
     for line in grade.explanation:
         out.print(f"  {line}", highlight=False)
+    render_coverage(out, grade, lang)
     render_fix_first(out, rule_results(document.targets, rulebase), lang)
     out.print(
         ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "csv", "md")),
         highlight=False,
     )
-    # A target that could not be read is reported (inconclusive outcomes), not an input error of the audit.
-    sys.exit(_exit_code([t.model_copy(update={"error": None}) for t in document.targets], fail_on))
+    # The report is written whatever could be read; an unreadable target still makes the exit code 2.
+    sys.exit(_exit_code(document.targets, fail_on))
+
+
+def _merged(statuses: list[list[WaiverStatus]]) -> list[WaiverStatus]:
+    """Each waiver's status over a batch: applied if it applied to any file."""
+    if not statuses:
+        return []
+    merged = []
+    for column in zip(*statuses, strict=True):
+        found = sorted({f for status in column for f in status.findings})
+        status = column[0].status
+        if status != "expired":
+            status = "applied" if any(s.status == "applied" for s in column) else "unmatched"
+        merged.append(column[0].model_copy(update={"status": status, "findings": found}))
+    return merged
 
 
 BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
@@ -707,10 +829,12 @@ def _alarm(signum: int, frame: object) -> None:
     raise _TimeoutError
 
 
-def _audit_one(job: tuple[Path, Language, int | None]) -> tuple[Path, ReportDocument, Grade]:
-    """One batch item in a worker process (module-level so it pickles); a file that takes longer
-    than the timeout is reported as unreadable, the worker goes on with the next."""
-    path, lang, timeout = job
+def _audit_one(
+    job: tuple[Path, Language, int | None, list[WaiverEntry], date],
+) -> tuple[Path, ReportDocument, Grade, list[WaiverStatus]]:
+    """One batch item in a worker process (module-level so it pickles), waivers applied; a file that
+    takes longer than the timeout is reported as unreadable, the worker goes on with the next."""
+    path, lang, timeout, entries, today = job
     rulebase = load_rulebase()
     kind = BATCH_KINDS.get(path.suffix.lower(), "policy")
     if timeout:
@@ -726,10 +850,15 @@ def _audit_one(job: tuple[Path, Language, int | None]) -> tuple[Path, ReportDocu
     finally:
         if timeout:
             signal.alarm(0)
-    return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
+    statuses: list[WaiverStatus] = []
+    if entries:
+        [report], statuses = waive([report], entries, today)
+    scope = areas_of(report.findings, rulebase)  # a file is graded on the areas its kind covers
+    document = build_document(report, rulebase, lang, statuses)
+    return path, document, grade_reports([report], rulebase, lang, scope), statuses
 
 
-def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocument, Grade] | None:
+def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocument, Grade, list[WaiverStatus]] | None:
     """The report an earlier run wrote for this file, if it is of this very file (same SHA-256)."""
     try:
         document = ReportDocument.model_validate_json(report.read_text(encoding="utf-8"))
@@ -740,7 +869,8 @@ def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocu
     if document.error or document.lang != lang or document.target.sha256 != digest:
         return None
     rulebase = load_rulebase()
-    return path, document, grade_findings(document.findings, rulebase, lang)
+    scope = areas_of(document.findings, rulebase)
+    return path, document, grade_findings(document.findings, rulebase, lang, scope), list(document.waivers)
 
 
 @cli.command()
@@ -761,14 +891,20 @@ def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocu
     "--resume", is_flag=True, help="Keep the reports in OUTPUT of files that have not changed (same SHA-256)."
 )
 @lang_option
-def batch(folder: Path, output: Path, jobs: int, timeout: int | None, resume: bool, lang: Language) -> None:
+@fail_on_option
+def batch(
+    folder: Path, output: Path, jobs: int, timeout: int | None, resume: bool, lang: Language, fail_on: str
+) -> None:
     """Audit every APK, policy and HAR file in FOLDER, in parallel, into league tables: each kind
-    ranked on its own, worst first; unreadable files listed apart, not graded."""
+    ranked on its own, worst first; unreadable files listed apart, not graded. Exit 2 if any file
+    was unreadable, else 1 if any finding at or above --fail-on, else 0."""
     items = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in BATCH_AUDITS)
     if not items:
         raise InputError(f"{folder}: no .apk, policy (.html/.htm/.pdf/.txt) or .har file")
+    gate = _gate()
+    entries = _waiver_entries(gate.waivers)
     output.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows, documents, statuses = [], [], []
     err = Console(stderr=True)
     with (
         _progress(err, counted=True, disable=False) as progress,
@@ -777,8 +913,10 @@ def batch(folder: Path, output: Path, jobs: int, timeout: int | None, resume: bo
         task = progress.add_task(word("auditing", lang), total=len(items))
         reports = {p: output / f"{_file_name(str(p.relative_to(folder)))}.json" for p in items}
         kept = [done for p in items if resume and (done := _resumed(p, reports[p], lang)) is not None]
-        todo = [(p, lang, timeout) for p in items if p not in {done[0] for done in kept}]
-        for path, document, graded in [*kept, *pool.map(_audit_one, todo)]:
+        todo = [(p, lang, timeout, entries, date.today()) for p in items if p not in {done[0] for done in kept}]
+        for path, document, graded, waived in [*kept, *pool.map(_audit_one, todo)]:
+            documents.append(document)
+            statuses.append(waived)
             reports[path].write_text(_dump(document, 2) + "\n", encoding="utf-8")
             rows.append(league_row(document, graded))
             if document.error:
@@ -787,10 +925,14 @@ def batch(folder: Path, output: Path, jobs: int, timeout: int | None, resume: bo
     (output / "league.csv").write_text(league_csv(rows), encoding="utf-8")
     (output / "unreadable.csv").write_text(unreadable_csv(rows), encoding="utf-8")
     (output / "league.html").write_text(league_html(rows, f"LendGuard — {folder.name}", lang), encoding="utf-8")
+    if gate.waivers is not None:
+        for line in waiver_warnings(_merged([s for s in statuses if len(s) == len(entries)]), gate.waivers):
+            err.print(f"lendguard: warning: {line}", markup=False, highlight=False)
     click.echo(
         f"{len(rows)} files ({len(kept)} unchanged since the last run): "
         f"{output / 'league.csv'}, {output / 'unreadable.csv'}, {output / 'league.html'}"
     )
+    sys.exit(_exit_code(documents, fail_on))
 
 
 @cli.command()
@@ -824,7 +966,8 @@ def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @lang_option
 def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
-    """Compare two inspection reports of one platform: fixed, new and persisting findings, grade change."""
+    """Compare two inspection reports of one platform: fixed, new and persisting findings, grade change.
+    Exit 1 when there are new findings or the grade fell, else 0."""
     try:
         result = compare(load_report(old), load_report(new))
     except FileNotFoundError as error:
@@ -845,15 +988,16 @@ def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
                 },
             )
         )
-        return
-    out = Console()
-    out.print(
-        f"{word('grade', lang)}: {result.grade_before} ({result.score_before}) → {result.grade_after} ({result.score_after})"
-    )
-    for key, findings in (("fixed", result.fixed), ("appeared", result.new), ("persisting", result.persisting)):
-        out.print(f"[bold]{word(key, lang)}[/] ({len(findings)})")
-        for finding in findings:
-            out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
+    else:
+        out = Console()
+        out.print(
+            f"{word('grade', lang)}: {result.grade_before} ({result.score_before}) → {result.grade_after} ({result.score_after})"
+        )
+        for key, findings in (("fixed", result.fixed), ("appeared", result.new), ("persisting", result.persisting)):
+            out.print(f"[bold]{word(key, lang)}[/] ({len(findings)})")
+            for finding in findings:
+                out.print(f"  {finding.rule} {finding.title}: {finding.quote}", highlight=False)
+    sys.exit(EXIT_FINDINGS if result.worse else EXIT_OK)
 
 
 @cli.group()

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import hashlib
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
 from lendguard.detect import mask_text
@@ -18,21 +19,25 @@ from lendguard.evidence import (
     CollectionEvidence,
     DataStoreEvidence,
     Evidence,
+    InputFingerprint,
     OrgEvidence,
     PlatformEvidence,
     PolicyEvidence,
     TrafficEvidence,
 )
 from lendguard.findings import Finding, Location, Outcome, fingerprint
+from lendguard.grading import Grade, areas_of, grade
+from lendguard.manifest import ManifestError, load_manifest
 from lendguard.probes import ProbeError
 from lendguard.probes.apk import probe_apk
 from lendguard.probes.collection import probe_collection, probe_org
 from lendguard.probes.datastore import ScanOptions, probe_datastore
 from lendguard.probes.datastore.sql import masked_url
+from lendguard.probes.fingerprint import file_fingerprint, local_target, recheck
 from lendguard.probes.policy import probe_policy
 from lendguard.probes.traffic import probe_traffic
-from lendguard.probes.yamlsafe import load_yaml
 from lendguard.rulebase import Language, RuleBase
+from lendguard.waivers import WaiverEntry, WaiverStatus, apply_waivers, load_waivers, waiver_warnings
 
 
 @dataclass(frozen=True)
@@ -266,36 +271,51 @@ def audit_org(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetRe
 
 @dataclass(frozen=True)
 class Inspection:
-    """One platform's inspection: every target the manifest names, audited."""
+    """One platform's inspection: every target the manifest names, audited, fingerprinted and graded."""
 
     platform: str
     manifest: Path
     reports: list[TargetReport]
-    evidence_files: dict[str, str]  # path (as named in the manifest) -> SHA-256
+    inputs: list[InputFingerprint]  # every input judged, as the manifest names it; the manifest first
+    grade: Grade
+    warnings: list[str] = field(default_factory=list)
+    waivers: list[WaiverStatus] = field(default_factory=list)
+
+    @property
+    def nothing_read(self) -> bool:
+        return all(report.error for report in self.reports)
 
 
-class ManifestError(ValueError):
-    """The inspection manifest is unusable (one line, names the file)."""
+def unreadable_areas(reports: list[TargetReport], rulebase: RuleBase) -> dict[str, list[str]]:
+    """Area -> the targets of it that could not be read (each makes its area not covered)."""
+    areas: dict[str, list[str]] = {}
+    for report in reports:
+        if report.error:
+            for area in sorted(areas_of(report.findings, rulebase)):
+                areas.setdefault(area, []).append(report.error)
+    return areas
 
 
-def _manifest(path: Path) -> dict[str, Any]:
-    try:
-        document = load_yaml(path)
-    except ProbeError as error:
-        raise ManifestError(f"{path}: not a readable YAML inspection manifest: {error.problem}") from error
-    if not isinstance(document, dict) or not isinstance(document.get("targets"), dict) or not document.get("platform"):
-        raise ManifestError(f"{path}: an inspection manifest needs `platform` and a `targets` mapping")
-    return document
+def grade_reports(
+    reports: list[TargetReport], rulebase: RuleBase, lang: Language, scope: set[str] | None = None
+) -> Grade:
+    findings = [finding for report in reports for finding in report.findings]
+    return grade(findings, rulebase, lang, scope, unreadable_areas(reports, rulebase))
 
 
-def file_sha256(path: Path) -> str | None:
-    if not path.is_file():
+def _outside(value: str, base: Path, allow_outside: bool) -> str | None:
+    """Why a manifest path may not be read, or None. Paths leaving the manifest's folder need
+    --allow-outside; one that leaves it only through a symbolic link is refused always."""
+    if ("://" in value and not value.startswith("sqlite:///")) or value.startswith(("hive:", "jdbc:")):
         return None
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    path = Path(local_target(value, base).removeprefix("sqlite:///"))
+    literal = Path(os.path.normpath(base.absolute() / path)) if not path.is_absolute() else Path(os.path.normpath(path))
+    root = base.resolve()
+    if not literal.is_relative_to(Path(os.path.normpath(base.absolute()))) and not literal.is_relative_to(root):
+        return None if allow_outside else "outside the inspection manifest's folder (pass --allow-outside to read it)"
+    if literal.exists() and not literal.resolve().is_relative_to(root):
+        return "reached through a symbolic link that leaves the inspection manifest's folder: refused"
+    return None
 
 
 DatastoreEngines = Mapping[str, Callable[[Mapping[str, Any]], DatastoreProbe]]
@@ -324,61 +344,113 @@ def run_inspection(
     lang: Language = "zh",
     progress: Callable[[str], None] | None = None,
     engines: DatastoreEngines | None = None,
+    allow_outside: bool = False,
+    waivers: Path | None = None,
+    today: date | None = None,
 ) -> Inspection:
     """Audit every target of `manifest`; a failing probe gives inconclusive outcomes, never an abort.
-    `engines` are the data-store engines other than the local one that a target may name (spark)."""
-    document = _manifest(manifest)
-    base, targets = manifest.parent, document["targets"]
-    first_party = tuple(document.get("first_party", []))
-    consent = document.get("consent_at")
-    consent_at = datetime.fromisoformat(str(consent)) if consent else None
+    `engines` are the data-store engines other than the local one that a target may name (spark).
+    `waivers` (default: the manifest's `waivers` file) are applied before grading. Raises
+    ManifestError (one line naming the file and the key) for an unusable manifest or waiver file."""
+    document = load_manifest(manifest)
+    base, targets = manifest.parent, document.targets
+    waiver_file = waivers or (base / document.waivers if document.waivers else None)
+    entries = load_waivers(waiver_file) if waiver_file is not None else []
+    consent_at = document.consent_at
+    if consent_at is not None and consent_at.tzinfo is None:
+        consent_at = consent_at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
 
     def local(value: str) -> str:
-        """Paths in a manifest, a relative SQLite URL's too, are relative to the manifest's folder."""
-        if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
-            return "sqlite:///" + str((base / value.removeprefix("sqlite:///")).resolve())
-        return value if "://" in value or value.startswith(("hive:", "jdbc:")) else str(base / value)
+        return local_target(value, base)
 
-    jobs: list[tuple[str, Callable[[], TargetReport]]] = []
-    for item in targets.get("apk", []):
-        jobs.append((item, partial(audit_apk, Path(local(item)), rulebase, lang)))
-        jobs.append((item, partial(audit_policy, Path(local(item)), rulebase, lang)))
-    for item in targets.get("policy", []):
-        jobs.append((item, partial(audit_policy, Path(local(item)), rulebase, lang)))
-    for item in targets.get("traffic", []):
-        jobs.append((item, partial(audit_traffic, Path(local(item)), rulebase, lang, first_party, consent_at)))
-    for item in targets.get("datastore", []):
-        path, probe = _datastore_target(item, engines or {}, manifest)
-        jobs.append((path, partial(audit_datastore, local(path), rulebase, lang, None, probe)))
-    for item in targets.get("collection", []):
-        jobs.append(
-            (
-                item["log"],
-                partial(
-                    audit_collection,
-                    local(item["log"]),
-                    local(item["loans"]),
-                    rulebase,
-                    lang,
-                    item.get("log_table"),
-                    item.get("loans_table"),
-                    item.get("map"),
-                ),
-            )
+    jobs: list[tuple[str, list[str], type[Evidence], str, Callable[[], TargetReport]]] = []
+    for item in targets.apk:
+        jobs.append((item, [item], ApkEvidence, "apk", partial(audit_apk, Path(local(item)), rulebase, lang)))
+        jobs.append((item, [item], PolicyEvidence, "policy", partial(audit_policy, Path(local(item)), rulebase, lang)))
+    for item in targets.policy:
+        jobs.append((item, [item], PolicyEvidence, "policy", partial(audit_policy, Path(local(item)), rulebase, lang)))
+    first_party = tuple(document.first_party)
+    for item in targets.traffic:
+        job = partial(audit_traffic, Path(local(item)), rulebase, lang, first_party, consent_at)
+        jobs.append((item, [item], TrafficEvidence, "traffic", job))
+    for store in targets.datastore:
+        path, probe = _datastore_target(store, engines or {}, manifest)
+        job = partial(audit_datastore, local(path), rulebase, lang, None, probe)
+        jobs.append((path, [path], DataStoreEvidence, "datastore", job))
+    for entry in targets.collection:
+        job = partial(
+            audit_collection,
+            local(entry.log),
+            local(entry.loans),
+            rulebase,
+            lang,
+            entry.log_table,
+            entry.loans_table,
+            entry.map,
         )
-    for item in targets.get("org", []):
-        jobs.append((item, partial(audit_org, Path(local(item)), rulebase, lang)))
-    reports = []
-    for name, job in jobs:
+        jobs.append((entry.log, [entry.log, entry.loans], CollectionEvidence, "collection", job))
+    for item in targets.org:
+        jobs.append((item, [item], OrgEvidence, "org", partial(audit_org, Path(local(item)), rulebase, lang)))
+    reports: list[TargetReport] = []
+    inputs: dict[str, InputFingerprint] = {}
+    warnings: list[str] = []
+    manifest_print = file_fingerprint(manifest, manifest.name)
+    if manifest_print is not None:
+        inputs[manifest.name] = manifest_print
+    for name, named, kind, kind_name, run in jobs:
         if progress is not None:
             progress(name)
-        reports.append(job())
-    files: dict[str, str] = {}
+        refusal = next(((value, why) for value in named if (why := _outside(value, base, allow_outside))), None)
+        if refusal is not None:
+            value, why = refusal
+            reports.append(_unreadable(kind, kind_name, local(value), ProbeError(local(value), why), rulebase, lang))
+            continue
+        report = run()
+        reports.append(report)
+        if report.evidence is None:
+            continue
+        for value in named:
+            if value in inputs:
+                continue
+            read = getattr(report.evidence, "fingerprint", None)
+            if isinstance(read, InputFingerprint) and len(named) == 1:
+                inputs[value] = read.model_copy(update={"path": value})
+            elif (printed := file_fingerprint(Path(local(value)), value)) is not None:
+                inputs[value] = printed
+            else:
+                warnings.append(f"{masked_url(value)}: read but not fingerprinted (verify cannot tell if it changes)")
+    statuses: list[WaiverStatus] = []
+    if waiver_file is not None:
+        reports, statuses = waive(reports, entries, today or date.today())
+        warnings += waiver_warnings(statuses, waiver_file)
+        shown = document.waivers if waivers is None and document.waivers else str(waiver_file)
+        printed = file_fingerprint(waiver_file, shown)
+        if printed is not None:
+            inputs[shown] = printed
+    return Inspection(
+        platform=document.platform,
+        manifest=manifest,
+        reports=reports,
+        inputs=list(inputs.values()),
+        grade=grade_reports(reports, rulebase, lang),
+        warnings=warnings,
+        waivers=statuses,
+    )
+
+
+def waive(
+    reports: list[TargetReport], entries: list[WaiverEntry], today: date
+) -> tuple[list[TargetReport], list[WaiverStatus]]:
+    """Every report with the failures the waivers accept marked waived, and how each waiver fared."""
+    findings, statuses = apply_waivers((f for r in reports for f in r.findings), entries, today)
+    waived, start = [], 0
     for report in reports:
-        if report.evidence is not None and "://" not in report.file:
-            digest = file_sha256(Path(report.file))
-            if digest is not None:
-                files[
-                    str(Path(report.file).relative_to(base) if Path(report.file).is_relative_to(base) else report.file)
-                ] = digest
-    return Inspection(platform=str(document["platform"]), manifest=manifest, reports=reports, evidence_files=files)
+        end = start + len(report.findings)
+        waived.append(replace(report, findings=findings[start:end]))
+        start = end
+    return waived, statuses
+
+
+def recheck_inputs(inputs: list[InputFingerprint], base: Path) -> list[str]:
+    """What changed in any input of an inspection since it was fingerprinted (empty: nothing)."""
+    return [problem for fingerprint in inputs for problem in recheck(fingerprint, base)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -76,6 +77,17 @@ class Location(BaseModel):
         return "|".join(part or "" for part in parts)
 
 
+class Waiver(BaseModel):
+    """Why a failure is accepted: the waiver file's entry that applies to it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int = Field(description="1-based position of the entry in the waiver file")
+    reason: str
+    approved_by: str
+    expires: date
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -92,6 +104,7 @@ class Finding(BaseModel):
     remedy: str
     fingerprint: str
     waived: bool = False
+    waiver: Waiver | None = None
 
     @property
     def is_failure(self) -> bool:

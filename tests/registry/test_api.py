@@ -60,7 +60,7 @@ def test_upload_verifies_signature_and_evidence(world: World, tmp_path: Path, ru
     )
     assert tampered.status_code == 422 and "altered after signing" in tampered.json()["detail"]
     missing = world.client.post(url, files={"report": ("r.json", good.report)}, headers=headers)
-    assert missing.status_code == 422 and "evidence governance.yaml not found" in missing.json()["detail"]
+    assert missing.status_code == 422 and "governance.yaml: missing" in missing.json()["detail"]
     changed = BytesIO()
     with zipfile.ZipFile(changed, "w") as archive:
         archive.writestr("governance.yaml", "platform: someone else\n")

@@ -52,15 +52,20 @@ def test_rules_count_once_and_criticals_cap_the_grade(rulebase: RuleBase) -> Non
 
 def test_too_little_coverage_is_not_certifiable(rulebase: RuleBase) -> None:
     app_only = [_finding(rulebase, r, Outcome.passed) for r in rulebase.rules if r.startswith("APP-")]
-    result = grade(app_only, rulebase, "en")
-    assert result.grade == "A" and not result.certifiable and result.coverage < 0.6
+    result = grade(app_only, rulebase, "en")  # graded as a whole inspection: six areas not covered
+    assert result.grade == "D" and not result.certifiable and result.coverage < 0.6
+    assert len(result.not_covered) == 6 and result.score == 20.0
+    scoped = grade(app_only, rulebase, "en", scope={"app"})  # graded as an app audit
+    assert scoped.grade == "A" and not scoped.certifiable
+    assert any("mandatory areas not covered" in line for line in scoped.explanation)
 
 
 def test_areas_are_named_in_the_reports_language(rulebase: RuleBase) -> None:
     findings = [_finding(rulebase, r, Outcome.passed) for r in rulebase.rules if r.startswith(("APP-", "POL-"))]
-    assert [a.title for a in grade(findings, rulebase).areas] == ["应用", "隐私政策"]
-    assert "隐私政策 100.0" in grade(findings, rulebase).explanation[0]
-    assert [a.title for a in grade(findings, rulebase, "en").areas] == ["app", "privacy policy"]
+    scope = {"app", "policy"}
+    assert [a.title for a in grade(findings, rulebase, scope=scope).areas] == ["应用", "隐私政策"]
+    assert "隐私政策 100.0" in grade(findings, rulebase, scope=scope).explanation[0]
+    assert [a.title for a in grade(findings, rulebase, "en", scope=scope).areas] == ["app", "privacy policy"]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +110,7 @@ def test_audit_writes_a_signed_report_that_verifies(inspection_dir: Path, tmp_pa
     governance.write_text(original.replace("mlps_level: 2", "mlps_level: 3"), encoding="utf-8")
     try:
         changed = run_cli("verify", str(out / "report.json"))
-        assert changed.returncode == 1 and "governance.yaml changed" in changed.stderr
+        assert changed.returncode == 1 and "governance.yaml: changed" in changed.stderr
     finally:
         governance.write_text(original, encoding="utf-8")
     (tmp_path / "junk.json").write_text("{not json", encoding="utf-8")
@@ -152,9 +157,12 @@ def test_a_broken_target_is_inconclusive_not_fatal(inspection_dir: Path, tmp_pat
         encoding="utf-8",
     )
     result = run_cli("audit", str(manifest), "--output", str(tmp_path / "o"), "--fail-on", "none")
-    assert result.returncode == 0 and "missing.apk: no such file" in result.stderr
+    # The report is written with the app's area not covered; the unreadable input makes the exit code 2.
+    assert result.returncode == 2 and "missing.apk: no such file" in result.stderr
     document = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
     outcomes = {f["outcome"] for t in document["targets"] for f in t["findings"] if f["rule"].startswith("APP-")}
     assert outcomes == {"inconclusive"}
+    app = next(a for a in document["grade"]["areas"] if a["area"] == "app")
+    assert not app["covered"] and "missing.apk: no such file" in app["not_covered"][0]
     assert subprocess.run(["true"]).returncode == 0
     assert Severity.critical.rank > Severity.high.rank

@@ -18,7 +18,8 @@ import pytest
 from jsonschema import Draft4Validator
 from tests.conftest import REPO, run_cli
 
-from lendguard.engine import Inspection, audit_org
+from lendguard.engine import Inspection, audit_org, grade_reports
+from lendguard.evidence import InputFingerprint
 from lendguard.reports.html import render_html
 from lendguard.reports.inspection import InspectionDocument, build_inspection
 from lendguard.reports.markdown import render_markdown
@@ -41,7 +42,8 @@ def document(rulebase: RuleBase) -> InspectionDocument:
         platform="快借钱包（示例）",
         manifest=Path("examples/inspection.yaml"),
         reports=[report],
-        evidence_files={"governance.yaml": "0" * 64},
+        inputs=[InputFingerprint(path="governance.yaml", kind="file", sha256="0" * 64)],
+        grade=grade_reports([report], rulebase, "zh"),
     )
     fixed = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     built = build_inspection(inspection, rulebase, "zh")
@@ -176,7 +178,7 @@ def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
 
     result = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en")
 
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr  # the league is written; the unreadable file sets the exit code
     assert "broken.apk" in result.stderr
     rows = list(csv.DictReader((out / "league.csv").open(encoding="utf-8")))
     apps = [row for row in rows if row["kind"] == "apk"]
@@ -206,7 +208,7 @@ def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
     assert headings and not [h for h in headings if re.search(r"[\u4e00-\u9fff]", h)]  # English under --lang en
 
     again = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en", "--resume")
-    assert again.returncode == 0 and "(3 unchanged since the last run)" in again.stdout
+    assert again.returncode == 2 and "(3 unchanged since the last run)" in again.stdout
     (folder / "cleanloan.apk").write_bytes((folder / "loanapp.apk").read_bytes())  # changed: audited again
     third = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en", "--resume")
     assert "(2 unchanged since the last run)" in third.stdout

@@ -57,6 +57,15 @@ def _no_tables(ctx: CheckContext) -> Finding:
 
 
 def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]:
+    if not store.tables and all(f.is_log for f in store.text_files):
+        # Only logs (judged by DATA-LOGS-PII): nothing here could show plaintext at rest, so no pass.
+        yield ctx.finding(
+            Outcome.not_applicable,
+            ctx.at(),
+            "",
+            ctx.say("没有表格或非日志文件", "no tables or non-log files in this store"),
+        )
+        return
     knowledge = ctx.rulebase.datastore
     for table, column in _plaintext_columns(store):
         if knowledge.plaintext_rule(column.detail or "") != ctx.rule.id:

@@ -28,6 +28,7 @@ from lendguard.evidence.datastore import (
     TextFileProfile,
     ValueFound,
 )
+from lendguard.evidence.fingerprint import InputFingerprint, TableDigest
 from lendguard.evidence.policy import Clause, PlatformEvidence, PolicyEvidence
 from lendguard.evidence.traffic import EndpointFacts, TrafficEvidence, ValueSent
 
@@ -47,6 +48,7 @@ __all__ = [
     "DigestMatch",
     "EndpointFacts",
     "Evidence",
+    "InputFingerprint",
     "NetworkSecurity",
     "Officer",
     "OrgEvidence",
@@ -56,6 +58,7 @@ __all__ = [
     "Provenance",
     "Request",
     "SdkPresence",
+    "TableDigest",
     "TableProfile",
     "TextFileProfile",
     "TrafficEvidence",

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from lendguard.evidence.base import Evidence
+from lendguard.evidence.fingerprint import InputFingerprint
 
 StoreKind = Literal[
     "sqlite", "postgresql", "mysql", "csv", "jsonl", "parquet", "text", "directory", "orc", "hive", "jdbc"
@@ -86,3 +87,4 @@ class DataStoreEvidence(Evidence):
     text_files: tuple[TextFileProfile, ...] = ()
     values: tuple[ValueFound, ...] = ()
     warnings: tuple[str, ...] = ()
+    fingerprint: InputFingerprint | None = None  # what was read, for `verify`

@@ -25,6 +25,7 @@ class YamlLimits:
     max_aliases: int = 100  # `*name` references in one document
     max_scalar: int = 1 << 20  # characters in one string
     max_expanded: int = 4 << 20  # characters + nodes after expanding every alias
+    dates_as_text: bool = False  # keep dates as strings, for validation that names the key
 
 
 LIMITS = YamlLimits()
@@ -67,6 +68,8 @@ class _BoundedLoader(yaml.SafeLoader):
         return self.peek_event()  # type: ignore[no-untyped-call]
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        if self.limits.dates_as_text:
+            return node.value
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as error:

@@ -14,6 +14,7 @@ from lendguard.engine import TargetReport
 from lendguard.evidence import ApkEvidence, DataStoreEvidence
 from lendguard.findings import Finding, Outcome
 from lendguard.rulebase import Language, RuleBase, Severity
+from lendguard.waivers import WaiverStatus
 
 # 1.1: a location leaves out the places that do not apply instead of writing them as null.
 SCHEMA_VERSION = "1.1"
@@ -53,6 +54,7 @@ class Summary(_Model):
     rules_inconclusive: int
     rules_not_applicable: int
     rules_not_evaluated: int
+    findings_waived: int = 0
     failed_findings_by_severity: dict[Severity, int]
     highest_severity: Severity | None = None
 
@@ -68,9 +70,11 @@ class ReportDocument(_Model):
     summary: Summary
     findings: list[Finding]
     not_evaluated: list[NotEvaluated]
+    waivers: list[WaiverStatus] = []  # how each waiver of --waivers fared in this run
 
     def failures(self) -> list[Finding]:
-        return [f for f in self.findings if f.outcome is Outcome.fail]
+        """Failed findings that count: waived ones excepted."""
+        return [f for f in self.findings if f.outcome is Outcome.fail and not f.waived]
 
     def only(self, severities: frozenset[Severity] | None, outcomes: frozenset[Outcome] | None) -> ReportDocument:
         """The document with only the findings of these severities and outcomes (None: any);
@@ -99,11 +103,13 @@ def _target(report: TargetReport) -> TargetInfo:
 def _summary(findings: list[Finding], not_evaluated: int) -> Summary:
     by_rule: dict[str, set[Outcome]] = {}
     for finding in findings:
-        by_rule.setdefault(finding.rule, set()).add(finding.outcome)
+        by_rule.setdefault(finding.rule, set()).add(
+            Outcome.passed if finding.waived and finding.outcome is Outcome.fail else finding.outcome
+        )
     failed = {rule for rule, outcomes in by_rule.items() if Outcome.fail in outcomes}
     inconclusive = {rule for rule, outcomes in by_rule.items() if Outcome.inconclusive in outcomes} - failed
     not_applicable = {rule for rule, outcomes in by_rule.items() if outcomes == {Outcome.not_applicable}}
-    counts = Counter(f.severity for f in findings if f.outcome is Outcome.fail)
+    counts = Counter(f.severity for f in findings if f.outcome is Outcome.fail and not f.waived)
     highest = max(counts, key=lambda s: s.rank) if counts else None
     return Summary(
         rules_evaluated=len(by_rule),
@@ -112,12 +118,15 @@ def _summary(findings: list[Finding], not_evaluated: int) -> Summary:
         rules_inconclusive=len(inconclusive),
         rules_not_applicable=len(not_applicable),
         rules_not_evaluated=not_evaluated,
+        findings_waived=sum(1 for f in findings if f.waived),
         failed_findings_by_severity={s: counts.get(s, 0) for s in Severity},
         highest_severity=highest,
     )
 
 
-def build_document(report: TargetReport, rulebase: RuleBase, lang: Language) -> ReportDocument:
+def build_document(
+    report: TargetReport, rulebase: RuleBase, lang: Language, waivers: list[WaiverStatus] | None = None
+) -> ReportDocument:
     covered = {f.rule for f in report.findings}
     implemented = set(report.evaluated) | covered
     with_check = set(registered_checks())
@@ -140,6 +149,7 @@ def build_document(report: TargetReport, rulebase: RuleBase, lang: Language) -> 
         summary=_summary(findings, len(not_evaluated)),
         findings=findings,
         not_evaluated=not_evaluated,
+        waivers=waivers or [],
     )
 
 

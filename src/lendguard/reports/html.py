@@ -289,12 +289,25 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
     failed = [r for r in results if r.outcome is Outcome.fail]
     blocks = "".join(_rule_block(r, lang) for r in results if r.outcome in (Outcome.fail, Outcome.inconclusive))
     occurrences = sum(len(r.failures) for r in failed)
+    not_covered = "".join(f"<li>{escape(line)}</li>" for line in document.grade.not_covered)
+    if not_covered:
+        not_covered = (
+            f'<section class="not-covered"><b>{escape(word("not_covered", lang))}</b><ul>{not_covered}</ul></section>'
+        )
     signed = word("signed", lang) if document.signature else word("unsigned", lang)
+    waivers = "".join(
+        f"<li>{status.index}. <code>{escape(status.key)}</code> — {escape(status.status)}: {escape(status.reason)}"
+        f" ({escape(status.approved_by)}, {status.expires}); {len(status.findings)} {escape(word('waived', lang))}</li>"
+        for status in document.waivers
+    )
+    if waivers:
+        waivers = f"<h2>{escape(word('waivers', lang))}</h2><ul>{waivers}</ul>"
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{escape(document.platform)} — LendGuard</title>
 <style>{STYLE}</style></head><body>
 {_cover(document, lang)}
 <h1 class="platform">{escape(document.platform)}</h1>
+{not_covered}
 {_summary(document, results)}
 <h2 id="findings">{escape(word("by_rule", lang))} <span class="muted">({escape(word("rules_and_occurrences", lang, rules=len(failed), count=occurrences))})</span></h2>
 <div class="charts"><figure><figcaption>{escape(word("severity_chart", lang))}</figcaption>{_severity_bars(results, lang)}</figure></div>
@@ -308,6 +321,7 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
 {_method(document, rulebase)}
 <h2 id="appendix">{escape(word("appendix_title", lang))}</h2>
 {_appendix(results, rulebase, lang)}
+{waivers}
 <p class="muted">{escape(signed)}; LendGuard {escape(document.tool.version)}, rules {escape(document.tool.rulebase_version)},
 {escape(document.grade.scheme_version)}; {escape(document.generated_at.isoformat())}</p>
 <script>{SCRIPT}</script>

@@ -144,6 +144,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "pass": ("合规", "pass"),
     "inconclusive": ("无法判断", "inconclusive"),
     "not_applicable": ("不适用", "n/a"),
+    "covered": ("已覆盖", "Covered"),
+    "waived": ("已豁免", "waived"),
+    "waivers": ("豁免", "Waivers"),
+    "not_covered": ("未覆盖", "Not covered"),
+    "mandatory": ("必查", "mandatory"),
 }
 
 

@@ -20,19 +20,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from lendguard import __version__
-from lendguard.engine import Inspection, file_sha256
-from lendguard.grading import Grade, grade
+from lendguard.engine import Inspection, recheck_inputs
+from lendguard.evidence import InputFingerprint
+from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument, ToolInfo, build_document
 from lendguard.rulebase import Language, RuleBase
+from lendguard.waivers import WaiverStatus
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class EvidenceFile(_Model):
-    path: str
-    sha256: str
 
 
 class Signature(_Model):
@@ -52,7 +49,9 @@ class InspectionDocument(_Model):
     manifest: str
     grade: Grade
     targets: list[ReportDocument]
-    evidence: list[EvidenceFile]
+    evidence: list[InputFingerprint]
+    warnings: list[str] = []
+    waivers: list[WaiverStatus] = []
     signature: Signature | None = None
 
     def canonical(self) -> bytes:
@@ -65,16 +64,17 @@ class SignatureError(ValueError):
 
 def build_inspection(inspection: Inspection, rulebase: RuleBase, lang: Language) -> InspectionDocument:
     documents = [build_document(report, rulebase, lang) for report in inspection.reports]
-    findings = [finding for report in inspection.reports for finding in report.findings]
     return InspectionDocument(
         tool=ToolInfo(version=__version__, rulebase_version=rulebase.version),
         lang=lang,
         generated_at=datetime.now(UTC),
         platform=inspection.platform,
         manifest=str(inspection.manifest),
-        grade=grade(findings, rulebase, lang),
+        grade=inspection.grade,
         targets=documents,
-        evidence=[EvidenceFile(path=p, sha256=h) for p, h in sorted(inspection.evidence_files.items())],
+        evidence=inspection.inputs,
+        warnings=inspection.warnings,
+        waivers=inspection.waivers,
     )
 
 
@@ -126,9 +126,11 @@ def load(path: Path) -> InspectionDocument:
 def verify(path: Path, public_key: Path | None = None, base: Path | None = None) -> list[str]:
     """Problems found (empty: valid). FileNotFoundError when the report cannot be read at all."""
     document = load(path)
+    problems = recheck_inputs(document.evidence, base or Path(document.manifest).parent)
+    if not document.evidence:
+        problems.append("the report fingerprints no evidence")
     if document.signature is None:
-        return ["the report is not signed"]
-    problems = []
+        return ["the report is not signed", *problems]
     raw = base64.b64decode(document.signature.public_key)
     if public_key is not None:
         try:
@@ -144,14 +146,6 @@ def verify(path: Path, public_key: Path | None = None, base: Path | None = None)
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(document.signature.value), document.canonical())
     except (InvalidSignature, ValueError):
         problems.append("the signature does not match the content: the report was altered after signing")
-    folder = base or Path(document.manifest).parent
-    for evidence in document.evidence:
-        target = Path(evidence.path) if Path(evidence.path).is_absolute() else folder / evidence.path
-        digest = file_sha256(target)
-        if digest is None:
-            problems.append(f"evidence {evidence.path} not found under {folder}")
-        elif digest != evidence.sha256:
-            problems.append(f"evidence {evidence.path} changed since the inspection")
     return problems
 
 

@@ -34,6 +34,11 @@ def render_markdown(document: InspectionDocument, rulebase: RuleBase) -> str:
         f"**{word('grade', lang)}: {grade.grade}** ({grade.score}/100) — {grade.meaning}. "
         f"**{verdict}**; {word('coverage', lang)} {grade.coverage:.0%}; {grade.scheme_version}.",
         "",
+        *(
+            [f"**{word('not_covered', lang)}**:", *(f"- {_cell(line)}" for line in grade.not_covered), ""]
+            if grade.not_covered
+            else []
+        ),
         *(f"- {line}" for line in grade.explanation),
         "",
         f"| {word('area', lang)} | {word('score', lang)} | {word('failed_rules', lang)} |",
@@ -90,6 +95,13 @@ def render_markdown(document: InspectionDocument, rulebase: RuleBase) -> str:
     lines += [f"## {word('evidence_title', lang)}", "", f"| {word('file', lang)} | SHA-256 |", "|---|---|"]
     lines += [f"| {_cell(e.path)} | `{getattr(e, 'sha256', None) or '—'}` |" for e in document.evidence]
     scheme = rulebase.grading
+    if document.waivers:
+        lines += ["", f"## {word('waivers', lang)}", ""]
+        for status in document.waivers:
+            lines.append(
+                f"- {status.index}. `{_cell(status.key)}` — {status.status}: {_cell(status.reason)} "
+                f"({_cell(status.approved_by)}, {status.expires}); {len(status.findings)} {word('waived', lang)}"
+            )
     lines += [
         "",
         f"## {word('method_title', lang)}",

@@ -107,24 +107,28 @@ def sarif_log(
     results = []
     for target in targets:
         for finding in target.findings:
-            results.append(
-                {
-                    "ruleId": finding.rule,
-                    "ruleIndex": index[finding.rule],
-                    "kind": KINDS[finding.outcome],
-                    "level": LEVELS[finding.severity] if finding.outcome is Outcome.fail else "none",
-                    "message": {"text": finding.why or finding.title},
-                    "locations": [_location(finding, target.target)],
-                    "partialFingerprints": {"lendguard/v1": finding.fingerprint},
-                    "properties": {
-                        "severity": finding.severity.value,
-                        "confidence": finding.confidence,
-                        "quote": finding.quote,
-                        "target": target.target.identity,
-                        "basis": finding.basis,
-                    },
-                }
-            )
+            result: dict[str, Any] = {
+                "ruleId": finding.rule,
+                "ruleIndex": index[finding.rule],
+                "kind": KINDS[finding.outcome],
+                "level": LEVELS[finding.severity] if finding.outcome is Outcome.fail else "none",
+                "message": {"text": finding.why or finding.title},
+                "locations": [_location(finding, target.target)],
+                "partialFingerprints": {"lendguard/v1": finding.fingerprint},
+                "properties": {
+                    "severity": finding.severity.value,
+                    "confidence": finding.confidence,
+                    "quote": finding.quote,
+                    "target": target.target.identity,
+                    "basis": finding.basis,
+                },
+            }
+            if finding.waiver is not None:
+                justification = (
+                    f"{finding.waiver.reason} ({finding.waiver.approved_by}, until {finding.waiver.expires})"
+                )
+                result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
+            results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lendguard.findings import Finding, Outcome
+from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
 from lendguard.reports.places import where
@@ -37,6 +38,15 @@ def _widths(console: Console, fixed: list[int], shares: list[int]) -> list[int]:
     return fixed + [max(free * share // sum(shares), 8) for share in shares]
 
 
+OUTCOME_STYLE = {Outcome.fail: "bold red", Outcome.inconclusive: "yellow", Outcome.passed: "green"}
+
+
+def _outcome(finding: Finding, lang: Language) -> Text:
+    if finding.waived:
+        return Text(word("waived", lang), style="dim")
+    return Text(word(finding.outcome.value, lang), style=OUTCOME_STYLE.get(finding.outcome, "dim"))
+
+
 def not_evaluated_line(document: ReportDocument) -> str:
     """Why the other rules were not evaluated: another kind of target, or (rarely) no check yet."""
     reasons = Counter(n.reason for n in document.not_evaluated)
@@ -58,36 +68,45 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
         worst[finding.rule] = max(worst.get(finding.rule, -1), finding.severity.rank)
     order = {Outcome.fail: 0, Outcome.inconclusive: 1, Outcome.passed: 2, Outcome.not_applicable: 3}
     shown.sort(key=lambda f: (order[f.outcome], -worst[f.rule], f.rule, -f.severity.rank))
+    # Every row shows its outcome: in its own column with --show-passed, else under the severity.
     keys = (
         ("severity", "rule", "outcome", "location", "quote")
         if show_passed
         else ("severity", "rule", "location", "quote")
     )
     headers = {key: cell_len(word(key, lang)) for key in keys}
+    outcome_width = max(cell_len(word("waived", lang)), *(cell_len(word(o.value, lang)) for o in Outcome))
     severity_width = max(headers["severity"], *(cell_len(word(s.value, lang)) for s in Severity))
+    if not show_passed:
+        severity_width = max(severity_width, outcome_width, cell_len(word("outcome", lang)))
     widest = max((max(len(f.rule), cell_len(f.title)) for f in shown), default=8)
     rule_width = min(widest, max(26, console.width // 5), max((len(f.rule) for f in shown), default=8) + 12)
     fixed = [severity_width, rule_width]
     if show_passed:
-        fixed.append(max(headers["outcome"], *(cell_len(word(o.value, lang)) for o in Outcome)))
+        fixed.append(max(headers["outcome"], outcome_width))
     places = [where(f.location, lang) for f in shown]
     free = _widths(console, fixed, [1])[-1]
     place_width = max(min(max((cell_len(p) for p in places), default=8), free // 3), headers["location"])
     widths = [*fixed, place_width, max(free - place_width - 3, 10)]
     table = Table(title=word("findings_of", lang, target=document.target.identity), title_justify="left")
     for key, width in zip(keys, widths, strict=True):
-        table.add_column(word(key, lang), width=width, overflow="fold")
+        heading = word(key, lang)
+        if key == "severity" and not show_passed:
+            heading += "\n" + word("outcome", lang)
+        table.add_column(heading, width=width, overflow="fold")
     previous = None
     for finding, place in zip(shown, places, strict=True):
         rule_cell = "" if finding.rule == previous else f"{finding.rule}\n[dim]{wrap(finding.title, rule_width)}[/]"
         previous = finding.rule
-        cells: list[Text | str] = [
-            Text(word(finding.severity.value, lang), style=SEVERITY_STYLE[finding.severity]),
-            rule_cell,
-        ]
+        severity = Text(word(finding.severity.value, lang), style=SEVERITY_STYLE[finding.severity])
+        if not show_passed:
+            severity.append("\n").append_text(_outcome(finding, lang))
+        cells: list[Text | str] = [severity, rule_cell]
         if show_passed:
-            cells.append(word(finding.outcome.value, lang))
-        quote = Text(wrap(finding.quote, widths[-1]))
+            cells.append(_outcome(finding, lang))
+        # An inconclusive row says why it could not be judged.
+        said = finding.why if finding.outcome is Outcome.inconclusive and not finding.quote else finding.quote
+        quote = Text(wrap(said, widths[-1]))
         if finding.confidence != "high":
             quote.append(
                 f" ({word('confidence', lang)}: {word('confidence_' + finding.confidence, lang)})", style="dim"
@@ -179,3 +198,14 @@ def render_summary(console: Console, documents: Sequence[ReportDocument]) -> Non
             status,
         )
     console.print(table)
+
+
+def render_coverage(console: Console, grade: Grade, lang: Language) -> None:
+    """What the inspection did and did not cover, area by area."""
+    covered = [a.title for a in grade.areas if a.covered]
+    console.print(f"[bold]{word('covered', lang)}:[/] {', '.join(covered) or '—'}", highlight=False)
+    if not grade.not_covered:
+        return
+    console.print(f"[bold red]{word('not_covered', lang)}:[/]", highlight=False)
+    for line in grade.not_covered:
+        console.print(f"  • {line}", highlight=False, markup=False)

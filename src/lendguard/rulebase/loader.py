@@ -98,6 +98,9 @@ def _check_references(base: RuleBase) -> None:
     for area in base.grading.areas.values():
         if area not in base.grading.area_titles or area not in base.grading.area_weights:
             raise RuleBaseError(f"grading.yaml: area {area} lacks a title or a weight")
+    for area in base.grading.mandatory_areas:
+        if area not in base.grading.areas.values():
+            raise RuleBaseError(f"grading.yaml: mandatory area {area} is not an area")
     for band in base.grading.bands:
         if band.grade not in base.grading.inspection_interval_days:
             raise RuleBaseError(f"grading.yaml: grade {band.grade} has no inspection interval")

@@ -276,6 +276,8 @@ class GradingScheme(_Record):
     critical_cap: str
     min_coverage: float
     certifiable_grades: tuple[str, ...]
+    # Areas without which a platform is never certifiable, whatever its score.
+    mandatory_areas: tuple[str, ...] = ()
     inspection_interval_days: dict[str, int]
     complaint_signal: ComplaintSignal
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.detect import Scanner, mask_value
-from lendguard.evidence import DataStoreEvidence, Provenance, TextFileProfile, ValueFound
+from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile, sample_table
 from lendguard.probes.errors import ProbeError
+from lendguard.probes.fingerprint import RowDigest, folder_files
 
 LOG_LINE = re.compile(
     r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
@@ -201,19 +202,18 @@ def _parallel_parts(paths: list[Path], options: ScanOptions, pool: Executor) -> 
     }
 
 
-def _hash_file(path: Path, digest: Any) -> None:
+def _hash_file(path: Path, *digests: Any) -> None:
     with path.open("rb") as handle:
         while block := handle.read(1 << 20):
-            digest.update(block)
+            for digest in digests:
+                digest.update(block)
 
 
 def _files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
-            yield path
+    yield from folder_files(root)
 
 
 def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataStoreEvidence:
@@ -241,10 +241,13 @@ def _probe_paths(
     samples: list[TableSample] = []
     text_profiles, values, warnings = [], [], []
     digest, size = hashlib.sha256(), 0
+    hashes: dict[str, str] = {}
     for path in paths:
         shown = str(path)
         size += path.stat().st_size
-        _hash_file(path, digest)
+        own = hashlib.sha256()
+        _hash_file(path, digest, own)
+        hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
             if kind is not None:
@@ -267,6 +270,11 @@ def _probe_paths(
         raise ProbeError(root, "no CSV, JSONL, Parquet, text or log file in this directory")
     pool = plaintext_pool(samples)
     store = "directory" if root.is_dir() else files.TABLE_SUFFIXES.get(root.suffix.lower(), "text")
+    read = (
+        InputFingerprint(path=str(root), kind="folder", files=hashes)
+        if root.is_dir()
+        else InputFingerprint(path=str(root), kind="file", sha256=next(iter(hashes.values())))
+    )
     return DataStoreEvidence(
         provenance=_provenance(str(root), digest.hexdigest(), size),
         store=store,
@@ -275,6 +283,7 @@ def _probe_paths(
         text_files=tuple(text_profiles),
         values=tuple(values),
         warnings=tuple(warnings),
+        fingerprint=read,
     )
 
 
@@ -282,9 +291,12 @@ def _probe_database(target: str, scanner: Scanner, options: ScanOptions) -> Data
     shown = sql.masked_url(target)
     with sql.read_only(target) as (connection, kind):
         names = sql.table_names(connection, list(options.tables) or None, shown)
-        samples = [
-            sample_table(name, sql.table_batches(connection, name, options.row_limit), scanner) for name in names
-        ]
+        samples, digests = [], []
+        for name in names:
+            digest = RowDigest(sql.column_types(connection, name))
+            batches = digest.tap(sql.table_batches(connection, name, options.row_limit))
+            samples.append(sample_table(name, batches, scanner))
+            digests.append(digest.result(name, options.row_limit))
     pool = plaintext_pool(samples)
     fingerprint = hashlib.sha256(f"{shown}|{','.join(names)}".encode()).hexdigest()
     return DataStoreEvidence(
@@ -292,6 +304,13 @@ def _probe_database(target: str, scanner: Scanner, options: ScanOptions) -> Data
         store=kind,
         source=shown,
         tables=tuple(profile(s, options.full, pool, options.show_values) for s in samples),
+        fingerprint=InputFingerprint(
+            path=shown,
+            kind="database",
+            tables=tuple(digests),
+            sample_rows=options.row_limit,
+            only_tables=tuple(options.tables),
+        ),
     )
 
 

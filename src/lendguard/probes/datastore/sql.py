@@ -106,6 +106,13 @@ def table_names(connection: Connection, wanted: list[str] | None, source: str) -
     return names
 
 
+def column_types(connection: Connection, name: str) -> list[str]:
+    """`name type` of each column as the database declares it (the schema part of a table digest)."""
+    from sqlalchemy import inspect
+
+    return [f"{column['name']} {column['type']}" for column in inspect(connection).get_columns(name)]
+
+
 def _cell(value: Any) -> Any:
     if value is None or isinstance(value, str | bytes):
         return value
