@@ -35,6 +35,7 @@ from lendguard.engine import (
     run_inspection,
 )
 from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
+from lendguard.findings import Outcome
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
 from lendguard.probes.datastore import ScanOptions
@@ -54,6 +55,7 @@ from lendguard.registry.cli import COMMANDS as REGISTRY_COMMANDS
 from lendguard.reports import ReportDocument, build_document, report_schema
 from lendguard.reports.compare import compare
 from lendguard.reports.datastore import jsonl_records, render_columns, value_record
+from lendguard.reports.findings_csv import findings_csv
 from lendguard.reports.html import render_html
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
@@ -63,8 +65,9 @@ from lendguard.reports.league import league_csv, league_html, league_row
 from lendguard.reports.markdown import render_markdown
 from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
-from lendguard.reports.sarif import render_sarif
-from lendguard.reports.table import render_findings, render_summary
+from lendguard.reports.sarif import render_sarif, render_targets_sarif
+from lendguard.reports.summary import rule_results
+from lendguard.reports.table import render_findings, render_fix_first, render_summary
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -154,11 +157,73 @@ def _print_documents(documents: list[ReportDocument], show_passed: bool) -> None
 format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "sarif", "csv"]),
     default="table",
     show_default=True,
-    help="table: rich tables; json: the report document (JSON Lines for several targets).",
+    help="table: rich tables; json: the report document (JSON Lines for several targets); "
+    "sarif: SARIF 2.1.0 for code scanning; csv: one row per finding.",
 )
+
+
+def _filter(key: str, choices: list[str]) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    """Parse a comma-separated list of choices into the context, for _filtered()."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        items = {item.strip() for item in (value or "").split(",") if item.strip()}
+        unknown = items - set(choices)
+        if unknown:
+            raise click.BadParameter(f"{', '.join(sorted(unknown))} (choose from {', '.join(choices)})")
+        ctx.meta[f"lendguard.{key}"] = frozenset(items) or None
+
+    return parse
+
+
+def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--severity and --status: which findings every output format shows and the exit code counts."""
+    severity = click.option(
+        "--severity",
+        callback=_filter("severity", [s.value for s in Severity]),
+        expose_value=False,
+        help="Only findings of these severities, comma-separated (critical,high,medium,low,info).",
+    )
+    status = click.option(
+        "--status",
+        callback=_filter("status", [o.value for o in Outcome]),
+        expose_value=False,
+        help="Only findings with these outcomes, comma-separated (fail,inconclusive,pass,not_applicable).",
+    )
+    return severity(status(command))
+
+
+def _filtered(documents: list[ReportDocument]) -> tuple[list[ReportDocument], bool]:
+    """The documents with the --severity/--status selection applied; True when passed ones were asked for."""
+    meta = click.get_current_context().meta
+    severities: frozenset[str] | None = meta.get("lendguard.severity")
+    statuses: frozenset[str] | None = meta.get("lendguard.status")
+    chosen = [
+        d.only(
+            frozenset(Severity(s) for s in severities) if severities else None,
+            frozenset(Outcome(o) for o in statuses) if statuses else None,
+        )
+        for d in documents
+    ]
+    return chosen, bool(statuses and statuses & {Outcome.passed.value, Outcome.not_applicable.value})
+
+
+def _formatted(documents: list[ReportDocument], output_format: str) -> bool:
+    """Print the machine formats every audit command shares (json, sarif, csv); False for the table."""
+    if output_format == "json":
+        for document in documents:
+            click.echo(_dump(document, 2 if len(documents) == 1 else None))
+    elif output_format == "sarif":
+        click.echo(_json(render_targets_sarif(documents, load_rulebase())))
+    elif output_format == "csv":
+        click.echo(findings_csv(documents), nl=False)
+    else:
+        return False
+    return True
+
+
 fail_on_option = click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
@@ -181,6 +246,7 @@ show_passed_option = click.option("--show-passed", is_flag=True, help="List pass
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def apk(
     files: tuple[Path, ...],
     output_format: str,
@@ -200,15 +266,17 @@ def apk(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json", "jsonl"]),
+    type=click.Choice(["table", "json", "jsonl", "sarif", "csv"]),
     default="table",
     show_default=True,
-    help="table; json: the report document; jsonl: one object per value found in text and per column profiled.",
+    help="table; json: the report document; jsonl: one object per value found in text and per column profiled; "
+    "sarif: SARIF 2.1.0; csv: one row per finding.",
 )
 @lang_option
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 @click.option(
     "--sample", "sample_rows", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows read per table."
 )
@@ -242,21 +310,18 @@ def scan(
         on_value=stream if output_format == "jsonl" else None,
     )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
-    documents = [document for _, document in done]
+    documents, asked_passed = _filtered([document for _, document in done])
     if output_format == "jsonl":
         for report, _ in done:
             if isinstance(report.evidence, DataStoreEvidence):
                 for line in jsonl_records(report.evidence, values=False):
                     click.echo(line)
-    elif output_format == "json":
-        for document in documents:
-            click.echo(_dump(document, 2 if len(documents) == 1 else None))
-    else:
+    elif not _formatted(documents, output_format):
         out = Console()
         for report, _ in done:
             if isinstance(report.evidence, DataStoreEvidence):
                 render_columns(out, report.evidence, lang)
-        _print_documents(documents, show_passed)
+        _print_documents(documents, show_passed or asked_passed)
     sys.exit(_exit_code(documents, fail_on))
 
 
@@ -267,6 +332,7 @@ def scan(
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def policy(
     sources: tuple[Path, ...],
     output_format: str,
@@ -302,6 +368,7 @@ def policy(
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def traffic(
     files: tuple[Path, ...],
     first_party: str,
@@ -359,6 +426,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def collection(
     log: str,
     loans: str,
@@ -390,6 +458,7 @@ def collection(
 @fail_on_option
 @output_dir_option
 @show_passed_option
+@filter_options
 def org(
     files: tuple[Path, ...],
     output_format: str,
@@ -406,11 +475,9 @@ def org(
 
 
 def _emit(documents: list[ReportDocument], output_format: str, show_passed: bool, fail_on: str) -> None:
-    if output_format == "json":
-        for document in documents:
-            click.echo(_dump(document, 2 if len(documents) == 1 else None))
-    else:
-        _print_documents(documents, show_passed)
+    documents, asked_passed = _filtered(documents)
+    if not _formatted(documents, output_format):
+        _print_documents(documents, show_passed or asked_passed)
     sys.exit(_exit_code(documents, fail_on))
 
 
@@ -506,6 +573,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     (output / "report.pdf").write_bytes(render_pdf(html))
     sarif = render_sarif(document, rulebase)
     (output / "report.sarif").write_text(_json(sarif) + "\n", encoding="utf-8")
+    (output / "report.csv").write_text(findings_csv(document.targets), encoding="utf-8")
     out = Console()
     for target in document.targets:
         if target.error:
@@ -516,8 +584,10 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
     out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
     for line in grade.explanation:
         out.print(f"  {line}", highlight=False)
+    render_fix_first(out, rule_results(document.targets, rulebase), lang)
     out.print(
-        ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "md")), highlight=False
+        ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "csv", "md")),
+        highlight=False,
     )
     # A target that could not be read is reported (inconclusive outcomes), not an input error of the audit.
     sys.exit(_exit_code([t.model_copy(update={"error": None}) for t in document.targets], fail_on))

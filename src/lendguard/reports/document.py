@@ -72,6 +72,16 @@ class ReportDocument(_Model):
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if f.outcome is Outcome.fail]
 
+    def only(self, severities: frozenset[Severity] | None, outcomes: frozenset[Outcome] | None) -> ReportDocument:
+        """The document with only the findings of these severities and outcomes (None: any);
+        the summary still counts every rule evaluated."""
+        kept = [
+            f
+            for f in self.findings
+            if (severities is None or f.severity in severities) and (outcomes is None or f.outcome in outcomes)
+        ]
+        return self if len(kept) == len(self.findings) else self.model_copy(update={"findings": kept})
+
 
 def _target(report: TargetReport) -> TargetInfo:
     info = TargetInfo(kind=report.kind, file=report.file, identity=report.identity)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from lendguard import __version__
 from lendguard.findings import Finding, Outcome
+from lendguard.reports.document import ReportDocument, TargetInfo, ToolInfo
 from lendguard.reports.inspection import InspectionDocument
+from lendguard.reports.places import artifact_uri
 from lendguard.reports.rule_page import rule_page_url
-from lendguard.rulebase import RuleBase, Severity
+from lendguard.rulebase import Language, RuleBase, Severity
 
 LEVELS = {
     Severity.critical: "error",
@@ -32,13 +36,15 @@ KINDS = {
 }
 
 
-def _location(finding: Finding) -> dict[str, Any]:
+def _location(finding: Finding, target: TargetInfo) -> dict[str, Any]:
     place = finding.location
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": place.file if "://" not in place.file else place.file.split("://", 1)[0] + ":"}
-    }
+    # A policy read from inside an APK: its identity is "app.apk:assets/privacy_policy.html".
+    entry = target.identity.split(":", 1)[1] if target.kind == "policy" and ":" in target.identity else None
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(place, entry)}}
     if place.start is not None and place.end is not None:
         physical["region"] = {"charOffset": place.start, "charLength": max(place.end - place.start, 0)}
+        if finding.quote:
+            physical["region"]["snippet"] = {"text": finding.quote}
     elif place.line is not None:
         physical["region"] = {"startLine": place.line}
     elif place.row is not None:
@@ -66,14 +72,13 @@ def _location(finding: Finding) -> dict[str, Any]:
     return location
 
 
-def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, Any]:
-    lang = document.lang
-    rules = [
+def _rules(rulebase: RuleBase, lang: Language) -> list[dict[str, Any]]:
+    return [
         {
             "id": rule.id,
             "name": rule.id.title().replace("-", ""),
             "shortDescription": {"text": rule.title.get(lang)},
-            "fullDescription": {"text": rule.title.get("en" if lang == "zh" else "zh")},
+            "fullDescription": {"text": rule.trigger.get(lang)},
             "help": {"text": rule.remedy.get(lang)},
             "helpUri": rule_page_url(rule.id),
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
@@ -86,30 +91,40 @@ def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, 
         }
         for rule in rulebase.rules.values()
     ]
+
+
+def sarif_log(
+    targets: Sequence[ReportDocument],
+    rulebase: RuleBase,
+    tool: ToolInfo,
+    automation_id: str,
+    properties: dict[str, Any],
+) -> dict[str, Any]:
+    """One SARIF run holding every finding of the targets (passed and not-applicable ones as kind pass/notApplicable)."""
+    lang = targets[0].lang if targets else "zh"
+    rules = _rules(rulebase, lang)
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     results = []
-    for target in document.targets:
+    for target in targets:
         for finding in target.findings:
-            result: dict[str, Any] = {
-                "ruleId": finding.rule,
-                "ruleIndex": index[finding.rule],
-                "kind": KINDS[finding.outcome],
-                "message": {"text": finding.why or finding.title},
-                "locations": [_location(finding)],
-                "partialFingerprints": {"lendguard/v1": finding.fingerprint},
-                "properties": {
-                    "severity": finding.severity.value,
-                    "confidence": finding.confidence,
-                    "quote": finding.quote,
-                    "target": target.target.identity,
-                    "basis": finding.basis,
-                },
-            }
-            if finding.outcome is Outcome.fail:
-                result["level"] = LEVELS[finding.severity]
-            else:
-                result["level"] = "none"
-            results.append(result)
+            results.append(
+                {
+                    "ruleId": finding.rule,
+                    "ruleIndex": index[finding.rule],
+                    "kind": KINDS[finding.outcome],
+                    "level": LEVELS[finding.severity] if finding.outcome is Outcome.fail else "none",
+                    "message": {"text": finding.why or finding.title},
+                    "locations": [_location(finding, target.target)],
+                    "partialFingerprints": {"lendguard/v1": finding.fingerprint},
+                    "properties": {
+                        "severity": finding.severity.value,
+                        "confidence": finding.confidence,
+                        "quote": finding.quote,
+                        "target": target.target.identity,
+                        "basis": finding.basis,
+                    },
+                }
+            )
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -118,21 +133,38 @@ def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, 
                 "tool": {
                     "driver": {
                         "name": "LendGuard",
-                        "version": document.tool.version,
-                        "semanticVersion": document.tool.version,
+                        "version": tool.version,
+                        "semanticVersion": tool.version,
                         "informationUri": "https://lendguard.dev",
                         "rules": rules,
-                        "properties": {"rulebase": document.tool.rulebase_version},
+                        "properties": {"rulebase": tool.rulebase_version},
                     }
                 },
-                "automationDetails": {"id": f"lendguard/{document.platform}/"},
+                "automationDetails": {"id": automation_id},
                 "results": results,
-                "properties": {
-                    "platform": document.platform,
-                    "grade": document.grade.grade,
-                    "score": document.grade.score,
-                    "certifiable": document.grade.certifiable,
-                },
+                "properties": properties,
             }
         ],
     }
+
+
+def render_targets_sarif(documents: Sequence[ReportDocument], rulebase: RuleBase) -> dict[str, Any]:
+    """SARIF of one audit command's targets (`lendguard apk|policy|… --format sarif`)."""
+    tool = ToolInfo(version=__version__, rulebase_version=rulebase.version)
+    return sarif_log(documents, rulebase, tool, "lendguard/", {"targets": [d.target.identity for d in documents]})
+
+
+def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, Any]:
+    """SARIF of a whole inspection (`lendguard audit`), with its grade in the run's properties."""
+    return sarif_log(
+        document.targets,
+        rulebase,
+        document.tool,
+        f"lendguard/{document.platform}/",
+        {
+            "platform": document.platform,
+            "grade": document.grade.grade,
+            "score": document.grade.score,
+            "certifiable": document.grade.certifiable,
+        },
+    )

@@ -1,21 +1,26 @@
-"""Terminal rendering of report documents with rich: findings per target and a batch summary."""
+"""Terminal rendering of report documents with rich: findings per target and a batch summary.
+
+Tables fit the terminal: columns get fixed widths and cells are wrapped at token boundaries
+(never `ContactsContract$Commo|nDataKinds`); a rule's title is shown once, on its first row."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from lendguard.findings import Finding, Location, Outcome
+from lendguard.findings import Finding, Outcome
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
+from lendguard.reports.places import where
+from lendguard.reports.summary import RuleResult
+from lendguard.reports.wrap import wrap
 from lendguard.rulebase import Language, Severity
 
-COLUMN_RATIOS: dict[str, int | None] = {"severity": None, "rule": 3, "outcome": None, "location": 2, "quote": 5}
 SEVERITY_STYLE = {
     Severity.critical: "bold white on red",
     Severity.high: "bold red",
@@ -25,21 +30,11 @@ SEVERITY_STYLE = {
 }
 
 
-def _where(location: Location, lang: Language) -> str:
-    """The coarse place; the quote beside it carries the detail."""
-    if location.loan:
-        rows = location.rows or ([location.row] if location.row else [])
-        shown = ", ".join(map(str, rows[:6])) + (" …" if len(rows) > 6 else "")
-        return f"{location.loan} · {word('rows_at', lang, rows=shown)}"
-    if location.host:
-        return f"#{location.request} {location.method} {location.host}{location.path or ''}"
-    if location.start is not None:
-        return f"{location.section or Path(location.file).name} @{location.start}"
-    if location.table:
-        return f"{location.table}.{location.column}" if location.column else location.table
-    if location.path:
-        return f"{location.path}:{location.line}" if location.line else location.path
-    return location.sdk or location.entry or location.dex or location.url or Path(location.file).name
+def _widths(console: Console, fixed: list[int], shares: list[int]) -> list[int]:
+    """Content widths: the fixed columns as given, the rest shared out; borders and padding subtracted."""
+    columns = len(fixed) + len(shares)
+    free = max(console.width - (columns + 1) - 2 * columns - sum(fixed), 10 * len(shares))
+    return fixed + [max(free * share // sum(shares), 8) for share in shares]
 
 
 def not_evaluated_line(document: ReportDocument) -> str:
@@ -57,30 +52,47 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
     lang = document.lang
     hidden = () if show_passed else (Outcome.passed, Outcome.not_applicable)
     shown: list[Finding] = [f for f in document.findings if f.outcome not in hidden]
-    table = Table(
-        title=word("findings_of", lang, target=document.target.identity),
-        show_lines=False,
-        title_justify="left",
-        expand=True,
-    )
-    columns = (
+    # Each rule's rows together (worst rule first), so its title is printed once.
+    worst: dict[str, int] = {}
+    for finding in shown:
+        worst[finding.rule] = max(worst.get(finding.rule, -1), finding.severity.rank)
+    order = {Outcome.fail: 0, Outcome.inconclusive: 1, Outcome.passed: 2, Outcome.not_applicable: 3}
+    shown.sort(key=lambda f: (order[f.outcome], -worst[f.rule], f.rule, -f.severity.rank))
+    keys = (
         ("severity", "rule", "outcome", "location", "quote")
         if show_passed
         else ("severity", "rule", "location", "quote")
     )
-    for key in columns:
-        table.add_column(word(key, lang), overflow="fold", ratio=COLUMN_RATIOS[key], no_wrap=COLUMN_RATIOS[key] is None)
-    for finding in shown:
+    headers = {key: cell_len(word(key, lang)) for key in keys}
+    severity_width = max(headers["severity"], *(cell_len(word(s.value, lang)) for s in Severity))
+    widest = max((max(len(f.rule), cell_len(f.title)) for f in shown), default=8)
+    rule_width = min(widest, max(26, console.width // 5), max((len(f.rule) for f in shown), default=8) + 12)
+    fixed = [severity_width, rule_width]
+    if show_passed:
+        fixed.append(max(headers["outcome"], *(cell_len(word(o.value, lang)) for o in Outcome)))
+    places = [where(f.location, lang) for f in shown]
+    free = _widths(console, fixed, [1])[-1]
+    place_width = max(min(max((cell_len(p) for p in places), default=8), free // 3), headers["location"])
+    widths = [*fixed, place_width, max(free - place_width - 3, 10)]
+    table = Table(title=word("findings_of", lang, target=document.target.identity), title_justify="left")
+    for key, width in zip(keys, widths, strict=True):
+        table.add_column(word(key, lang), width=width, overflow="fold")
+    previous = None
+    for finding, place in zip(shown, places, strict=True):
+        rule_cell = "" if finding.rule == previous else f"{finding.rule}\n[dim]{wrap(finding.title, rule_width)}[/]"
+        previous = finding.rule
         cells: list[Text | str] = [
             Text(word(finding.severity.value, lang), style=SEVERITY_STYLE[finding.severity]),
-            f"{finding.rule}\n[dim]{finding.title}[/]",
+            rule_cell,
         ]
         if show_passed:
             cells.append(word(finding.outcome.value, lang))
-        quote = Text(finding.quote)
+        quote = Text(wrap(finding.quote, widths[-1]))
         if finding.confidence != "high":
-            quote.append(f" ({word('confidence', lang)}: {finding.confidence})", style="dim")
-        cells += [_where(finding.location, lang), quote]
+            quote.append(
+                f" ({word('confidence', lang)}: {word('confidence_' + finding.confidence, lang)})", style="dim"
+            )
+        cells += [Text(wrap(place, widths[-2])), quote]
         table.add_row(*cells)
     if shown:
         console.print(table)
@@ -95,10 +107,11 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
             inconclusive=summary.rules_inconclusive,
             not_applicable=summary.rules_not_applicable,
         )
-        + not_evaluated_line(document)
+        + not_evaluated_line(document),
+        highlight=False,
     )
     for warning in document.warnings:
-        console.print(f"[yellow]{word('warning', lang)}:[/] {warning}")
+        console.print(f"[yellow]{word('warning', lang)}:[/] {warning}", highlight=False)
     failed: dict[str, Finding] = {}
     for finding in document.failures():
         failed.setdefault(finding.rule, finding)
@@ -106,23 +119,61 @@ def render_findings(console: Console, document: ReportDocument, show_passed: boo
         console.print(word("no_failures", lang))
         return
     console.print(f"[bold]{word('remedies', lang)}[/]")
-    for rule, finding in failed.items():
-        console.print(
-            f"  • [bold]{rule}[/] {finding.remedy} [dim]({word('basis', lang)}: {', '.join(finding.basis)})[/]"
+    _remedies(console, [(rule, f.remedy, f.basis) for rule, f in failed.items()], lang)
+
+
+def _remedies(console: Console, items: list[tuple[str, str, list[str]]], lang: Language) -> None:
+    """One line per rule, wrapped under itself: the indent survives the wrap."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for rule, remedy, basis in items:
+        grid.add_row("•", rule, Text.assemble(remedy, (f" ({word('basis', lang)}: {', '.join(basis)})", "dim")))
+    console.print(grid)
+
+
+def render_fix_first(console: Console, results: Sequence[RuleResult], lang: Language, limit: int = 10) -> None:
+    """The failed rules worst first, each once with its remedy (what `audit` prints under the grade)."""
+    failed = [r for r in results if r.outcome is Outcome.fail]
+    if not failed:
+        return
+    console.print(f"[bold]{word('fix_first', lang)}[/]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for number, result in enumerate(failed[:limit], start=1):
+        cost = word("cost", lang, count=len(result.failures), points=f"{result.points:g}")
+        grid.add_row(
+            f"{number}.",
+            Text(word(result.severity.value, lang), style=SEVERITY_STYLE[result.severity]),
+            result.rule,
+            Text.assemble(
+                f"{result.title} ", (f"（{cost}）" if lang == "zh" else f"({cost})", "dim"), "\n", result.remedy
+            ),
         )
+    console.print(grid)
+    if len(failed) > limit:
+        console.print(f"  … {word('more_rules', lang, count=len(failed) - limit)}", highlight=False)
 
 
 def render_summary(console: Console, documents: Sequence[ReportDocument]) -> None:
     lang = documents[0].lang
     table = Table(title=word("summary_title", lang), title_justify="left")
-    for key in ("file", "identity", "critical", "high", "medium", "low", "failed_rules", "status"):
-        table.add_column(word(key, lang))
+    counts_width = max(cell_len(word(s, lang)) for s in ("critical", "high", "medium", "low"))
+    fixed = [counts_width] * 4 + [cell_len(word("failed_rules", lang)), max(cell_len(word("error", lang)), 4)]
+    widths = _widths(console, fixed, [3, 2])
+    keys = ("file", "identity", "critical", "high", "medium", "low", "failed_rules", "status")
+    for key, width in zip(keys, [widths[6], widths[7], *widths[:6]], strict=True):
+        table.add_column(word(key, lang), width=width, overflow="fold")
     for document in documents:
         counts = document.summary.failed_findings_by_severity
         status = word("error", lang) if document.error else word("ok", lang)
         table.add_row(
-            document.target.file,
-            document.target.identity,
+            wrap(document.target.file, widths[6]),
+            wrap(document.target.identity, widths[7]),
             *(str(counts.get(s, 0)) for s in (Severity.critical, Severity.high, Severity.medium, Severity.low)),
             str(document.summary.rules_failed),
             status,
