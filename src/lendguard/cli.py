@@ -607,7 +607,11 @@ def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]
     """One batch item in a worker process (module-level so it pickles)."""
     path, lang = job
     rulebase = load_rulebase()
-    report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
+    try:
+        report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
+    except Exception as error:  # noqa: BLE001 - one file must not end the batch and lose its league table
+        problem = f"{path}: could not be audited ({type(error).__name__})"
+        report = TargetReport(path.suffix.lower().lstrip("."), str(path), str(path), None, [], [], problem)
     return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
 
 
@@ -664,7 +668,7 @@ def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
     """Check a report's signature and re-hash its evidence: exit 0 valid, 1 invalid or tampered, 2 unreadable."""
     try:
         problems = verify_report(report, public_key, base)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, SignatureError) as error:
         raise InputError(str(error)) from error
     if problems:
         for problem in problems:

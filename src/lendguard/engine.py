@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
+from lendguard.detect import mask_text
 from lendguard.evidence import (
     ApkEvidence,
     CollectionEvidence,
@@ -109,6 +110,20 @@ def _inconclusive(
     return findings
 
 
+def _unreadable(
+    kind: type[Evidence], name: str, shown: str, error: ProbeError, rulebase: RuleBase, lang: Language
+) -> TargetReport:
+    return TargetReport(
+        kind=name,
+        file=shown,
+        identity=shown,
+        evidence=None,
+        findings=_inconclusive(kind, shown, error, rulebase, lang),
+        evaluated=[],
+        error=str(error),
+    )
+
+
 def _audit(
     kind: type[Evidence],
     name: str,
@@ -122,15 +137,11 @@ def _audit(
     try:
         evidence = probe()
     except ProbeError as error:
-        return TargetReport(
-            kind=name,
-            file=shown,
-            identity=shown,
-            evidence=None,
-            findings=_inconclusive(kind, shown, error, rulebase, lang),
-            evaluated=[],
-            error=str(error),
-        )
+        return _unreadable(kind, name, shown, error, rulebase, lang)
+    except Exception as error:  # noqa: BLE001 - one bad target must never end an audit or batch
+        problem = mask_text(str(error).strip().splitlines()[0][:160]) if str(error).strip() else ""
+        unexpected = ProbeError(shown, f"could not be read ({type(error).__name__}{': ' + problem if problem else ''})")
+        return _unreadable(kind, name, shown, unexpected, rulebase, lang)
     identity = identity_of(evidence)
     findings, evaluated = evaluate(evidence, identity, rulebase, lang)
     warnings = list(getattr(evidence, "warnings", ()))

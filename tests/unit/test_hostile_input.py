@@ -3,14 +3,27 @@ target), never a traceback, a hang, a huge output or lost data."""
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+import resource
+import shutil
 import subprocess
+import time
+import zlib
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
+import brotli
 import pytest
 from tests.conftest import run_cli
 
-from lendguard.probes import ProbeError
+from lendguard.probes import ProbeError, jsonsafe, traffic
+from lendguard.probes.policy.probe import _html_text, probe_policy
+from lendguard.probes.traffic import probe_traffic
 from lendguard.probes.yamlsafe import YamlLimits, load_yaml, loads_yaml
+from lendguard.rulebase import RuleBase
 
 BILLION_LAUGHS = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
@@ -84,3 +97,150 @@ def test_manifest_alias_bomb_is_refused_before_any_report(tmp_path: Path) -> Non
     manifest.write_text(ALIAS_BOMB + "platform: *i\ntargets: {org: [governance.yaml]}\n", encoding="utf-8")
     stderr = _one_line_exit_2(run_cli("audit", str(manifest), "--output", str(tmp_path / "out")))
     assert "aliases expand beyond" in stderr and not (tmp_path / "out" / "report.html").exists()
+
+
+def _har(tmp_path: Path, name: str, request: dict[str, Any]) -> Path:
+    entry = {"startedDateTime": "2026-11-29T10:00:00+08:00", "request": {"method": "POST", "url": URL, **request}}
+    path = tmp_path / name
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": [entry]}}), encoding="utf-8")
+    return path
+
+
+URL = "https://api.kuaijie-loan.example.cn/v1/apply"
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "problem"),
+    [
+        ({"postData": {"mimeType": "application/json", "text": 5}}, "request.postData.text is a number, not a string"),
+        ({"postData": {"text": {"a": 1}}}, "request.postData.text is an object, not a string"),
+        ({"cookies": 5}, "request.cookies is a number, not an array"),
+        ({"headers": "x"}, "request.headers is a string, not an array"),
+        ({"postData": [1]}, "request.postData is an array, not an object"),
+        ({"postData": {"params": {"a": 1}}}, "request.postData.params is an object, not an array"),
+        ({"postData": {"text": "[" * 100_000 + "]" * 100_000}}, "request body nested deeper than 64 levels"),
+        ({"postData": {"text": "[" * 500 + "]" * 500}}, "request body nested deeper than 64 levels"),
+    ],
+)
+def test_har_fields_of_the_wrong_type_or_depth_name_the_entry(
+    tmp_path: Path, request_fields: dict[str, Any], problem: str
+) -> None:
+    path = _har(tmp_path, "bad.har", request_fields)
+    with pytest.raises(ProbeError, match="entry 0: ") as raised:
+        probe_traffic(path)
+    assert problem in str(raised.value)
+
+
+def test_a_har_nested_100000_deep_is_refused_fast_and_small(tmp_path: Path) -> None:
+    path = tmp_path / "deep.har"
+    nested = "[" * 100_000 + "]" * 100_000
+    path.write_text(f'{{"log": {{"entries": [{{"request": {{"url": "{URL}", "x": {nested}}}}}]}}}}', encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(ProbeError, match=r"nested 100,005 levels deep \(limit 64\)"):
+        probe_traffic(path)
+    assert time.perf_counter() - started < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: no quadratic blow-up
+
+
+def test_depth_check_skips_brackets_inside_strings(tmp_path: Path) -> None:
+    # brackets inside strings and escaped quotes/backslashes do not count, also across block edges
+    text = json.dumps({"a": "x\\", "b": ['["{' * 100, {"c": [1]}], "d": '\\"[[[[' * 50})
+    path = tmp_path / "strings.json"
+    path.write_text(text, encoding="utf-8")
+    assert jsonsafe.file_depth_exceeds(path, 4) is None
+    assert jsonsafe.file_depth_exceeds(path, 3) == 4
+    for block in (1, 2, 3, 7):
+        with mock.patch.object(jsonsafe, "BLOCK", block):
+            assert jsonsafe.file_depth_exceeds(path, 4) is None and jsonsafe.file_depth_exceeds(path, 3) == 4
+
+
+def test_gzip_body_expands_no_further_than_the_body_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(traffic, "MAX_BODY", 1 << 20)
+    bomb = gzip.compress(b'{"phone": "13812345678", "pad": "' + b"0" * (50 << 20) + b'"}')
+    text = base64.b64encode(bomb).decode()
+    path = _har(
+        tmp_path, "bomb.har", {"postData": {"mimeType": "application/json", "text": text, "encoding": "base64"}}
+    )
+    assert len(text) < 200_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    probe_traffic(path)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 40_000  # KiB, not the 50 MB expansion
+    assert len(traffic._decode_body(text, "base64", "gzip")) == 1 << 20
+    assert (
+        len(traffic._decode_body(base64.b64encode(zlib.compress(b"1" * (3 << 20))).decode(), "base64", "deflate"))
+        == 1 << 20
+    )
+    assert (
+        len(traffic._decode_body(base64.b64encode(brotli.compress(b"1" * (3 << 20))).decode(), "base64", "br"))
+        == 1 << 20
+    )
+
+
+def test_one_bad_har_makes_its_target_inconclusive_and_the_audit_and_batch_go_on(
+    tmp_path: Path, captures: dict[str, Path]
+) -> None:
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    _har(folder, "bad.har", {"cookies": 5})
+    shutil.copy(captures["harvesting_har"], folder / "good.har")
+    result = run_cli("batch", str(folder), "--output", str(tmp_path / "league"), "--jobs", "1")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "request.cookies is a number" in result.stderr
+    league = (tmp_path / "league" / "league.csv").read_text(encoding="utf-8")
+    assert "bad.har" in league and "good.har" in league
+    manifest = folder / "inspection.yaml"
+    manifest.write_text("platform: x\ntargets:\n  traffic: [bad.har, good.har]\n", encoding="utf-8")
+    result = run_cli("audit", str(manifest), "--output", str(tmp_path / "audit"), "--fail-on", "none")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads((tmp_path / "audit" / "report.json").read_text(encoding="utf-8"))
+    bad = next(t for t in report["targets"] if t["target"]["file"].endswith("bad.har"))
+    assert "request.cookies is a number" in bad["error"]
+    assert bad["findings"] and all(f["outcome"] == "inconclusive" for f in bad["findings"])
+
+
+def test_policy_html_of_200000_nested_divs_is_read_fast(tmp_path: Path, rulebase: RuleBase) -> None:
+    path = tmp_path / "nested.html"
+    path.write_text("<html><body>" + "<div>" * 200_000 + "我们收集您的手机号码。</body></html>", encoding="utf-8")
+    started = time.perf_counter()
+    evidence = probe_policy(path, rulebase)
+    assert time.perf_counter() - started < 10  # was 215 s: the tree builder's scope checks are quadratic in depth
+    assert evidence.text == "我们收集您的手机号码。"
+    closed = (
+        "<html><body>" + "<div><p>第一条。</p>" * 2000 + "</div>" * 2000 + "<script>if (a<b) {}</script></body></html>"
+    )
+    assert _html_text(closed) == "\n".join(["第一条。"] * 2000)  # the flat reading keeps lines, drops scripts
+
+
+def test_policy_longer_than_any_real_policy_is_refused(tmp_path: Path, rulebase: RuleBase) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_text("我们收集您的手机号码。" * 300_000, encoding="utf-8")
+    with pytest.raises(ProbeError, match="too long for a privacy policy"):
+        probe_policy(path, rulebase)
+
+
+def test_key_and_signature_files_that_are_missing_folders_or_garbage_exit_2(tmp_path: Path) -> None:
+    garbage = tmp_path / "random.key"
+    garbage.write_bytes(bytes(range(256)) * 3)
+    table = tmp_path / "data.csv"
+    table.write_text("name,phone\n张三,13812345678\n", encoding="utf-8")
+    missing = tmp_path / "no-such-folder"
+    cases = [
+        (("keys", "generate", str(missing / "k.json")), "does not exist"),
+        (("keys", "generate", "--signing", str(missing / "s.pem")), "does not exist"),
+        (("protect", str(table), "--key-file", str(garbage)), "not a LendGuard key file"),
+        (("keys", "rotate", str(garbage)), "not a LendGuard key file"),
+        (("scan", "oracle://user:secret@db.example.cn/loans"), "database driver oracledb is not installed"),
+    ]
+    for args, problem in cases:
+        stderr = _one_line_exit_2(run_cli(*args))
+        assert problem in stderr and "secret" not in stderr
+    signing = tmp_path / "sign.pem"
+    assert run_cli("keys", "generate", "--signing", str(signing)).returncode == 0
+    manifest = tmp_path / "inspection.yaml"
+    manifest.write_text("platform: x\ntargets:\n  datastore: [data.csv]\n", encoding="utf-8")
+    run_cli("audit", str(manifest), "--output", str(tmp_path / "out"), "--sign-key", str(signing))
+    report = tmp_path / "out" / "report.json"
+    assert run_cli("verify", str(report), "--public-key", f"{signing}.pub").returncode == 0
+    stderr = _one_line_exit_2(run_cli("verify", str(report), "--public-key", str(garbage)))
+    assert "not a PEM public key" in stderr

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
+import contextlib
 import hashlib
-import json
 import re
 import zlib
 from collections import Counter
@@ -34,6 +33,7 @@ from publicsuffixlist import PublicSuffixList
 from lendguard.detect import Scanner, mask_value
 from lendguard.evidence import EndpointFacts, Provenance, TrafficEvidence, ValueSent
 from lendguard.probes.errors import ProbeError
+from lendguard.probes.jsonsafe import MAX_DEPTH, TooDeepError, file_depth_exceeds, loads_bounded
 
 PACKAGE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+){2,}$")
 MAC = re.compile(r"^(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
@@ -54,6 +54,30 @@ def _registrable(psl: PublicSuffixList, host: str) -> str:
     return psl.privatesuffix(host.lower()) or host.lower()
 
 
+class _BadEntryError(ValueError):
+    """One entry of the capture is unusable; the probe names the entry and the problem."""
+
+
+JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number"}
+
+
+def _typed(container: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    """`container[key]` when it is absent, null or of the HAR 1.2 type `kind`; _BadEntryError otherwise."""
+    value = container.get(key)
+    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
+        return value
+    shown = "true/false" if isinstance(value, bool) else JSON_TYPES.get(type(value), type(value).__name__)
+    raise _BadEntryError(f"{where}.{key} is {shown}, not {JSON_TYPES[kind]}")
+
+
+def _inflate(data: bytes, compression: str) -> bytes:
+    """Decompressed body, never more than MAX_BODY bytes however much the data would expand to."""
+    if compression == "br":
+        return bytes(brotli.Decompressor().process(data, output_buffer_limit=MAX_BODY)[:MAX_BODY])
+    wbits = 16 + zlib.MAX_WBITS if compression == "gzip" else zlib.MAX_WBITS
+    return zlib.decompressobj(wbits).decompress(data, MAX_BODY)
+
+
 def _decode_body(text: str | None, encoding: str | None, content_encoding: str) -> bytes:
     if not text:
         return b""
@@ -64,15 +88,11 @@ def _decode_body(text: str | None, encoding: str | None, content_encoding: str) 
         except (binascii.Error, ValueError):
             return b""
     compression = content_encoding.lower()
-    try:
-        if compression == "gzip" or data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        elif compression == "deflate":
-            data = zlib.decompress(data)
-        elif compression == "br":
-            data = brotli.decompress(data)
-    except (OSError, zlib.error, brotli.error, EOFError):
-        pass  # the capture tool already decoded it
+    if data[:2] == b"\x1f\x8b":
+        compression = "gzip"
+    if compression in ("gzip", "deflate", "br"):
+        with contextlib.suppress(OSError, zlib.error, brotli.error, EOFError):  # the capture tool decoded it
+            data = _inflate(data, compression)
     return data[:MAX_BODY]
 
 
@@ -80,29 +100,33 @@ def _parse_json(text: str) -> Any:
     stripped = text.strip()
     if stripped[:1] in "{[" and stripped[-1:] in "}]":
         try:
-            return json.loads(stripped)
+            return loads_bounded(stripped)
+        except TooDeepError as error:
+            raise _BadEntryError(f"request body {error}") from error
         except ValueError:
             return None
     return None
 
 
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+def _leaves(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, Any]]:
     """(field path, scalar) pairs; strings holding JSON are opened too (nested JSON-in-strings)."""
+    if depth > MAX_DEPTH:
+        raise _BadEntryError(f"request body nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+            yield from _leaves(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
+            yield from _leaves(item, f"{path}[{index}]", depth + 1)
     elif isinstance(value, str) and (inner := _parse_json(value)) is not None:
-        yield from _leaves(inner, path)
+        yield from _leaves(inner, path, depth + 1)
     else:
         yield path, value
 
 
 def _body_structure(mime: str, data: bytes, params: list[dict[str, Any]]) -> Any:
     if params:
-        return {p.get("name", ""): p.get("value", "") for p in params}
+        return {str(p.get("name", "")): p.get("value", "") for p in params if isinstance(p, dict)}
     if not data:
         return None
     if "multipart/" in mime:
@@ -216,15 +240,19 @@ def _time(entry: dict[str, Any]) -> datetime | None:
 def _pairs(request: dict[str, Any], parts: Any) -> list[tuple[str, Any]]:
     headers = {
         str(h.get("name", "")).lower(): str(h.get("value", ""))
-        for h in request.get("headers", [])
+        for h in _typed(request, "headers", list, "request") or []
         if isinstance(h, dict)
     }
     pairs: list[tuple[str, Any]] = [(f"query.{k}", v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     pairs += [(f"header.{name}", value) for name, value in headers.items() if name not in SKIPPED_HEADERS]
-    pairs += [(f"cookie.{c.get('name')}", c.get("value")) for c in request.get("cookies", []) if isinstance(c, dict)]
-    post = request.get("postData") or {}
-    data = _decode_body(post.get("text"), post.get("encoding"), headers.get("content-encoding", ""))
-    body = _body_structure(str(post.get("mimeType", "")), data, post.get("params") or [])
+    cookies = _typed(request, "cookies", list, "request") or []
+    pairs += [(f"cookie.{c.get('name')}", c.get("value")) for c in cookies if isinstance(c, dict)]
+    post = _typed(request, "postData", dict, "request") or {}
+    text = _typed(post, "text", str, "request.postData")
+    encoding = _typed(post, "encoding", str, "request.postData")
+    data = _decode_body(text, encoding, headers.get("content-encoding", ""))
+    params = _typed(post, "params", list, "request.postData") or []
+    body = _body_structure(str(post.get("mimeType", "")), data, params)
     if body is not None:
         pairs += [(f"body.{path}" if path else "body", leaf) for path, leaf in _leaves(body, "")]
     return [(f, v) for f, v in pairs if v is not None and not isinstance(v, bool) and str(v) != ""]
@@ -291,6 +319,8 @@ def probe_traffic(
         raise ProbeError(path, "binary file, not a HAR capture")
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         raise ProbeError(path, "not JSON: a HAR capture is a JSON object")
+    if (depth := file_depth_exceeds(path)) is not None:
+        raise ProbeError(path, f"JSON nested {depth:,} levels deep (limit {MAX_DEPTH}): not a HAR capture")
     scanner, psl = scanner or Scanner(), PublicSuffixList()
     endpoints: dict[tuple[str, str, str, str], _Endpoint] = {}
     consent_entry, consent_time = None, None
@@ -305,7 +335,10 @@ def probe_traffic(
             if consent_entry is None and CONSENT_PATH.search(parts.path or ""):
                 consent_entry, consent_time = entries - 1, time
                 continue
-            sent = _analyse(_pairs(request, parts), scanner, show_values)
+            try:
+                sent = _analyse(_pairs(request, parts), scanner, show_values)
+            except _BadEntryError as error:
+                raise ProbeError(path, f"entry {entries - 1}: {error}") from error
             if not sent.carries_pi():
                 continue
             host = parts.hostname or ""

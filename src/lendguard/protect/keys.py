@@ -84,6 +84,8 @@ def _write(path: Path, document: dict[str, Any]) -> None:
 def generate_keyring(path: Path, force: bool = False) -> str:
     if path.exists() and not force:
         raise KeyFileError(f"{path}: exists; refusing to overwrite a key file (data protected with it would be lost)")
+    if not path.parent.is_dir():
+        raise KeyFileError(f"{path}: folder {path.parent} does not exist")
     key = _new_key()
     _write(path, {"version": 1, "active": key["id"], "keys": [key]})
     return key["id"]
@@ -91,12 +93,19 @@ def generate_keyring(path: Path, force: bool = False) -> str:
 
 def rotate_keyring(path: Path) -> str:
     """Add a new active key; old keys stay so existing ciphertext still decrypts."""
-    document = _read(path.read_text(encoding="utf-8") if path.exists() else "", str(path))
+    document = _read(_text(path) if path.exists() else "", str(path))
     key = _new_key()
     document["keys"].append(key)
     document["active"] = key["id"]
     _write(path, document)
     return key["id"]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise KeyFileError(f"{path}: not a LendGuard key file (generate one with `lendguard keys generate`)") from error
 
 
 def _read(text: str, source: str) -> dict[str, Any]:
@@ -128,7 +137,7 @@ def load_keyring(path: Path | None, variable: str = ENV_VARIABLE) -> KeyRing:
     else:
         if not path.is_file():
             raise KeyFileError(f"{path}: no such key file")
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        text, source = _text(path), str(path)
     document = _read(text, source)
     keys = {k["id"]: Key(k["id"], base64.b64decode(k["material"])) for k in document["keys"]}
     return KeyRing(active=str(document["active"]), keys=keys, source=source)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -82,6 +82,8 @@ def generate_signing_key(path: Path, force: bool = False) -> Path:
     """An Ed25519 private key (PEM, 0600) and its public key beside it (PATH.pub)."""
     if path.exists() and not force:
         raise SignatureError(f"{path}: exists; refusing to overwrite a signing key")
+    if not path.parent.is_dir():
+        raise SignatureError(f"{path}: folder {path.parent} does not exist")
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -129,7 +131,10 @@ def verify(path: Path, public_key: Path | None = None, base: Path | None = None)
     problems = []
     raw = base64.b64decode(document.signature.public_key)
     if public_key is not None:
-        pinned = serialization.load_pem_public_key(public_key.read_bytes())
+        try:
+            pinned = serialization.load_pem_public_key(public_key.read_bytes())
+        except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as error:
+            raise SignatureError(f"{public_key}: not a PEM public key (the signer's FILE.pub)") from error
         if (
             not isinstance(pinned, Ed25519PublicKey)
             or pinned.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw) != raw

@@ -71,6 +71,8 @@ def read_only(url_text: str) -> Iterator[tuple[Connection, str]]:
         )
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise ProbeError(shown, f"not a usable database URL ({_first_line(error)})") from error
+    except ImportError as error:  # the dialect is known but its driver is not installed
+        raise ProbeError(shown, f"database driver {error.name or 'module'} is not installed") from error
     try:
         with engine.connect() as connection:
             kind = store_kind(url)

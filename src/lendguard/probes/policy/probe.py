@@ -8,7 +8,9 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import unescape
 from importlib.metadata import version
+from itertools import accumulate
 from pathlib import Path
 from typing import Literal
 
@@ -29,10 +31,50 @@ HEADING = re.compile(
 )
 SENTENCE_END = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
 HEADING_MAX = 40
+MAX_POLICY_CHARS = 2_000_000  # the longest real policies run to ~100,000 characters
 BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section", "article")
 
 
+# Start and end tags of elements that nest (void and auto-closing ones left out): their running
+# count estimates the depth, and parsers check scope against every open element, so depth costs time.
+NESTING_TAG = re.compile(
+    r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr|p|li|dt|dd|option|tr|td|th)\b)"
+    r"[a-zA-Z][^>]*?(?<!/)>"
+)
+MAX_TREE_DEPTH = 512
+BLOCK_TAG = re.compile(r"<\s*/?\s*(?:" + "|".join(BLOCK_TAGS) + r")\b[^>]*>", re.IGNORECASE)
+ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _nesting(html: str) -> int:
+    return max(accumulate(-1 if closing else 1 for closing in NESTING_TAG.findall(html)), default=0)
+
+
+def _without(html: str, tags: tuple[str, ...]) -> str:
+    """`html` without these elements and their content; linear even when one is never closed."""
+    lower, position = html.lower(), 0
+    pieces: list[str] = []
+    upcoming = {tag: lower.find(f"<{tag}") for tag in tags}
+    while live := {tag: at for tag, at in upcoming.items() if at >= 0}:
+        tag = min(live, key=live.__getitem__)
+        pieces.append(html[position : live[tag]])
+        end = lower.find(f"</{tag}", live[tag])
+        position = len(html) if end < 0 else (lower.find(">", end) + 1 or len(html))
+        for other, at in upcoming.items():
+            if 0 <= at < position:
+                upcoming[other] = lower.find(f"<{other}", position)
+    return "".join([*pieces, html[position:]])
+
+
+def _flat_text(html: str) -> str:
+    """Text of a document nested too deep for a tree: tags become line breaks (block) or nothing."""
+    text = ANY_TAG.sub("", BLOCK_TAG.sub("\n", _without(html, ("script", "style", "noscript"))))
+    return "\n".join(line.strip() for line in unescape(text).splitlines() if line.strip())
+
+
 def _html_text(html: str) -> str:
+    if _nesting(html) > MAX_TREE_DEPTH:
+        return _flat_text(html)
     tree = HTMLParser(html)
     for tag in ("script", "style", "noscript"):
         for node in tree.css(tag):
@@ -116,6 +158,10 @@ def probe_policy(path: Path, rulebase: RuleBase) -> PolicyEvidence:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ProbeError(path, "empty policy: no text could be extracted")
+    if len(text) > MAX_POLICY_CHARS:
+        raise ProbeError(
+            path, f"{len(text):,} characters of text: too long for a privacy policy (limit {MAX_POLICY_CHARS:,})"
+        )
     pieces = list(segment(text))
     topics = router().topics([text[start:end] for start, end, _ in pieces])
     clauses = tuple(
