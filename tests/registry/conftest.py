@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,9 +97,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     tokens, platforms = seed(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+    with sqlite3.connect(path) as raw:  # everything into the main file, so that a copy is complete
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return Template(path, tokens, platforms)
 
 

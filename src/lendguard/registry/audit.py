@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from lendguard.registry.models import AuditEntry
 
 GENESIS = "0" * 64
+CHAIN_LOCK = 0x4C47_4155  # "LGAU": the advisory lock key of the audit chain
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail: dict[str, Any]) -> str:
@@ -31,9 +32,11 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str,
 
 
 def record(session: Session, actor: str, action: str, subject: str, **detail: Any) -> AuditEntry:
-    """Append one entry. The last entry is read under the caller's transaction; the unique hash
-    column makes two concurrent appends on the same predecessor fail instead of forking the chain."""
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1).with_for_update()).first()
+    """Append one entry. Appends are serialised (PostgreSQL: a transaction-scoped advisory lock;
+    SQLite: every transaction holds the write lock), so no two entries follow the same one."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS
     at = datetime.now(UTC)
     entry = AuditEntry(

@@ -44,6 +44,15 @@ def current(session: Session, platform_id: int) -> Certificate | None:
     return session.scalars(query.order_by(Certificate.issued_at.desc()).limit(1)).first()
 
 
+def current_for(session: Session, platform_ids: list[int]) -> dict[int, Certificate]:
+    """The newest valid or suspended certificate of each listed platform, in one query."""
+    query = select(Certificate).where(Certificate.platform_id.in_(platform_ids), Certificate.status.in_(ACTIVE))
+    found: dict[int, Certificate] = {}
+    for certificate in session.scalars(query.order_by(Certificate.issued_at)):
+        found[certificate.platform_id] = certificate
+    return found
+
+
 def _set_status(session: Session, actor: str, certificate: Certificate, status: str, reason: str) -> None:
     before = certificate.status
     certificate.status, certificate.status_reason = status, reason

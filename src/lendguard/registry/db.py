@@ -23,18 +23,27 @@ class DatabaseError(RuntimeError):
     """The database cannot be reached or migrated (one line for the user)."""
 
 
-def _sqlite_foreign_keys(connection: Any, _record: Any) -> None:
+def _sqlite_connect(connection: Any, _record: Any) -> None:
+    connection.isolation_level = None  # transactions are begun below, not by the driver
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    # One writer at a time from the start of the transaction: a deferred transaction that read
+    # first could not write after a concurrent commit (SQLITE_BUSY_SNAPSHOT), and the audit
+    # chain needs its last entry read and the new one written without another in between.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -150,3 +150,12 @@ def diff_to_previous(session: Session, principal: Principal, inspection_id: int)
     inspection = get_inspection(session, principal, inspection_id)
     before = previous(session, inspection)
     return None if before is None else compare(document_of(before), document_of(inspection))
+
+
+def histories(session: Session, platform_ids: list[int]) -> dict[int, list[Inspection]]:
+    """Every listed platform's inspections, oldest first, in one query (the dashboard's trends)."""
+    query = select(Inspection).where(Inspection.platform_id.in_(platform_ids))
+    found: dict[int, list[Inspection]] = {platform_id: [] for platform_id in platform_ids}
+    for inspection in session.scalars(query.order_by(Inspection.generated_at, Inspection.id)):
+        found[inspection.platform_id].append(inspection)
+    return found

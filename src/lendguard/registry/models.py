@@ -77,7 +77,7 @@ class Inspection(Base):
     failed_rules: Mapped[list[str]] = mapped_column(default=list)
     signer: Mapped[str] = mapped_column(String(64))  # base64 Ed25519 public key
     report_sha256: Mapped[str] = mapped_column(String(64))
-    report: Mapped[str] = mapped_column(Text)  # the signed JSON as uploaded
+    report: Mapped[str] = mapped_column(Text, deferred=True)  # the signed JSON as uploaded; read on demand
 
     platform: Mapped[Platform] = relationship(back_populates="inspections")
 

@@ -127,9 +127,11 @@ def dashboard(request: Request, session: DB, who: Who) -> Response:
     on = today()
     rows = []
     dues = {d.platform_id: d for d in schedule(session, registry_of(request).rulebase, on)}
-    for platform in platforms.list_platforms(session, who):
-        history = inspections.history(session, who, platform.id)
-        certificate = certificates.current(session, platform.id)
+    listed = platforms.list_platforms(session, who)
+    ids = [p.id for p in listed]
+    histories, current = inspections.histories(session, ids), certificates.current_for(session, ids)
+    for platform in listed:
+        history, certificate = histories[platform.id], current.get(platform.id)
         rows.append(
             {
                 "platform": platform,
