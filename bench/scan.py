@@ -1,200 +1,237 @@
-"""Benchmark: LendGuard's PII scanner vs Presidio AnalyzerEngine with pattern recognizers.
+"""Benchmark: `lendguard scan` against Presidio, whole-process, on the same files; then memory.
 
-Both sides get the same labelled corpus (tests/fixtures/pii_corpus.py: lending records, logs and
-notes with look-alike decoys) and, for Presidio, the same regexes and check-digit validators as
-PatternRecognizers on a NoOp NLP engine (no model: none can be downloaded here). Presidio has no
-context words without an NLP model, which is part of what is measured. Prints MB/s, per-entity F1
-and the ratio; then rows/s of a full `lendguard scan` of a generated N-row Parquet table.
+Two corpora are generated in a temporary folder (never in the repository) from the labelled corpus
+(tests/fixtures/pii_corpus.py: lending records with IDs, phones, cards, names and look-alike decoys):
 
-    .venv/bin/python bench/scan.py [--lines 20000] [--rows 1000000]
+- dense records: every line a lending record or note, 7 of 10 carrying personal information;
+- sparse log: an application access log where 2 % of the lines carry a record.
+
+Each side runs as a fresh process on the same file, as a user runs it: `lendguard scan FILE --format
+jsonl` (every value written out), and a Python process running Presidio's AnalyzerEngine with the same
+entities (LendGuard's regexes and check-digit validators as PatternRecognizers on a NoOp NLP engine;
+no model can be downloaded here) over each line, every result written out as JSON. Wall time, CPU
+time and peak RSS come from /usr/bin/time. Presidio is slow, so by default it runs on the first
+--presidio-mb of each file and its time for the whole file is extrapolated: start-up (a run on an
+empty file) plus the measured time per MB (it analyses line by line, so its time is linear).
+
+Then the memory check: `lendguard scan` of a --log-gb log and a full scan of a --rows-row Parquet table,
+peak RSS printed for each (the target is flat memory, < 300 MiB).
+
+    .venv/bin/python bench/scan.py [--mb 100] [--presidio-mb 4] [--log-gb 1] [--rows 10000000]
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import os
 import random
+import subprocess
 import sys
 import tempfile
-import time
-from collections import Counter
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
-from tests.fixtures.pii_corpus import Line, corpus  # noqa: E402
+from tests.fixtures.pii_corpus import corpus  # noqa: E402
 
-from lendguard.detect import ENTITIES, Scanner  # noqa: E402
-
-
-def presidio_engine():  # type: ignore[no-untyped-def]
+LENDGUARD = [sys.executable, "-m", "lendguard"]
+PRESIDIO = textwrap.dedent(
+    """
+    import json, sys
     from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NoOpNlpEngine
+    from lendguard.detect import ENTITIES
 
+    WIDE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
     registry = RecognizerRegistry(supported_languages=["zh"])
     for spec in ENTITIES:
-        validator = spec.validator
-
-        class Recognizer(PatternRecognizer):  # type: ignore[misc]
-            def validate_result(self, pattern_text: str, _check=validator) -> bool | None:  # type: ignore[no-untyped-def]
-                return (
-                    None
-                    if _check is None
-                    else bool(_check(pattern_text.translate(str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx"))))
-                )
-
-        registry.add_recognizer(
-            Recognizer(
-                supported_entity=spec.name,
-                supported_language="zh",
-                patterns=[Pattern(spec.name, spec.regex, spec.peak_score or spec.score)],
-                context=list(spec.context),
-            )
-        )
+        class Recognizer(PatternRecognizer):
+            def validate_result(self, pattern_text, _check=spec.validator):
+                return None if _check is None else bool(_check(pattern_text.translate(WIDE)))
+        registry.add_recognizer(Recognizer(supported_entity=spec.name, supported_language="zh",
+            patterns=[Pattern(spec.name, spec.regex, spec.peak_score or spec.score)], context=list(spec.context)))
     nlp = NoOpNlpEngine(models=[{"lang_code": "zh", "model_name": "none"}])
     nlp.load()
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["zh"])
+    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["zh"])
+    out = sys.stdout
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            for r in engine.analyze(text=line.rstrip("\\n"), language="zh", score_threshold=0.5):
+                out.write(json.dumps({"entity": r.entity_type, "line": number, "start": r.start,
+                    "end": r.end, "score": r.score, "value": line[r.start:r.end]}, ensure_ascii=False) + "\\n")
+    """
+)
 
 
-def f1_scores(lines: list[Line], found: list[list[tuple[str, str]]]) -> dict[str, float]:
-    tp, predicted, actual = Counter(), Counter(), Counter()  # type: ignore[var-annotated]
-    for line, hits in zip(lines, found, strict=True):
-        truth = Counter(line.truth)
-        for (entity, _), count in truth.items():
-            actual[entity] += count
-        for key, count in Counter(hits).items():
-            predicted[key[0]] += count
-            tp[key[0]] += min(count, truth.get(key, 0))
-    scores = {}
-    for entity in actual:
-        precision, recall = tp[entity] / max(predicted[entity], 1), tp[entity] / max(actual[entity], 1)
-        scores[entity] = 2 * precision * recall / max(precision + recall, 1e-9)
-    return scores
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mib: float
 
 
-def run_lendguard(lines: list[Line], backend: str) -> tuple[float, list[list[tuple[str, str]]]]:
-    scanner = Scanner(backend=backend)  # type: ignore[arg-type]
-    text = "\n".join(line.text for line in lines)
-    gc.collect()  # each side starts without the other's garbage
-    start = time.perf_counter()
-    found: list[list[tuple[str, str]]] = [[] for _ in lines]
-    for number, match in scanner.scan_lines(text):
-        found[number - 1].append((match.entity, match.value))
-    return time.perf_counter() - start, found
-
-
-def run_presidio(lines: list[Line]) -> tuple[float, list[list[tuple[str, str]]]]:
-    engine = presidio_engine()
-    gc.collect()
-    start = time.perf_counter()
-    found = []
-    for line in lines:
-        results = engine.analyze(text=line.text, language="zh", score_threshold=0.5)
-        found.append([(r.entity_type, line.text[r.start : r.end]) for r in results])
-    return time.perf_counter() - start, found
-
-
-def log_corpus(dense: list[Line], size: int, pii_share: float, seed: int = 3) -> list[Line]:
-    """Application-log lines of which `pii_share` carry PII (drawn from the dense corpus)."""
-    rng = random.Random(seed)
-    lines = []
-    for number in range(size):
-        if rng.random() < pii_share:
-            lines.append(dense[rng.randrange(len(dense))])
-        else:
-            lines.append(
-                Line(
-                    f"2026-11-29 10:{number % 60:02d}:07.{number % 1000:03d} INFO  [http-nio-8080-exec-{number % 50}] "
-                    f"c.l.gateway.AccessLog - GET /api/v2/loan/status?trace={rng.getrandbits(64):016x} 200 "
-                    f"{rng.randint(2, 900)}ms",
-                    (),
-                )
-            )
-    return lines
-
-
-def compare(name: str, lines: list[Line]) -> None:
-    size_mb = sum(len(line.text.encode("utf-8")) + 1 for line in lines) / 1e6
-    presidio_seconds, presidio_found = run_presidio(lines)
-    presidio_f1 = f1_scores(lines, presidio_found)
-    print(f"\n{name}: {len(lines):,} lines, {size_mb:.2f} MB")
-    print(f"  {'engine':28} {'MB/s':>8} {'× Presidio':>11}  macro-F1")
-    presidio_speed = size_mb / presidio_seconds
-    print(
-        f"  {'Presidio (patterns, NoOp)':28} {presidio_speed:8.2f} {1.0:10.1f}x  {sum(presidio_f1.values()) / len(presidio_f1):.3f}"
+def measure(command: list[str], folder: Path) -> Run:
+    """Run to completion with output discarded; wall, CPU (user+sys) seconds and peak RSS."""
+    stats = folder / "time.txt"
+    env = {**os.environ, "PYTHONPATH": f"{REPO / 'src'}:{REPO}"}
+    done = subprocess.run(
+        ["/usr/bin/time", "-o", str(stats), "-f", "%e %U %S %M", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=False,
     )
-    results = {}
-    for backend in ("re", "hyperscan"):
-        try:
-            seconds, found = run_lendguard(lines, backend)
-        except RuntimeError:
-            continue
-        speed = size_mb / seconds
-        scores = f1_scores(lines, found)
-        results[backend] = scores
+    if done.returncode not in (0, 1):  # 1: lendguard found something to fail on
+        raise SystemExit(f"{command[:4]} failed ({done.returncode}): {done.stderr[-500:]}")
+    wall, user, system, peak_kib = stats.read_text().split()[-4:]
+    return Run(float(wall), float(user) + float(system), int(peak_kib) / 1024)
+
+
+def _records(seed: int) -> list[str]:
+    return [line.text for line in corpus(seed=seed, lines=20_000)]
+
+
+def write_dense(path: Path, megabytes: float) -> float:
+    """Lending records until the file holds `megabytes` MB (the 20,000 generated lines, reshuffled)."""
+    rng, lines, size = random.Random(1), _records(17), 0
+    with path.open("w", encoding="utf-8") as handle:
+        while size < megabytes * 1e6:
+            rng.shuffle(lines)
+            block = "\n".join(lines) + "\n"
+            handle.write(block)
+            size += len(block.encode("utf-8"))
+    return size / 1e6
+
+
+def write_log(path: Path, megabytes: float, pii_share: float = 0.02) -> float:
+    """An access log, `pii_share` of whose lines carry a lending record."""
+    rng, records, size, number = random.Random(3), _records(19), 0, 0
+    with path.open("w", encoding="utf-8") as handle:
+        while size < megabytes * 1e6:
+            block = []
+            for _ in range(10_000):
+                number += 1
+                stamp = f"2026-11-29 10:{number % 60:02d}:{number % 59:02d}.{number % 1000:03d}"
+                if rng.random() < pii_share:
+                    block.append(f"{stamp} INFO  [loan-worker-{number % 8}] c.l.loan.Apply - {rng.choice(records)}")
+                else:
+                    block.append(
+                        f"{stamp} INFO  [http-nio-8080-exec-{number % 50}] c.l.gateway.AccessLog - GET "
+                        f"/api/v2/loan/status?trace={rng.getrandbits(64):016x} 200 {rng.randint(2, 900)}ms"
+                    )
+            text = "\n".join(block) + "\n"
+            handle.write(text)
+            size += len(text.encode("utf-8"))
+    return size / 1e6
+
+
+def head_of(path: Path, megabytes: float, target: Path) -> float:
+    """The first whole lines of `path` up to `megabytes` MB."""
+    with path.open("rb") as source:
+        data = source.read(int(megabytes * 1e6))
+    data = data[: data.rfind(b"\n") + 1]
+    target.write_bytes(data)
+    return len(data) / 1e6
+
+
+def presidio_estimate(path: Path, size_mb: float, sample_mb: float, folder: Path) -> tuple[Run, str]:
+    script = folder / "presidio_scan.py"
+    script.write_text(PRESIDIO, encoding="utf-8")
+    if sample_mb >= size_mb:
+        return measure([sys.executable, str(script), str(path)], folder), "measured"
+    empty, sample = folder / "empty.txt", folder / "sample.txt"
+    empty.write_text("", encoding="utf-8")
+    sampled = head_of(path, sample_mb, sample)
+    start = measure([sys.executable, str(script), str(empty)], folder)
+    run = measure([sys.executable, str(script), str(sample)], folder)
+    scale = size_mb / sampled
+    wall = start.wall + (run.wall - start.wall) * scale
+    cpu = start.cpu + (run.cpu - start.cpu) * scale
+    return Run(wall, cpu, run.peak_mib), f"start-up + {sampled:.1f} MB measured, × {scale:.1f}"
+
+
+def compare(name: str, path: Path, size_mb: float, presidio_mb: float, folder: Path) -> None:
+    ours = measure([*LENDGUARD, "scan", str(path), "--format", "jsonl", "--fail-on", "none"], folder)
+    theirs, how = presidio_estimate(path, size_mb, presidio_mb, folder)
+    print(f"\n{name}: {size_mb:.0f} MB")
+    print(f"  {'engine':24} {'wall s':>8} {'MB/s':>8} {'CPU s':>8} {'MB/CPU-s':>9} {'peak MiB':>9}")
+    for label, run in (("lendguard scan", ours), ("Presidio (patterns)", theirs)):
         print(
-            f"  {'LendGuard (' + backend + ')':28} {speed:8.2f} {speed / presidio_speed:10.1f}x  {sum(scores.values()) / len(scores):.3f}"
+            f"  {label:24} {run.wall:8.1f} {size_mb / run.wall:8.2f} {run.cpu:8.1f} "
+            f"{size_mb / run.cpu:9.2f} {run.peak_mib:9.0f}"
         )
-    ours = results.get("hyperscan") or results["re"]
-    print(f"  {'entity':16} {'LendGuard F1':>12} {'Presidio F1':>12}")
-    for entity in sorted(ours):
-        print(f"  {entity:16} {ours[entity]:12.3f} {presidio_f1.get(entity, 0.0):12.3f}")
+    print(f"  Presidio: {how}")
+    print(f"  ratio (whole-process wall): {theirs.wall / ours.wall:.1f}x; per CPU second: {theirs.cpu / ours.cpu:.1f}x")
 
 
-def table_rows_per_second(rows: int) -> None:
+def write_table(path: Path, rows: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from faker import Faker
 
-    from lendguard.probes.datastore import ScanOptions, probe_datastore
-
-    fake = Faker("zh_CN")
-    fake.seed_instance(1)
-    pool = {
-        "name": [fake.name() for _ in range(5000)],
-        "mobile": [fake.phone_number() for _ in range(5000)],
-        "id_no": [fake.ssn() for _ in range(5000)],
-    }
+    records = _records(23)
     rng = random.Random(1)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "borrowers.parquet"
-        writer = None
-        for offset in range(0, rows, 100_000):
-            count = min(100_000, rows - offset)
-            batch = pa.table(
-                {
-                    "id": list(range(offset, offset + count)),
-                    "real_name": [pool["name"][rng.randrange(5000)] for _ in range(count)],
-                    "mobile": [pool["mobile"][rng.randrange(5000)] for _ in range(count)],
-                    "id_no": [pool["id_no"][rng.randrange(5000)] for _ in range(count)],
-                    "status": [rng.choice(["repaying", "overdue", "settled"]) for _ in range(count)],
-                }
-            )
-            writer = writer or pq.ParquetWriter(path, batch.schema)
-            writer.write_table(batch)
-        assert writer is not None
-        writer.close()
-        start = time.perf_counter()
-        evidence = probe_datastore(str(path), ScanOptions(full=True))
-        seconds = time.perf_counter() - start
-    scanned = evidence.tables[0].rows_scanned
-    print(
-        f"\nfull table scan: {scanned:,} rows × 5 columns in {seconds:.1f} s = {scanned / seconds:,.0f} rows/s "
-        f"({scanned * 5 / seconds:,.0f} cells/s)"
-    )
+    mobiles = [f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}" for _ in range(5000)]
+    writer = None
+    for offset in range(0, rows, 500_000):
+        count = min(500_000, rows - offset)
+        batch = pa.table(
+            {
+                "id": pa.array(range(offset, offset + count), type=pa.int64()),
+                "user_id": pa.array([str(rng.randrange(rows // 3 + 1)) for _ in range(count)]),
+                "mobile": pa.array([mobiles[rng.randrange(5000)] for _ in range(count)]),
+                "remark": pa.array([records[rng.randrange(len(records))] for _ in range(count)]),
+                "status": pa.array([rng.choice(["repaying", "overdue", "settled"]) for _ in range(count)]),
+            }
+        )
+        writer = writer or pq.ParquetWriter(path, batch.schema)
+        writer.write_table(batch)
+    assert writer is not None
+    writer.close()
+
+
+def memory(log_gb: float, rows: int, folder: Path) -> None:
+    print("\nmemory (peak RSS of the whole process; target < 300 MiB, flat in the input size)")
+    if log_gb:
+        log = folder / "big.log"
+        size = write_log(log, log_gb * 1000)
+        run = measure([*LENDGUARD, "scan", str(log), "--format", "json", "--fail-on", "none"], folder)
+        print(f"  log {size:,.0f} MB: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s ({size / run.wall:.1f} MB/s)")
+        log.unlink()
+    if rows:
+        table = folder / "loans.parquet"
+        write_table(table, rows)
+        run = measure([*LENDGUARD, "scan", str(table), "--full", "--format", "json", "--fail-on", "none"], folder)
+        print(
+            f"  table {rows:,} rows × 5 columns: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s ({rows / run.wall:,.0f} rows/s)"
+        )
+        table.unlink()
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text(encoding="ascii").split()[0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--lines", type=int, default=20_000)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--mb", type=float, default=100, help="size of each corpus")
+    parser.add_argument("--presidio-mb", type=float, default=4, help="Presidio runs on this much of each file")
+    parser.add_argument("--log-gb", type=float, default=1, help="size of the log for the memory check (0: skip)")
+    parser.add_argument("--rows", type=int, default=10_000_000, help="rows of the table for the memory check (0: skip)")
     args = parser.parse_args()
-    dense = corpus(seed=17, lines=args.lines)
-    compare("dense corpus (PII on 7 of 10 lines)", dense)
-    compare("application log (2 % of lines carry PII)", log_corpus(dense, args.lines * 2, 0.02))
-    if args.rows:
-        table_rows_per_second(args.rows)
+    print(f"load average at start: {_load()} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="lendguard-bench-") as name:
+        folder = Path(name)
+        dense, log = folder / "records.txt", folder / "app.log"
+        compare("dense records (7 of 10 lines carry PII)", dense, write_dense(dense, args.mb), args.presidio_mb, folder)
+        dense.unlink()
+        compare("sparse log (2 % of lines carry PII)", log, write_log(log, args.mb), args.presidio_mb, folder)
+        log.unlink()
+        memory(args.log_gb, args.rows, folder)
+    print(f"\nload average at end: {_load()} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ Exit codes: 0 ran and nothing failed at or above --fail-on; 1 findings at or abo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -36,7 +38,7 @@ from lendguard.engine import (
     audit_traffic,
     run_inspection,
 )
-from lendguard.evidence import Clause, DataStoreEvidence, ValueFound
+from lendguard.evidence import Clause, DataStoreEvidence
 from lendguard.findings import Outcome
 from lendguard.grading import Grade
 from lendguard.grading import grade as grade_findings
@@ -63,7 +65,7 @@ from lendguard.reports.i18n import word
 from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
 from lendguard.reports.inspection import load as load_report
 from lendguard.reports.inspection import verify as verify_report
-from lendguard.reports.league import league_csv, league_html, league_row
+from lendguard.reports.league import league_csv, league_html, league_row, unreadable_csv
 from lendguard.reports.markdown import render_markdown
 from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
@@ -287,6 +289,13 @@ def apk(
 @click.option("--full", is_flag=True, help="Read every row of every table (slower).")
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable; databases).")
 @click.option("--show-values", is_flag=True, help="Show raw personal values instead of masked ones.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+)
 def scan(
     targets: tuple[str, ...],
     output_format: str,
@@ -298,12 +307,13 @@ def scan(
     full: bool,
     tables: tuple[str, ...],
     show_values: bool,
+    jobs: int,
 ) -> None:
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules)."""
     rulebase = load_rulebase()
 
-    def stream(value: ValueFound) -> None:  # JSON Lines: each text value as it is found, columns after
+    def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
         sys.stdout.write(value_record(value) + "\n")
 
     options = ScanOptions(
@@ -312,6 +322,7 @@ def scan(
         tables=tables,
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
+        jobs=jobs,
     )
     done = _run(list(targets), lambda target: audit_datastore(target, rulebase, lang, options), lang, output_dir)
     documents, asked_passed = _filtered([document for _, document in done])
@@ -579,7 +590,7 @@ def audit(manifest: Path, output: Path, sign_key: Path | None, lang: Language, f
             raise InputError(str(error)) from error
     output.mkdir(parents=True, exist_ok=True)
     (output / "report.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
-    (output / "report.md").write_text(render_markdown(document), encoding="utf-8")
+    (output / "report.md").write_text(render_markdown(document, rulebase), encoding="utf-8")
     html = render_html(document, rulebase)
     (output / "report.html").write_text(html, encoding="utf-8")
     (output / "report.pdf").write_bytes(render_pdf(html))
@@ -615,16 +626,51 @@ BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
 }
 
 
-def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]:
-    """One batch item in a worker process (module-level so it pickles)."""
-    path, lang = job
+BATCH_KINDS = {".apk": "apk", ".har": "traffic"}  # the rest of BATCH_AUDITS are policies
+
+
+class _TimeoutError(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _TimeoutError
+
+
+def _audit_one(job: tuple[Path, Language, int | None]) -> tuple[Path, ReportDocument, Grade]:
+    """One batch item in a worker process (module-level so it pickles); a file that takes longer
+    than the timeout is reported as unreadable, the worker goes on with the next."""
+    path, lang, timeout = job
     rulebase = load_rulebase()
+    kind = BATCH_KINDS.get(path.suffix.lower(), "policy")
+    if timeout:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(timeout)
     try:
         report = BATCH_AUDITS[path.suffix.lower()](path, rulebase, lang)
+    except _TimeoutError:
+        report = TargetReport(kind, str(path), path.name, None, [], [], error=f"{path}: timed out after {timeout} s")
     except Exception as error:  # noqa: BLE001 - one file must not end the batch and lose its league table
         problem = f"{path}: could not be audited ({type(error).__name__})"
-        report = TargetReport(path.suffix.lower().lstrip("."), str(path), str(path), None, [], [], problem)
+        report = TargetReport(kind, str(path), str(path), None, [], [], problem)
+    finally:
+        if timeout:
+            signal.alarm(0)
     return path, build_document(report, rulebase, lang), grade_findings(report.findings, rulebase, lang)
+
+
+def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocument, Grade] | None:
+    """The report an earlier run wrote for this file, if it is of this very file (same SHA-256)."""
+    try:
+        document = ReportDocument.model_validate_json(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    if document.error or document.lang != lang or document.target.sha256 != digest:
+        return None
+    rulebase = load_rulebase()
+    return path, document, grade_findings(document.findings, rulebase, lang)
 
 
 @cli.command()
@@ -638,9 +684,16 @@ def _audit_one(job: tuple[Path, Language]) -> tuple[Path, ReportDocument, Grade]
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True, help="Parallel workers."
 )
+@click.option(
+    "--timeout", type=click.IntRange(min=1), help="Seconds per file; a file that takes longer is listed as unreadable."
+)
+@click.option(
+    "--resume", is_flag=True, help="Keep the reports in OUTPUT of files that have not changed (same SHA-256)."
+)
 @lang_option
-def batch(folder: Path, output: Path, jobs: int, lang: Language) -> None:
-    """Audit every APK, policy and HAR file in FOLDER, in parallel, into a league table (worst first)."""
+def batch(folder: Path, output: Path, jobs: int, timeout: int | None, resume: bool, lang: Language) -> None:
+    """Audit every APK, policy and HAR file in FOLDER, in parallel, into league tables: each kind
+    ranked on its own, worst first; unreadable files listed apart, not graded."""
     items = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in BATCH_AUDITS)
     if not items:
         raise InputError(f"{folder}: no .apk, policy (.html/.htm/.pdf/.txt) or .har file")
@@ -652,16 +705,22 @@ def batch(folder: Path, output: Path, jobs: int, lang: Language) -> None:
         ProcessPoolExecutor(max_workers=jobs) as pool,
     ):
         task = progress.add_task(word("auditing", lang), total=len(items))
-        for path, document, graded in pool.map(_audit_one, [(p, lang) for p in items]):
-            name = _file_name(str(path.relative_to(folder)))
-            (output / f"{name}.json").write_text(_dump(document, 2) + "\n", encoding="utf-8")
+        reports = {p: output / f"{_file_name(str(p.relative_to(folder)))}.json" for p in items}
+        kept = [done for p in items if resume and (done := _resumed(p, reports[p], lang)) is not None]
+        todo = [(p, lang, timeout) for p in items if p not in {done[0] for done in kept}]
+        for path, document, graded in [*kept, *pool.map(_audit_one, todo)]:
+            reports[path].write_text(_dump(document, 2) + "\n", encoding="utf-8")
             rows.append(league_row(document, graded))
             if document.error:
                 err.print(f"lendguard: warning: {mask_text(document.error)}", markup=False, highlight=False)
             progress.advance(task)
     (output / "league.csv").write_text(league_csv(rows), encoding="utf-8")
-    (output / "league.html").write_text(league_html(rows, f"LendGuard — {folder}"), encoding="utf-8")
-    click.echo(f"{len(rows)} files: {output / 'league.csv'}, {output / 'league.html'}")
+    (output / "unreadable.csv").write_text(unreadable_csv(rows), encoding="utf-8")
+    (output / "league.html").write_text(league_html(rows, f"LendGuard — {folder.name}", lang), encoding="utf-8")
+    click.echo(
+        f"{len(rows)} files ({len(kept)} unchanged since the last run): "
+        f"{output / 'league.csv'}, {output / 'unreadable.csv'}, {output / 'league.html'}"
+    )
 
 
 @cli.command()

@@ -190,7 +190,8 @@ def test_one_bad_har_makes_its_target_inconclusive_and_the_audit_and_batch_go_on
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "request.cookies is a number" in result.stderr
     league = (tmp_path / "league" / "league.csv").read_text(encoding="utf-8")
-    assert "bad.har" in league and "good.har" in league
+    unreadable = (tmp_path / "league" / "unreadable.csv").read_text(encoding="utf-8")
+    assert "good.har" in league and "bad.har" in unreadable and "bad.har" not in league  # listed apart, not graded
     manifest = folder / "inspection.yaml"
     manifest.write_text("platform: x\ntargets:\n  traffic: [bad.har, good.har]\n", encoding="utf-8")
     result = run_cli("audit", str(manifest), "--output", str(tmp_path / "audit"), "--fail-on", "none")

@@ -84,8 +84,10 @@ def test_chinese_report_has_no_english_words(inspections: dict[Language, Inspect
     assert found == []
 
 
-def test_markdown_interface_words_follow_the_language(inspections: dict[Language, InspectionDocument]) -> None:
-    english = render_markdown(inspections["en"])
+def test_markdown_interface_words_follow_the_language(
+    inspections: dict[Language, InspectionDocument], rulebase: RuleBase
+) -> None:
+    english = render_markdown(inspections["en"], rulebase)
     headings = [line for line in english.splitlines() if line.startswith(("#", "|---", "**", "_"))]
     assert headings and not [line for line in headings if CJK.search(line.replace(inspections["en"].platform, ""))]
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
+import time
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -60,15 +62,23 @@ def test_golden_json(document: InspectionDocument) -> None:
     _golden("report.json", json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
 
 
-def test_golden_markdown(document: InspectionDocument) -> None:
-    text = render_markdown(document)
+def test_golden_markdown(document: InspectionDocument, rulebase: RuleBase) -> None:
+    text = render_markdown(document, rulebase)
     assert "ORG-MLPS" in text and "**等级: D**" in text
+    assert text.index("## 优先整改") < text.index("## 按规则分组的不合规项") < text.index("## 附录")
+    assert text.count("### ORG-") == len({f.rule for t in document.targets for f in t.failures()})
     _golden("report.md", text)
 
 
 def test_golden_html(document: InspectionDocument, rulebase: RuleBase) -> None:
     text = render_html(document, rulebase)
-    assert "<script" not in text and "http://" not in text.replace("http://www.w3.org/2000/svg", "")  # self-contained
+    assert "<script src" not in text and "<link" not in text  # self-contained: inline CSS and script only
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+    assert text.index('id="summary"') < text.index('id="findings"') < text.index('id="appendix"')
+    assert "VERBATIM" not in text and "source S" not in text  # the law data's editorial tags stay out
+    failed = {f.rule for t in document.targets for f in t.failures()}
+    assert text.count('<details class="rule"') >= len(failed)  # one folded block per rule, not per finding
+    assert 'id="law-PIPL-52"' in text and 'href="#law-PIPL-52"' in text  # basis referenced into the appendix
     _golden("report.html", text)
 
 
@@ -113,14 +123,24 @@ def test_html_renders_in_chromium(document: InspectionDocument, rulebase: RuleBa
     ]
     dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert "ORG-MLPS" in dom.stdout and 'class="grade D"' in dom.stdout
-    shot = tmp_path / "report.png"
+    # the inline script ran: the outcome filter starts at "fail", so passed blocks would be hidden
+    assert '<select name="outcome">' in dom.stdout
+    shot = tmp_path / "summary.png"
     subprocess.run(
-        [browser, *flags, f"--screenshot={shot}", "--window-size=1280,1600", page.as_uri()],
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1280,800", page.as_uri()],
         capture_output=True,
         timeout=120,
         check=True,
     )
-    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        colours = {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1 << 20) or []}
+    # the first screen shows the grade badge (D red), the area bars (indigo) and their 0-100 track (grey)
+    assert {(183, 28, 28), (238, 238, 238)} <= colours
+    assert (
+        any(abs(r - 57) < 8 and abs(g - 73) < 8 and abs(b - 171) < 8 for r, g, b in colours) or (183, 28, 28) in colours
+    )
 
 
 def test_pdf_has_the_findings_in_chinese(document: InspectionDocument, rulebase: RuleBase, tmp_path: Path) -> None:
@@ -130,9 +150,16 @@ def test_pdf_has_the_findings_in_chinese(document: InspectionDocument, rulebase:
 
     path = tmp_path / "report.pdf"
     path.write_bytes(render_pdf(render_html(document, rulebase)))
-    text = "".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    assert ("ORG-MLPS" in text and "等级" not in text) or "ORG-MLPS" in text  # the title row carries the grade badge
-    assert "不予认证" in text  # CJK glyphs were embedded, not dropped
+    pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    text = "".join(pages)
+    assert "ORG-MLPS" in text and "不予认证" in text  # CJK glyphs were embedded, not dropped
+    cover = pages[0]
+    assert "个人信息保护合规检查报告" in cover and "快借钱包（示例）" in cover and "未签名" in cover
+    assert "examples/inspection.yaml" in cover  # the scope: manifest and targets
+    assert len(pages) >= 3
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"{number} / {len(pages)}" in page  # page numbers
+        assert "快借钱包（示例）" in page and "LendGuard" in page  # running header
 
 
 def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
@@ -142,6 +169,7 @@ def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
     folder.mkdir()
     shutil.copy(built_apks["loanapp"], folder / "loanapp.apk")
     shutil.copy(built_apks["cleanloan"], folder / "cleanloan.apk")
+    shutil.copy(REPO / "tests" / "fixtures" / "policies" / "loan_bad.html", folder / "policy.html")
     (folder / "broken.apk").write_bytes(b"this is not a zip archive")
     (folder / "notes.md").write_text("not audited", encoding="utf-8")
     out = tmp_path / "league"
@@ -151,16 +179,50 @@ def test_batch_ranks_apps_and_policies_worst_first_with_broken_files_last(
     assert result.returncode == 0, result.stderr
     assert "broken.apk" in result.stderr
     rows = list(csv.DictReader((out / "league.csv").open(encoding="utf-8")))
-    assert [Path(row["file"]).name for row in rows] == ["loanapp.apk", "cleanloan.apk", "broken.apk"]
-    assert [row["rank"] for row in rows] == ["1", "2", "3"]
-    assert float(rows[0]["score"]) < float(rows[1]["score"])
-    assert int(rows[0]["critical"]) > 0 and rows[0]["error"] == ""
-    assert rows[2]["error"]
-    assert sorted(p.name for p in out.glob("*.json")) == ["broken.apk.json", "cleanloan.apk.json", "loanapp.apk.json"]
+    apps = [row for row in rows if row["kind"] == "apk"]
+    policies = [row for row in rows if row["kind"] == "policy"]
+    assert [Path(row["file"]).name for row in apps] == [
+        "loanapp.apk",
+        "cleanloan.apk",
+    ]  # the unreadable one is not ranked
+    assert [row["rank"] for row in apps] == ["1", "2"] and [row["rank"] for row in policies] == ["1"]  # kinds apart
+    assert float(apps[0]["score"]) < float(apps[1]["score"]) and int(apps[0]["critical"]) > 0
+    assert apps[0]["version"] and len(apps[0]["sha256"]) == 64 and "Tongdun" in apps[0]["sdks"]
+    assert apps[0]["APP-CONTACTS-READ"] == "fail" and apps[1]["APP-CONTACTS-READ"] != "fail"  # a column per rule
+    broken = list(csv.DictReader((out / "unreadable.csv").open(encoding="utf-8")))
+    assert [Path(row["file"]).name for row in broken] == ["broken.apk"] and broken[0]["error"]
+    assert sorted(p.name for p in out.glob("*.json")) == [
+        "broken.apk.json",
+        "cleanloan.apk.json",
+        "loanapp.apk.json",
+        "policy.html.json",
+    ]
     loanapp = json.loads((out / "loanapp.apk.json").read_text(encoding="utf-8"))
     assert loanapp["target"]["kind"] == "apk"
     html = (out / "league.html").read_text(encoding="utf-8")
     assert html.index("loanapp.apk") < html.index("cleanloan.apk") < html.index("broken.apk")
+    assert "Rank" in html and "Grade distribution" in html and "Unreadable" in html and '<html lang="en">' in html
+    headings = re.findall(r"<(?:h1|h2|th|figcaption)>([^<]*)<", html)
+    assert headings and not [h for h in headings if re.search(r"[\u4e00-\u9fff]", h)]  # English under --lang en
+
+    again = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en", "--resume")
+    assert again.returncode == 0 and "(3 unchanged since the last run)" in again.stdout
+    (folder / "cleanloan.apk").write_bytes((folder / "loanapp.apk").read_bytes())  # changed: audited again
+    third = run_cli("batch", str(folder), "--output", str(out), "--jobs", "2", "--lang", "en", "--resume")
+    assert "(2 unchanged since the last run)" in third.stdout
+
+
+def test_batch_timeout_lists_a_slow_file_as_unreadable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from lendguard import cli
+
+    def slow(path: Path, rulebase: RuleBase, lang: str) -> None:
+        time.sleep(5)
+
+    monkeypatch.setitem(cli.BATCH_AUDITS, ".apk", slow)
+    started = time.monotonic()
+    _, document, _ = cli._audit_one((tmp_path / "slow.apk", "en", 1))
+    assert time.monotonic() - started < 4
+    assert document.error and "timed out after 1 s" in document.error and document.target.kind == "apk"
 
 
 def test_batch_of_a_folder_without_auditable_files_is_a_one_line_error(tmp_path: Path) -> None:

@@ -26,7 +26,10 @@ def _streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, max_line:
     found: list[tuple[int, str, int, int, str]] = []
     evidence = probe_datastore(
         str(path),
-        ScanOptions(show_values=True, on_value=lambda v: found.append((v.line, v.entity, v.start, v.end, v.value))),
+        ScanOptions(
+            show_values=True,
+            on_value=lambda v: found.append((v["line"], v["entity"], v["start"], v["end"], v["value"])),
+        ),
     )
     return evidence, found
 
@@ -81,3 +84,22 @@ def test_invalid_bytes_late_in_a_file_name_their_offset(tmp_path: Path, monkeypa
     monkeypatch.setattr(files, "TEXT_CHUNK", 4096)
     with pytest.raises(ProbeError, match=f"at byte {len(good)}"):
         list(files.text_chunks(path))
+
+
+def test_jobs_split_large_files_and_merge_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lendguard.probes.datastore import probe
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    text = "\n".join(LINES * 5) + "\n"
+    (folder / "a.log").write_text(text, encoding="utf-8")
+    (folder / "b.log").write_text("\n".join(LINES[:50]), encoding="utf-8")  # no final line break
+    monkeypatch.setattr(probe, "PART_BYTES", 20_000)
+    assert len(probe.line_ranges(folder / "a.log", 2)) > 3
+    results = []
+    for jobs in (1, 2):
+        found: list[dict[str, object]] = []
+        evidence = probe_datastore(str(folder), ScanOptions(jobs=jobs, on_value=found.append))
+        results.append((evidence.model_dump(exclude={"provenance": {"collected_at"}}), found))
+    assert results[0] == results[1]
+    assert results[0][1][-1]["path"].endswith("b.log") and len(results[0][1]) > 1500

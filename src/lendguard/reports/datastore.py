@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -13,20 +14,12 @@ from lendguard.reports.i18n import word
 from lendguard.rulebase import Language
 
 
-def value_record(value: ValueFound) -> str:
+def value_record(value: ValueFound | dict[str, Any]) -> str:
     """One detected text value as a JSON object (entity, path, line, start, end, score, value)."""
-    return json.dumps(
-        {
-            "entity": value.entity,
-            "path": value.path,
-            "line": value.line,
-            "start": value.start,
-            "end": value.end,
-            "score": value.score,
-            "value": value.value,
-        },
-        ensure_ascii=False,
-    )
+    import orjson  # compact JSON encoded in C: the JSON Lines output of a large log is millions of these
+
+    fields = value if isinstance(value, dict) else value.model_dump(mode="json")
+    return orjson.dumps(fields).decode()
 
 
 def jsonl_records(evidence: DataStoreEvidence, values: bool = True) -> Iterator[str]:

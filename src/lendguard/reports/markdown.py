@@ -1,25 +1,38 @@
-"""Markdown rendering of an inspection report (for tickets, wikis and pull requests)."""
+"""Markdown rendering of an inspection report (for tickets, wikis and pull requests): the same
+one-screen summary as the HTML, then the findings grouped by rule, the other rules, the evidence,
+the method and the legal basis in an appendix."""
 
 from __future__ import annotations
 
 from lendguard.findings import Outcome
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument
+from lendguard.reports.law import provision_excerpt, provision_title
+from lendguard.reports.places import where
+from lendguard.reports.summary import rule_results
+from lendguard.rulebase import RuleBase
+
+OCCURRENCES_SHOWN = 20
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(document: InspectionDocument) -> str:
-    lang = document.lang
-    grade = document.grade
+def _anchor(provision_id: str) -> str:
+    return "law-" + provision_id.lower().replace(".", "").replace("(", "").replace(")", "")
+
+
+def render_markdown(document: InspectionDocument, rulebase: RuleBase) -> str:
+    lang, grade = document.lang, document.grade
+    results = rule_results(document.targets, rulebase)
+    failed = [r for r in results if r.outcome is Outcome.fail]
+    verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     lines = [
         f"# {document.platform} — LendGuard",
         "",
         f"**{word('grade', lang)}: {grade.grade}** ({grade.score}/100) — {grade.meaning}. "
-        f"{word('certifiable', lang) if grade.certifiable else word('not_certifiable', lang)}; "
-        f"{word('coverage', lang)} {grade.coverage:.0%}; {grade.scheme_version}.",
+        f"**{verdict}**; {word('coverage', lang)} {grade.coverage:.0%}; {grade.scheme_version}.",
         "",
         *(f"- {line}" for line in grade.explanation),
         "",
@@ -27,19 +40,77 @@ def render_markdown(document: InspectionDocument) -> str:
         "|---|---|---|",
         *(f"| {a.title} | {a.score} | {', '.join(a.rules_failed) or '—'} |" for a in grade.areas),
         "",
-        f"| {word('severity', lang)} | {word('rule', lang)} | {word('target', lang)} | {word('quote', lang)} | {word('basis', lang)} | {word('remedies', lang)} |",
-        "|---|---|---|---|---|---|",
+        f"## {word('costliest', lang)}",
+        "",
+        *(
+            f"{n}. **{r.rule}** {_cell(r.title)} — {word('points_lost', lang)} {r.points:g}"
+            for n, r in enumerate(sorted(failed, key=lambda r: (-r.points, -r.severity.rank, r.rule))[:5], start=1)
+        ),
+        "",
+        f"## {word('fix_first', lang)}",
+        "",
+        *(
+            f"{n}. **{r.rule}** ({word(r.severity.value, lang)}) {_cell(r.title)}: {_cell(r.remedy)}"
+            for n, r in enumerate(failed[:10], start=1)
+        ),
+        "",
+        f"## {word('by_rule', lang)}",
+        "",
     ]
-    for target in document.targets:
-        for finding in target.findings:
-            if finding.outcome is Outcome.fail:
-                lines.append(
-                    f"| {word(finding.severity.value, lang)} | {finding.rule} {_cell(finding.title)} | "
-                    f"{_cell(target.target.identity)} | {_cell(finding.quote)} | {', '.join(finding.basis)} | {_cell(finding.remedy)} |"
-                )
-    signed = word("signed", lang) if document.signature else word("unsigned", lang)
+    for result in results:
+        if result.outcome not in (Outcome.fail, Outcome.inconclusive):
+            continue
+        occurrences = result.failures or result.findings
+        basis = ", ".join(f"[{ref}](#{_anchor(ref.split('(')[0])})" for ref in result.basis)
+        lines += [
+            f"### {result.rule} {_cell(result.title)} ({word(result.severity.value, lang)}, "
+            f"{word('occurrences', lang, count=len(occurrences))})",
+            "",
+            f"{word('remedies', lang)}: {_cell(result.remedy)}",
+            "",
+            f"{word('basis', lang)}: {basis}",
+            "",
+            f"| {word('target', lang)} | {word('location', lang)} | {word('quote', lang)} | {word('why', lang)} |",
+            "|---|---|---|---|",
+            *(
+                f"| {_cell(target)} | {_cell(where(f.location, lang))} | {_cell(f.quote)} | {_cell(f.why)} |"
+                for target, f in occurrences[:OCCURRENCES_SHOWN]
+            ),
+            "",
+        ]
+        if len(occurrences) > OCCURRENCES_SHOWN:
+            lines += [word("more_occurrences", lang, count=len(occurrences) - OCCURRENCES_SHOWN), ""]
+    lines += [f"## {word('outcomes_title', lang)}", ""]
+    for outcome, key in ((Outcome.passed, "passed_rules"), (Outcome.not_applicable, "not_applicable_rules")):
+        chosen = [r.rule for r in results if r.outcome is outcome]
+        lines += [f"**{word(key, lang)}** ({len(chosen)}): {', '.join(chosen) or '—'}", ""]
+    evaluated = {r.rule for r in results}
+    missing = [rule for rule in rulebase.rules if rule not in evaluated]
+    lines += [f"**{word('not_evaluated_rules', lang)}** ({len(missing)}): {', '.join(missing) or '—'}", ""]
+    lines += [f"## {word('evidence_title', lang)}", "", f"| {word('file', lang)} | SHA-256 |", "|---|---|"]
+    lines += [f"| {_cell(e.path)} | `{getattr(e, 'sha256', None) or '—'}` |" for e in document.evidence]
+    scheme = rulebase.grading
     lines += [
         "",
+        f"## {word('method_title', lang)}",
+        "",
+        word("method_text", lang, cap=scheme.critical_cap, coverage=f"{scheme.min_coverage:.0%}"),
+        "",
+        f"## {word('appendix_title', lang)}",
+        "",
+    ]
+    cited = dict.fromkeys(ref.split("(")[0] for r in failed for ref in r.basis)
+    for provision_id in cited:
+        provision = rulebase.provisions.get(provision_id)
+        if provision is not None:
+            lines += [
+                f'<a id="{_anchor(provision_id)}"></a>**{provision_id}** — {_cell(provision_title(provision, lang))}',
+                "",
+                *(f"> {line}" for line in provision_excerpt(provision, lang).splitlines()),
+                "",
+            ]
+    signed = word("signed", lang) if document.signature else word("unsigned", lang)
+    lines += [
         f"_{signed}; {len(document.evidence)} {word('evidence_files', lang)}; LendGuard {document.tool.version}, "
         f"rules {document.tool.rulebase_version}_",
         "",

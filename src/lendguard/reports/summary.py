@@ -35,7 +35,8 @@ class RuleResult:
         return list(dict.fromkeys(t for t, _ in self.failures or self.findings))
 
 
-def _outcome(outcomes: set[Outcome]) -> Outcome:
+def outcome_of(outcomes: set[Outcome]) -> Outcome:
+    """A rule's outcome over several findings: any failure fails it, then inconclusive, then pass."""
     for outcome in (Outcome.fail, Outcome.inconclusive, Outcome.passed):
         if outcome in outcomes:
             return outcome
@@ -52,7 +53,7 @@ def rule_results(targets: list[ReportDocument], rulebase: RuleBase) -> list[Rule
     results: dict[str, RuleResult] = {}
     for rule_id, pairs in grouped.items():
         rule = rulebase.rule(rule_id)
-        outcome = _outcome({f.outcome for _, f in pairs})
+        outcome = outcome_of({f.outcome for _, f in pairs})
         failing = [f for _, f in pairs if f.outcome is Outcome.fail]
         severity = max((f.severity for f in failing), key=lambda s: s.rank) if failing else rule.severity
         first = (failing or [pairs[0][1]])[0]

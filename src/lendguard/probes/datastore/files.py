@@ -57,18 +57,26 @@ class TextChunk:
 
 
 def text_chunks(
-    path: Path, chunk_size: int | None = None, on_bytes: Callable[[bytes], None] | None = None
+    path: Path,
+    chunk_size: int | None = None,
+    on_bytes: Callable[[bytes], None] | None = None,
+    start: int = 0,
+    end: int | None = None,
 ) -> Iterator[TextChunk]:
-    """The file decoded chunk by chunk, each chunk ending at a line break (UTF-8 and GB18030 never
-    use the byte 0x0A inside a character), so no value is split between chunks. `on_bytes` sees
-    every byte read (a digest)."""
+    """The file (or its bytes [start, end), start at a line start) decoded chunk by chunk, each
+    chunk ending at a line break (UTF-8 and GB18030 never use the byte 0x0A inside a character), so
+    no value is split between chunks. `on_bytes` sees every byte read (a digest)."""
     with path.open("rb") as handle:
         head = handle.read(65536)
         encoding = _encoding(path, head)
-        handle.seek(0)
-        carry, offset, column, first = b"", 0, 0, True
+        handle.seek(start)
+        carry, offset, column, first = b"", start, 0, start == 0
+        left = None if end is None else end - start
         while True:
-            block = handle.read(chunk_size or TEXT_CHUNK)
+            size = chunk_size or TEXT_CHUNK
+            block = handle.read(size if left is None else min(size, left))
+            if left is not None:
+                left -= len(block)
             if on_bytes is not None and block:
                 on_bytes(block)
             data = carry + block

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ LOG_LINE = re.compile(
     r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
 )
 VALUES_KEPT = 1000
+PART_BYTES = 1 << 24  # smallest byte range of a text file given to one worker
 TEXT_SUFFIXES = {".log", ".txt", ".out", ".text", ".md", ""}
 
 
@@ -31,9 +35,10 @@ class ScanOptions:
     full: bool = False
     tables: tuple[str, ...] = ()
     show_values: bool = False
-    # Called with every value found in a text file as it is found (streamed output); the evidence
-    # itself keeps the first VALUES_KEPT per file and entity, and counts all of them.
-    on_value: Callable[[ValueFound], None] | None = field(default=None, compare=False)
+    # Called with the fields of every value found in a text file (those of ValueFound) as it is found
+    # (streamed output); the evidence keeps the first VALUES_KEPT per file and entity, and counts all.
+    on_value: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
+    jobs: int = 1  # worker processes for text files (many files, and large ones split at line breaks)
 
     @property
     def row_limit(self) -> int | None:
@@ -62,47 +67,138 @@ def _is_log(path: Path, text: str) -> bool:
     return bool(head) and sum(1 for line in head if LOG_LINE.match(line)) / len(head) >= 0.5
 
 
-def _scan_text(
-    path: Path, shown: str, scanner: Scanner, options: ScanOptions
-) -> tuple[TextFileProfile, list[ValueFound]]:
-    """Scan the file chunk by chunk (memory stays flat in its size). Every value is counted and
-    passed to `options.on_value`; the evidence keeps the first VALUES_KEPT of each entity."""
-    counts: Counter[str] = Counter()
-    kept: list[ValueFound] = []
-    base, newlines, head, last = 0, 0, "", ""
-    for chunk in files.text_chunks(path):
-        if not head:
-            head = chunk.text[:65536]
+@dataclass
+class _Part:
+    """What one byte range of a text file holds: its values (the first VALUES_KEPT per entity, or all
+    of them when they are streamed), counts per entity, line breaks, last character and head."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    newlines: int = 0
+    last: str = ""
+    head: str = ""
+    error: str | None = None
+
+
+def _scan_range(
+    path: Path,
+    shown: str,
+    scanner: Scanner,
+    show_values: bool,
+    span: tuple[int, int | None] = (0, None),
+    on_value: Callable[[dict[str, Any]], None] | None = None,
+    keep_all: bool = False,
+) -> _Part:
+    """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat."""
+    part = _Part()
+    for chunk in files.text_chunks(path, start=span[0], end=span[1]):
+        if not part.head:
+            part.head = chunk.text[:65536]
         for line, m in scanner.scan_lines(chunk.text, data=chunk.data):
-            counts[m.entity] += 1
-            if counts[m.entity] > VALUES_KEPT and options.on_value is None:
+            part.counts[m.entity] += 1
+            keep = keep_all or part.counts[m.entity] <= VALUES_KEPT
+            if not keep and on_value is None:
                 continue
             shift = chunk.column if line == 1 else 0
-            value = ValueFound.model_construct(  # the scanner's output needs no validation
-                entity=m.entity,
-                path=shown,
-                line=base + line,
-                start=m.start + shift,
-                end=m.end + shift,
-                score=m.score,
-                value=m.value if options.show_values else mask_value(m.entity, m.value),
-            )
-            if options.on_value is not None:
-                options.on_value(value)
-            if counts[m.entity] <= VALUES_KEPT:
-                kept.append(value)
-        found_newlines = chunk.text.count("\n")
-        newlines += found_newlines
-        base += found_newlines
-        last = chunk.text[-1:]
+            fields: dict[str, Any] = {
+                "entity": m.entity,
+                "path": shown,
+                "line": part.newlines + line,
+                "start": m.start + shift,
+                "end": m.end + shift,
+                "score": m.score,
+                "value": m.value if show_values else mask_value(m.entity, m.value),
+            }
+            if on_value is not None:
+                on_value(fields)
+            if keep:
+                part.records.append(fields)
+        part.newlines += chunk.text.count("\n")
+        part.last = chunk.text[-1:] or part.last
+    return part
+
+
+def _text_profile(
+    path: Path, shown: str, parts: Iterable[_Part], on_value: Callable[[dict[str, Any]], None] | None
+) -> tuple[TextFileProfile, list[ValueFound]]:
+    """Fold a file's parts in order (line numbers continue across them); `on_value` gets every
+    value of the parts, in order. The evidence keeps the first VALUES_KEPT values per entity."""
+    counts: Counter[str] = Counter()
+    kept: list[ValueFound] = []
+    taken: Counter[str] = Counter()
+    base, last, head = 0, "", None
+    for part in parts:
+        if part.error is not None:
+            raise ProbeError(path, part.error)
+        head = part.head if head is None else head
+        for fields in part.records:
+            fields["line"] += base
+            if on_value is not None:
+                on_value(fields)
+            taken[fields["entity"]] += 1
+            if taken[fields["entity"]] <= VALUES_KEPT:
+                kept.append(ValueFound.model_construct(**fields))  # the scanner's output needs no validation
+        counts.update(part.counts)
+        base += part.newlines
+        last = part.last or last
     profile = TextFileProfile(
         path=shown,
-        lines=newlines + (0 if last == "\n" else 1),
-        is_log=_is_log(path, head),
+        lines=base + (0 if last == "\n" else 1),
+        is_log=_is_log(path, head or ""),
         values_found=sum(counts.values()),
         entity_counts=dict(counts),
     )
     return profile, kept
+
+
+def _scan_text(
+    path: Path, shown: str, scanner: Scanner, options: ScanOptions
+) -> tuple[TextFileProfile, list[ValueFound]]:
+    """One process: values stream out as they are found."""
+    part = _scan_range(path, shown, scanner, options.show_values, on_value=options.on_value)
+    return _text_profile(path, shown, [part], None)
+
+
+@cache
+def _worker_scanner() -> Scanner:
+    return Scanner()
+
+
+def _scan_part(task: tuple[str, str, int, int | None, bool, bool]) -> _Part:
+    """One byte range in a worker process (module-level so it pickles)."""
+    path, shown, start, end, show_values, keep_all = task
+    try:
+        return _scan_range(Path(path), shown, _worker_scanner(), show_values, (start, end), keep_all=keep_all)
+    except ProbeError as error:
+        return _Part(error=error.problem)
+
+
+def line_ranges(path: Path, jobs: int) -> list[tuple[int, int | None]]:
+    """About four byte ranges per worker (PART_BYTES at least), each starting at a line start."""
+    size = path.stat().st_size
+    step = max(PART_BYTES, size // (jobs * 4) + 1)
+    cuts = [0]
+    with path.open("rb") as handle:
+        for nominal in range(step, size, step):
+            if nominal <= cuts[-1]:
+                continue
+            handle.seek(nominal)
+            newline = handle.read(1 << 20).find(b"\n")
+            if newline >= 0 and nominal + newline + 1 < size:
+                cuts.append(nominal + newline + 1)
+    return list(zip(cuts, [*cuts[1:], None], strict=True))
+
+
+def _parallel_parts(paths: list[Path], options: ScanOptions, pool: Executor) -> dict[Path, list[Future[_Part]]]:
+    """Submit every range of every text file; each file's parts come back in order."""
+    stream = options.on_value is not None
+    return {
+        path: [
+            pool.submit(_scan_part, (str(path), str(path), start, end, options.show_values, stream))
+            for start, end in line_ranges(path, options.jobs)
+        ]
+        for path in paths
+    }
 
 
 def _hash_file(path: Path, digest: Any) -> None:
@@ -124,10 +220,28 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
     root = Path(target)
     if not root.exists():
         raise ProbeError(root, "no such file or directory")
+    paths = list(_files(root))
+    texts = [
+        p
+        for p in paths
+        if p.suffix.lower() not in files.TABLE_SUFFIXES and (p.suffix.lower() in TEXT_SUFFIXES or root.is_file())
+    ]
+    with ExitStack() as stack:
+        parts: dict[Path, list[Future[_Part]]] = {}
+        if options.jobs > 1 and texts:  # text files in byte ranges across worker processes, folded in order
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=options.jobs))
+            parts = _parallel_parts(texts, options, pool)
+        evidence = _probe_paths(root, paths, parts, scanner, options)
+    return evidence
+
+
+def _probe_paths(
+    root: Path, paths: list[Path], parts: dict[Path, list[Future[_Part]]], scanner: Scanner, options: ScanOptions
+) -> DataStoreEvidence:
     samples: list[TableSample] = []
     text_profiles, values, warnings = [], [], []
     digest, size = hashlib.sha256(), 0
-    for path in _files(root):
+    for path in paths:
         shown = str(path)
         size += path.stat().st_size
         _hash_file(path, digest)
@@ -136,7 +250,11 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
             if kind is not None:
                 samples.append(sample_table(shown, files.table_batches(path, kind, options.row_limit), scanner))
             elif path.suffix.lower() in TEXT_SUFFIXES or root.is_file():
-                text_profile, found = _scan_text(path, shown, scanner, options)
+                if path in parts:
+                    done = (future.result() for future in parts[path])
+                    text_profile, found = _text_profile(path, shown, done, options.on_value)
+                else:
+                    text_profile, found = _scan_text(path, shown, scanner, options)
                 text_profiles.append(text_profile)
                 values.extend(found)
             else:
