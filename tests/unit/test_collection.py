@@ -42,19 +42,15 @@ def test_working_days_skip_holidays_and_count_adjusted_saturdays() -> None:
     assert add_working_days(date(2026, 11, 23), 5) == date(2026, 11, 30)
 
 
-def test_column_names_can_be_mapped(tmp_path: Path, rulebase: RuleBase) -> None:
+def test_column_roles_come_from_the_values_names_only_hint(tmp_path: Path, rulebase: RuleBase) -> None:
     log = tmp_path / "log.csv"
     log.write_text("when,ref,dialled,words\n2026-11-20 23:10:00,L1,13800000000,你好\n", encoding="utf-8")
     loans = tmp_path / "loans.csv"
     loans.write_text("loan_id,borrower_phone\nL1,13800000000\n", encoding="utf-8")
-    with pytest.raises(ProbeError, match="no column for time, loan, number"):
-        probe_collection(str(log), str(loans), rulebase)
-    report = audit_collection(
-        str(log),
-        str(loans),
-        rulebase,
-        overrides={"time": "when", "loan": "ref", "number": "dialled", "content": "words"},
-    )
+    evidence = probe_collection(str(log), str(loans), rulebase)  # a time, a loan of the loans file, a phone
+    assert evidence.attempts and evidence.attempts[0].quiet_hours
+    assert any("time column when chosen by its values alone" in w for w in evidence.warnings)
+    report = audit_collection(str(log), str(loans), rulebase, overrides={"content": "words"})
     assert {f.rule for f in report.findings if f.outcome.value == "fail"} == {"COL-HOURS"}
     result = run_cli(
         "collection",
@@ -64,13 +60,50 @@ def test_column_names_can_be_mapped(tmp_path: Path, rulebase: RuleBase) -> None:
         "--map",
         "time=when",
         "--map",
-        "loan=ref",
-        "--map",
         "number=dialled",
         "--fail-on",
         "high",
     )
     assert result.returncode == 1
+
+
+def test_a_role_that_cannot_be_resolved_is_exit_2_with_the_candidates(tmp_path: Path, rulebase: RuleBase) -> None:
+    loans = tmp_path / "loans.csv"
+    loans.write_text("loan_id,borrower_phone\nL1,13800000000\n", encoding="utf-8")
+    two = tmp_path / "two.csv"  # two phone columns, neither named as the callee
+    two.write_text("time,loan_id,a,b\n2026-11-20 10:00:00,L1,13800000000,13900000000\n", encoding="utf-8")
+    with pytest.raises(ProbeError, match=r"several columns could be number: a \(100% fit\), b \(100% fit\)"):
+        probe_collection(str(two), str(loans), rulebase)
+    none = tmp_path / "none.csv"
+    none.write_text("time,loan_id,phone\n2026-11-20 10:00:00,L1,unknown\n", encoding="utf-8")
+    result = run_cli("collection", str(none), "--loans", str(loans))
+    assert result.returncode == 2 and "no column for number" in result.stderr and "phone (0% fit)" in result.stderr
+    assert result.stderr.count("\n") == 1
+    fixed = probe_collection(str(two), str(loans), rulebase, overrides={"number": "b"})
+    assert fixed.attempts[0].role == "third_party"
+
+
+def test_to_phone_and_emergency_contact_phone_are_recognised(tmp_path: Path, rulebase: RuleBase) -> None:
+    """The issue's files: `to_phone` stopped the probe; `emergency_contact_phone` went unrecognised and
+    every call to the registered emergency contact became a COL-THIRD-PARTY accusation."""
+    loans = tmp_path / "loans.csv"
+    loans.write_text(
+        "loan_id,borrower_mobile,emergency_contact_name,emergency_contact_phone,company_phone\n"
+        "L1,13800000000,王芳,13900000001,021-88886666\nL2,13800000002,李强,13900000003,021-88886667\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "call_time,loan_no,from_phone,to_phone,result,content\n"
+        "2026-11-20 10:00:00,L1,4008001234,13800000000,未接通,\n"
+        "2026-11-20 10:05:00,L1,4008001234,13900000001,接通,请转告借款人回电\n",
+        encoding="utf-8",
+    )
+    evidence = probe_collection(str(log), str(loans), rulebase)
+    assert [a.role for a in evidence.attempts] == ["emergency_contact"]
+    assert any("company_phone hold phone numbers" in w for w in evidence.warnings)
+    report = audit_collection(str(log), str(loans), rulebase)
+    assert not [f for f in report.findings if f.rule == "COL-THIRD-PARTY" and f.outcome.value == "fail"]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from stdnum import luhn
 from stdnum.cn import ric
+from tests.fixtures.cards import card_lines, card_number, printed
 from tests.fixtures.pii_corpus import corpus
 
 from lendguard.detect import ENTITIES, Scanner, mask_text, mask_value
@@ -68,10 +69,46 @@ def test_bank_cards_need_luhn_and_a_plausible_issuer() -> None:
     spaced = " ".join(card[i : i + 4] for i in range(0, 19, 4))
     assert entities(f"还款卡 {spaced} 尾号") == [("CN_BANK_CARD", spaced)]
     assert entities(f"卡号{card[:-1]}{(int(card[-1]) + 1) % 10}") == []
-    other = "9" + "".join(random.Random(1).choice("0123456789") for _ in range(14))
+    other = "95" + "".join(random.Random(1).choice("0123456789") for _ in range(13))
     other += luhn.calc_check_digit(other)
-    assert entities(f"order {other}") == []  # 9-prefix, no context: not enough
+    assert entities(f"order {other}") == []  # legacy 95… BIN, ungrouped, no context: not enough
     assert entities(f"银行卡号 {other}") == [("CN_BANK_CARD", other)]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "length"),
+    [("436742", 16), ("524091", 16), ("222100", 16), ("272099", 16), ("356827", 16), ("377155", 15), ("817199", 19)],
+)
+def test_grouped_cards_of_every_family_are_found_without_a_label(prefix: str, length: int) -> None:
+    card = card_number(random.Random(length), prefix, length)
+    for separator in " -":
+        shown = printed(card, separator)
+        assert entities(f"请向 {shown} 转入本期应还金额") == [("CN_BANK_CARD", shown)]
+    # ungrouped, a number outside UnionPay needs a label: order numbers pass Luhn one time in ten
+    assert entities(f"订单 {card} 已创建") == []
+    assert entities(f"卡号{card}") == [("CN_BANK_CARD", card)]
+
+
+def test_cards_outside_every_family_or_mixed_grouping_are_not_cards() -> None:
+    rng = random.Random(4)
+    assert entities(f"卡号 {printed(card_number(rng, '7788', 16), ' ')}") == []  # no issuer uses 7…
+    assert entities(f"卡号 {printed(card_number(rng, '5600', 16), ' ')}") == []  # Maestro-range, not 51-55
+    mixed = printed(card_number(rng, "436742", 16), " ")
+    assert entities(f"流水 {mixed[:4]}-{mixed[5:]}") == []  # one separator throughout, or none
+    assert entities(f"卡号 {card_number(rng, '377155', 16)}") == []  # AmEx cards have 15 digits
+
+
+def test_card_recall_on_the_labelled_card_set(record_property: pytest.RecordProperty) -> None:
+    found = actual = false = 0
+    for line in card_lines():
+        truth = {value for entity, value in line.truth if entity == "CN_BANK_CARD"}
+        actual += len(truth)
+        hits = [m.value for m in SCANNER.scan(line.text) if m.entity == "CN_BANK_CARD"]
+        found += sum(value in truth for value in hits)
+        false += sum(value not in truth for value in hits)
+    record_property("card_recall", found / actual)
+    assert actual >= 700 and found / actual >= 0.98
+    assert false <= 3  # UnionPay-shaped order numbers (62…, 16/19 digits, Luhn-valid): known, not new
 
 
 def test_id_that_also_passes_luhn_is_reported_once_as_id() -> None:

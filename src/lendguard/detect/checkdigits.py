@@ -166,10 +166,11 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
     np = _np()
     out = np.zeros(len(values), dtype=bool)
     numbers = _compact(values)
-    vector, scalar = _split(numbers, lambda n: 16 <= len(n) <= 19 and n.isascii() and n.isdigit())
+    vector, scalar = _split(numbers, lambda n: 15 <= len(n) <= 19 and n.isascii() and n.isdigit())
     if vector:
         chosen = [numbers[i] for i in vector]
-        ok = _luhn_ok(chosen) & np.array([bool(validators.CARD_PREFIXES.match(n)) for n in chosen], dtype=bool)
+        families = [validators.card_family(n) is not None for n in chosen]
+        ok = _luhn_ok(chosen) & np.array(families, dtype=bool)
         eighteen = [k for k, n in enumerate(chosen) if len(n) == 18]
         if eighteen:  # an 18-digit number laid out like a resident ID is a mistyped ID, not a card
             matrix = _matrix([chosen[k] for k in eighteen], 18)
@@ -186,9 +187,8 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
 def bank_card_scores(values: Sequence[str]) -> FloatArray:
     """validators.bank_card_score over every value."""
     np = _np()
-    numbers = _compact(values)
-    strong = np.array([n.startswith("62") and len(n) in (16, 19) for n in numbers], dtype=bool)
-    return np.where(strong, validators.STRONG_CARD_SCORE, validators.WEAK_CARD_SCORE)  # type: ignore[no-any-return]
+    # the score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits
+    return np.array([validators.bank_card_score(v) for v in values], dtype=float)  # type: ignore[no-any-return]
 
 
 def imeis(values: Sequence[str]) -> BoolArray:

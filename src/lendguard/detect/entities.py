@@ -7,10 +7,10 @@ column-name hints, and a priority used when two entities claim the same characte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from lendguard.detect import lexicon, validators
+from lendguard.detect import lexicon, names, validators
 
 NOT_DIGIT_BEFORE = r"(?<![0-9０-９])"
 NOT_DIGIT_AFTER = r"(?![0-9０-９])"
@@ -41,6 +41,8 @@ class EntitySpec:
     scorer: Callable[[str], float] | None = None
     # The highest base score `scorer` can give (used to skip specs that cannot reach the threshold).
     peak_score: float | None = None
+    # Finds the spans itself instead of `pattern` (which then documents it and feeds other engines).
+    finder: Callable[[str, int, int], Iterable[tuple[int, int]]] | None = None
     # Entities recognised by a checksum alone: random digit strings pass 1 time in 10-31, so a column
     # where few values pass is noise unless its name says otherwise.
     checksum_only: bool = False
@@ -50,6 +52,14 @@ class EntitySpec:
         return f"{self.before}(?:{self.pattern}){self.after}"
 
 
+# Grouped with one kind of separator throughout (4-4-4-4, 4-4-4-4-3, AmEx 4-6-5), or ungrouped.
+CARD = (
+    "|".join(
+        rf"[1-9]\d{{3}}{s}\d{{4}}{s}\d{{4}}{s}\d{{4}}(?:{s}\d{{1,3}})?|3[47]\d{{2}}{s}\d{{6}}{s}\d{{5}}"
+        for s in (" ", "-")
+    )
+    + r"|[1-9]\d{12,18}"
+)
 DATE = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 SHORT_DATE = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 
@@ -92,14 +102,29 @@ ENTITIES: tuple[EntitySpec, ...] = (
     ),
     EntitySpec(
         "CN_BANK_CARD",
-        r"[1-9]\d{3}(?:[ \-]?\d{4}){2,3}(?:[ \-]?\d{1,3})?",
+        CARD,
         0.45,
         80,
         validators.bank_card,
         scorer=validators.bank_card_score,
         peak_score=validators.STRONG_CARD_SCORE,
         checksum_only=True,
-        context=("银行卡", "卡号", "储蓄卡", "信用卡", "借记卡", "账号", "bank", "card"),
+        context=(
+            "银行卡",
+            "卡号",
+            "储蓄卡",
+            "信用卡",
+            "借记卡",
+            "账号",
+            "绑卡",
+            "银联",
+            "bank",
+            "card",
+            "visa",
+            "mastercard",
+            "jcb",
+            "amex",
+        ),
         column_hints=(
             "银行卡",
             "卡号",
@@ -181,20 +206,23 @@ ENTITIES: tuple[EntitySpec, ...] = (
         before=r"(?<![0-9.])",
         after=r"(?![0-9]|\.[0-9])",
     ),
-    # In free text a Chinese name counts only right after a word that introduces a person
-    # ("借款人张三", "姓名：李四"): surname lists alone match ordinary words everywhere.
+    # In free text a Chinese name counts only in a record's shape — after a word that introduces a
+    # person (借款人张三, 联系人2：李四), as a name key's value, as a list item before its phone number —
+    # and only when jieba's dictionary does not know it as another word (names.py).
     EntitySpec(
         "PERSON",
-        rf"(?:{lexicon.PERSON_CUES})[：:=\s\"']{{0,3}}(?P<v>(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}?)(?=[^\u4e00-\u9fff]|$|[已于在的说称表先女手电联身借欠逾还是为和与及等])",
+        names.RECORD_NAME,
         0.7,
         10,
+        names.plausible_name,
+        finder=names.record_names,
         column_hints=("name", "姓名", "xm", "contact_name", "realname", "real_name", "holder", "联系人"),
         context_boost=0.2,
         anchor="",
         before="",
         after="",
         cell_pattern=rf"(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}|(?:{lexicon.SURNAMES})(?:先生|女士)",
-        prefilter="|".join(lexicon.PERSON_CUE_WORDS),
+        prefilter=names.PREFILTER,
     ),
     EntitySpec(
         "CN_ADDRESS",

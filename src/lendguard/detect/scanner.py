@@ -304,6 +304,9 @@ class Scanner:
     ) -> list[tuple[int, int]]:
         """(start, end) of the value of every regex match that lies within one line (of the lines
         hyperscan marked, when it did)."""
+        if compiled.spec.finder is not None:  # a finder never crosses a line break
+            regions = [lines.region(line) for line in marked] if marked is not None else [(0, len(normalised))]
+            return [span for start, end in regions for span in compiled.spec.finder(normalised, start, end)]
         regex = compiled.regex
         group = "v" if "v" in regex.groupindex else 0
         if marked is not None and len(marked) <= WHOLE_BUFFER_SHARE * lines.count:

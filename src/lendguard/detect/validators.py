@@ -50,9 +50,23 @@ PROVINCES = frozenset(
         "91",
     }
 )
-# Issuer prefixes of cards in circulation in China: UnionPay (62, 60, 9x legacy), Visa, Mastercard,
-# JCB, Amex, and the 2-series Mastercard range.
-CARD_PREFIXES = re.compile(r"^(?:62|60|81|9[0-9]|4|5[1-5]|2[2-7]|35|3[47])")
+# Card families issued in China: (family, prefix width, first prefix, last prefix, card lengths).
+# UnionPay 62/81, Visa 4, Mastercard 51-55 and 2221-2720, JCB 3528-3589, AmEx 34/37, and the
+# legacy domestic BINs from before UnionPay's 62 (60…, 95…: 9558 ICBC, 9559 ABC) still found on old debit cards.
+CARD_FAMILIES: tuple[tuple[str, int, int, int, frozenset[int]], ...] = (
+    ("UnionPay", 2, 62, 62, frozenset({16, 17, 18, 19})),
+    ("UnionPay", 2, 81, 81, frozenset({16, 17, 18, 19})),
+    ("Visa", 1, 4, 4, frozenset({16, 19})),
+    ("Mastercard", 2, 51, 55, frozenset({16})),
+    ("Mastercard", 4, 2221, 2720, frozenset({16})),
+    ("JCB", 4, 3528, 3589, frozenset({16, 17, 18, 19})),
+    ("AmEx", 2, 34, 34, frozenset({15})),
+    ("AmEx", 2, 37, 37, frozenset({15})),
+    ("domestic", 2, 60, 60, frozenset({16, 17, 18, 19})),
+    ("domestic", 2, 95, 95, frozenset({16, 17, 18, 19})),
+)
+# How cards are printed: 4-4-4-4, 4-4-4-4-3 (19-digit debit cards), 4-6-5 (AmEx).
+CARD_GROUPS = frozenset({(4, 4, 4, 4), (4, 4, 4, 4, 1), (4, 4, 4, 4, 2), (4, 4, 4, 4, 3), (4, 6, 5)})
 SEPARATORS = re.compile(r"[\s\-]")
 
 
@@ -93,9 +107,17 @@ def _id_shaped(number: str) -> bool:
 
 def bank_card(value: str) -> bool:
     number = digits_only(value)
-    if not 16 <= len(number) <= 19 or _id_shaped(number):
+    if _id_shaped(number):
         return False
-    return bool(CARD_PREFIXES.match(number)) and luhn.is_valid(number)
+    return card_family(number) is not None and luhn.is_valid(number)
+
+
+def card_family(number: str) -> str | None:
+    """The issuing family whose prefix range and card length fit these digits, or None."""
+    for family, width, first, last, lengths in CARD_FAMILIES:
+        if len(number) in lengths and first <= int(number[:width]) <= last:
+            return family
+    return None
 
 
 def uscc_code(value: str) -> bool:
@@ -122,6 +144,11 @@ STRONG_CARD_SCORE, WEAK_CARD_SCORE = 0.6, 0.45
 
 
 def bank_card_score(value: str) -> float:
-    """UnionPay BINs (62…) at the usual lengths are specific; other prefixes need context."""
+    """A number printed in a card's grouping (4-4-4-4, 4-6-5) or a UnionPay 62… at the usual lengths
+    is specific; an ungrouped number of another family needs a context word (order numbers pass
+    Luhn one time in ten)."""
     number = digits_only(value)
-    return STRONG_CARD_SCORE if number.startswith("62") and len(number) in (16, 19) else WEAK_CARD_SCORE
+    if number.startswith("62") and len(number) in (16, 19):
+        return STRONG_CARD_SCORE
+    groups = tuple(len(part) for part in SEPARATORS.split(value))
+    return STRONG_CARD_SCORE if len(groups) > 1 and groups in CARD_GROUPS else WEAK_CARD_SCORE

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from lendguard.detect import mask_text, mask_value
+from lendguard.detect import Scanner, mask_text, mask_value
 from lendguard.evidence import Attempt, BusyDay, CollectionEvidence, OrgEvidence, Provenance
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.errors import ProbeError
+from lendguard.probes.roles import SAMPLE, WEAK_FIT, Resolution, Role, profile, resolve
 from lendguard.probes.yamlsafe import load_yaml
 from lendguard.rulebase import RuleBase
 
@@ -59,29 +60,112 @@ def _batches(source: str, table: str | None) -> Iterator[pa.RecordBatch]:
     yield from files.table_batches(path, kind, None)
 
 
-def _columns(
-    names: list[str],
-    aliases: dict[str, tuple[str, ...]],
-    overrides: dict[str, str],
-    source: str,
-    required: tuple[str, ...],
-) -> dict[str, str]:
-    lowered = {n.lower(): n for n in names}
-    mapping = {}
-    for field_name, candidates in aliases.items():
-        chosen = overrides.get(field_name) or next(
-            (lowered[c.lower()] for c in candidates if c.lower() in lowered), None
+CONTACT_WORDS = ("contact", "contacts", "emergency", "urgent", "relative", "紧急", "联系人", "亲属")
+LOG_ROLES = (
+    Role(
+        "number",
+        lambda p: p.phones,
+        good=(
+            "phone",
+            "mobile",
+            "number",
+            "tel",
+            "callee",
+            "called",
+            "to",
+            "target",
+            "dialled",
+            "号码",
+            "电话",
+            "被叫",
+        ),
+        bad=("caller", "from", "agent", "collector", "operator", "主叫", "坐席", "催收员"),
+    ),
+    Role("time", lambda p: p.times, good=("time", "date", "at", "datetime", "timestamp", "时间", "日期")),
+    Role("loan", lambda p: p.joins, good=("loan", "order", "contract", "借款", "借据", "订单", "合同")),
+)
+LOAN_ROLES = (
+    Role(
+        "loan",
+        lambda p: p.idents if p.distinct >= 0.95 else 0.0,
+        good=("loan", "order", "contract", "借款", "借据", "订单", "合同"),
+        bad=("user", "uid", "customer", "客户", "用户"),
+    ),
+    Role(
+        "borrower",
+        lambda p: 0.0 if p.many_phones else p.phones,
+        good=("borrower", "借款人", "customer", "user", "applicant", "本人", "客户", "mobile", "phone", "手机", "电话"),
+        bad=(*CONTACT_WORDS, "company", "work", "office", "spouse", "单位", "公司", "配偶"),
+    ),
+)
+
+
+def _sample(first: pa.RecordBatch) -> dict[str, list[Any]]:
+    return {name: first.column(name).to_pylist()[:SAMPLE] for name in first.schema.names}
+
+
+def _optional(names: list[str], aliases: dict[str, tuple[str, ...]], taken: set[str]) -> dict[str, tuple[str, ...]]:
+    """Columns of the roles no finding hangs on alone (channel, agent, content, result): by name."""
+    lowered = {n.lower(): n for n in names if n not in taken}
+    found: dict[str, tuple[str, ...]] = {}
+    for role, candidates in aliases.items():
+        column = next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
+        if column is not None:
+            found[role] = (column,)
+            taken.add(column)
+    return found
+
+
+def _log_columns(
+    source: str, first: pa.RecordBatch, rulebase: RuleBase, overrides: dict[str, str], loan_refs: set[str]
+) -> Resolution:
+    scanner = Scanner()
+    profiles = {name: profile(name, values, scanner, loan_refs) for name, values in _sample(first).items()}
+    aliases = rulebase.collection.log_columns
+    resolution = resolve(source, profiles, LOG_ROLES, ("time", "loan", "number"), aliases, overrides)
+    taken = {c for columns in resolution.columns.values() for c in columns}
+    optional = {k: v for k, v in aliases.items() if k not in resolution.columns}
+    columns = {**resolution.columns, **_optional(first.schema.names, optional, taken)}
+    for role, column in overrides.items():
+        if role not in columns:
+            if column not in profiles:
+                raise ProbeError(source, f"no column {column} (columns: {', '.join(first.schema.names)})")
+            columns[role] = (column,)
+    return Resolution(columns, resolution.warnings)
+
+
+def _loan_columns(source: str, first: pa.RecordBatch, rulebase: RuleBase, overrides: dict[str, str]) -> Resolution:
+    """loan and borrower by content; contacts: every other column of phone numbers that holds several
+    per row or is named as contacts. A column of phone numbers left without a role is a warning: calls
+    to those numbers will count as calls to third parties."""
+    scanner = Scanner()
+    profiles = {name: profile(name, values, scanner) for name, values in _sample(first).items()}
+    aliases = rulebase.collection.loan_columns
+    resolution = resolve(source, profiles, LOAN_ROLES, ("loan", "borrower"), aliases, overrides)
+    columns, warnings = dict(resolution.columns), list(resolution.warnings)
+    taken = {c for picked in columns.values() for c in picked}
+    if "contacts" in overrides:
+        columns["contacts"] = tuple(c.strip() for c in overrides["contacts"].split(",") if c.strip())
+        for column in columns["contacts"]:
+            if column not in profiles:
+                raise ProbeError(source, f"no column {column} (columns: {', '.join(first.schema.names)})")
+        return Resolution(columns, tuple(warnings))
+    contact_role = Role("contacts", lambda p: p.phones, good=CONTACT_WORDS)
+    contacts: list[str] = []
+    unassigned: list[str] = []
+    for name, facts in profiles.items():
+        if name in taken or facts.phones < WEAK_FIT:
+            continue
+        named = contact_role.hint(name, aliases.get("contacts", ())) > 0
+        (contacts if named or facts.many_phones else unassigned).append(name)
+    if contacts:
+        columns["contacts"] = tuple(contacts)
+    if unassigned:
+        warnings.append(
+            f"{source}: {', '.join(unassigned)} hold phone numbers but are neither the borrower's nor named as "
+            "contacts; calls to them count as third-party (use --map loans.contacts=COLUMN[,COLUMN])"
         )
-        if chosen is not None:
-            if chosen not in names:
-                raise ProbeError(source, f"no column {chosen} (columns: {', '.join(names)})")
-            mapping[field_name] = chosen
-    missing = [f for f in required if f not in mapping]
-    if missing:
-        raise ProbeError(
-            source, f"no column for {', '.join(missing)} (columns: {', '.join(names)}; use --map FIELD=COLUMN)"
-        )
-    return mapping
+    return Resolution(columns, tuple(warnings))
 
 
 def _contacts(value: Any) -> set[str]:
@@ -103,22 +187,23 @@ def _contacts(value: Any) -> set[str]:
 
 def read_loans(
     source: str, table: str | None, rulebase: RuleBase, overrides: dict[str, str]
-) -> dict[str, tuple[str, set[str]]]:
+) -> tuple[dict[str, tuple[str, set[str]]], tuple[str, ...]]:
+    """Loan reference -> (borrower number, contact numbers), and the warnings of role resolution."""
     loans: dict[str, tuple[str, set[str]]] = {}
-    mapping: dict[str, str] | None = None
+    resolution: Resolution | None = None
     for batch in _batches(source, table):
-        if mapping is None:
-            mapping = _columns(
-                batch.schema.names, rulebase.collection.loan_columns, overrides, source, ("loan", "borrower")
-            )
+        if resolution is None:
+            resolution = _loan_columns(source, batch, rulebase, overrides)
+        loan, borrower = resolution.columns["loan"][0], resolution.columns["borrower"][0]
+        contacts = resolution.columns.get("contacts", ())
         for row in batch.to_pylist():
-            loans[str(row[mapping["loan"]])] = (
-                _digits(row[mapping["borrower"]]),
-                _contacts(row.get(mapping["contacts"])) if "contacts" in mapping else set(),
+            loans[str(row[loan])] = (
+                _digits(row[borrower]),
+                set().union(*(_contacts(row.get(c)) for c in contacts)),
             )
-    if not loans:
+    if not loans or resolution is None:
         raise ProbeError(source, "no loans in the loans file")
-    return loans
+    return loans, resolution.warnings
 
 
 def _parse_time(value: Any, zone: ZoneInfo) -> datetime | None:
@@ -170,7 +255,8 @@ def probe_collection(
     # --map FIELD=COLUMN names log columns; --map loans.FIELD=COLUMN names columns of the loans file.
     loan_overrides = {k.removeprefix("loans."): v for k, v in overrides.items() if k.startswith("loans.")}
     overrides = {k: v for k, v in overrides.items() if not k.startswith("loans.")}
-    loans = read_loans(loans_source, loans_table, rulebase, loan_overrides)
+    loans, loan_warnings = read_loans(loans_source, loans_table, rulebase, loan_overrides)
+    warnings = list(loan_warnings)
     salt = secrets.token_bytes(16)  # number keys only need to match within this run
     kept: list[Attempt] = []
     days: dict[tuple[str, date], _Day] = {}
@@ -178,7 +264,9 @@ def probe_collection(
     rows = unknown = 0
     for batch in _batches(log, log_table):
         if mapping is None:
-            mapping = _columns(batch.schema.names, knowledge.log_columns, overrides, log, ("time", "loan", "number"))
+            resolution = _log_columns(log, batch, rulebase, overrides, set(loans))
+            mapping = {role: columns[0] for role, columns in resolution.columns.items()}
+            warnings += resolution.warnings
         for record in batch.to_pylist():
             rows += 1
             loan = str(record[mapping["loan"]])
@@ -250,7 +338,8 @@ def probe_collection(
                     rows=tuple(counts.rows),
                 )
             )
-    warnings = [f"{unknown} rows name loans absent from the loans file"] if unknown else []
+    if unknown:
+        warnings.append(f"{unknown} rows name loans absent from the loans file")
     shown = sql.masked_url(log) if "://" in log else log
     return CollectionEvidence(
         provenance=Provenance(

@@ -3,7 +3,8 @@
 Entries are read with ijson (memory stays flat however large the capture is). Every request's
 query string, headers, cookies and body (JSON, JSON inside strings, form, multipart; base64,
 gzip, deflate and brotli decoded) is flattened into (field, value) pairs that go through the PII
-engine; lists of people, call records, SMS, package names, device ids and coordinates are counted.
+engine; lists of people, call records, SMS and package names are recognised by the shape of their
+items (probes/payload.py), device ids and coordinates counted.
 """
 
 from __future__ import annotations
@@ -34,20 +35,16 @@ from lendguard.detect import Scanner, mask_text, mask_value
 from lendguard.evidence import EndpointFacts, Provenance, TrafficEvidence, ValueSent
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.jsonsafe import MAX_DEPTH, TooDeepError, file_depth_exceeds, loads_bounded
+from lendguard.probes.payload import lists_in
 
-PACKAGE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+){2,}$")
 MAC = re.compile(r"^(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
 ANDROID_ID = re.compile(r"^[0-9a-f]{16}$")
 CONSENT_PATH = re.compile(r"(?:consent|agree|accept|privacy[-_/]?(?:confirm|ok)|agreement)", re.IGNORECASE)
-NAME_KEYS = re.compile(r"(?:^|_)(?:name|姓名|contact_?name|display_?name|nickname)$", re.IGNORECASE)
-CALL_KEYS = re.compile(r"duration|call_?type|call_?time|calltype|通话", re.IGNORECASE)
-SMS_KEYS = re.compile(r"^(?:body|content|msg|message|sms_?body|短信内容)$", re.IGNORECASE)
 LAT_KEYS = re.compile(r"^(?:lat|latitude|纬度)$", re.IGNORECASE)
 LNG_KEYS = re.compile(r"^(?:lng|lon|long|longitude|经度)$", re.IGNORECASE)
 DEVICE_KEYS = {"imei": "IMEI", "android_id": "android_id", "androidid": "android_id", "mac": "MAC", "wifi_mac": "MAC"}
 MAX_BODY = 32 * 1024 * 1024
 SKIPPED_HEADERS = {"host", "content-length", "accept-encoding", "accept", "connection", "content-type", "user-agent"}
-PEOPLE_MIN = 3
 
 
 def _registrable(psl: PublicSuffixList, host: str) -> str:
@@ -146,7 +143,6 @@ def _body_structure(mime: str, data: bytes, params: list[dict[str, Any]]) -> Any
 
 
 X_PREFIX = re.compile(r"^x[-_]")
-LAST_INDEX = re.compile(r"^(.*)\[(\d+)\]")
 
 
 def _key(field: str) -> str:
@@ -173,7 +169,8 @@ class _Request:
     coordinates: int = 0
 
     def carries_pi(self) -> bool:
-        return bool(self.values or self.device_ids or self.coordinates or self.app_packages)
+        lists = self.app_packages or self.contact_people or self.call_records or self.sms_messages
+        return bool(self.values or self.device_ids or self.coordinates or lists)
 
 
 def _analyse(pairs: list[tuple[str, Any]], scanner: Scanner, show_values: bool) -> _Request:
@@ -192,8 +189,7 @@ def _analyse(pairs: list[tuple[str, Any]], scanner: Scanner, show_values: bool) 
             mobiles_by_line.setdefault(number - 1, set()).add(re.sub(r"\D", "", match.value)[-11:])
         if match.entity == "IMEI":
             result.device_ids.add("IMEI")
-    lists: dict[str, dict[str, Any]] = {}
-    for index, (field_path, leaf) in enumerate(pairs):
+    for field_path, leaf in pairs:
         key, text = _key(field_path), str(leaf)
         if key in DEVICE_KEYS and text and (DEVICE_KEYS[key] != "android_id" or ANDROID_ID.match(text)):
             if DEVICE_KEYS[key] != "MAC" or MAC.match(text):
@@ -202,24 +198,10 @@ def _analyse(pairs: list[tuple[str, Any]], scanner: Scanner, show_values: bool) 
             result.device_ids.add("MAC")
         if (LAT_KEYS.match(key) or LNG_KEYS.match(key)) and re.fullmatch(r"-?\d{1,3}\.\d{4,}", text):
             result.coordinates += 1
-        if (found := LAST_INDEX.match(field_path)) is not None:
-            group = lists.setdefault(found.group(1), {"items": set(), "keys": set(), "phones": set(), "packages": 0})
-            group["items"].add(found.group(2))
-            group["keys"].add(key)
-            group["phones"] |= mobiles_by_line.get(index, set())
-            group["packages"] += bool(PACKAGE_NAME.match(text))
     result.coordinates //= 2
-    for group in lists.values():
-        if group["packages"] >= 5:
-            result.app_packages = max(result.app_packages, group["packages"])
-        if len(group["items"]) < PEOPLE_MIN or len(group["phones"]) < PEOPLE_MIN:
-            continue
-        if any(SMS_KEYS.search(k) for k in group["keys"]):
-            result.sms_messages = max(result.sms_messages, len(group["items"]))
-        elif any(CALL_KEYS.search(k) for k in group["keys"]):
-            result.call_records = max(result.call_records, len(group["items"]))
-        else:
-            result.contact_people = max(result.contact_people, len(group["phones"]))
+    lists = lists_in([(f, _key(f), v) for f, v in pairs], mobiles_by_line)
+    result.contact_people, result.call_records = lists.contact_people, lists.call_records
+    result.sms_messages, result.app_packages = lists.sms_messages, lists.app_packages
     return result
 
 

@@ -1,0 +1,165 @@
+"""Person names: candidates from the shape of records and from jieba's statistics, then confirmed.
+
+Lending records name people in a few shapes: after a word that introduces a person (借款人,
+联系人2：, 紧急联系人（配偶）), as the value of a name key (``"contact_name": "李四"``), or as a list
+item next to their phone number (「通讯录上传：邓刚 152…；钟子 131…」). `RECORD_NAME` finds these;
+`plausible_name` confirms a candidate: it starts with a surname and jieba's dictionary does not know
+it as another kind of word (信息 is a noun, so 「联系人信息」 names nobody). The scanner runs both
+only on lines where a cue, a name key or a mobile number occurs (its prefilter), so text without a
+surname or a cue costs nothing.
+
+Running prose names people with none of these. `prose_names` takes jieba's part-of-speech tag
+``nr`` (a statistical tagger trained on the People's Daily) as the candidate and keeps it when a
+person's context is next to it (a title, a verb of saying or meeting) or when it is a surname-led
+name the dictionary does not know. It is measured separately (bench/names.py) and is not part of
+the default scan: in privacy-policy prose its candidates are mostly product words (麦克风, 支付宝).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from lendguard.detect import lexicon
+
+CJK = r"[\u4e00-\u9fff]"
+NAME = rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}?"
+# After a cue: what may follow the name in a record (no character, or one that starts the next word).
+CUE_END = r"(?=[^\u4e00-\u9fff]|$|[已于在的说称表先女手电联身借欠逾还是为和与及等])"
+MOBILE = r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?![0-9])"
+CUE = rf"(?:{lexicon.PERSON_CUES})(?:\d{{1,2}}|[一二三四五])?(?:[（(][^）)\s]{{1,6}}[）)])?[：:= \t\"']{{0,3}}"
+NAME_KEY = r"(?:(?<![A-Za-z0-9_])[A-Za-z_]{0,24}?(?:name|Name|NAME)|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?"
+# A list item or a note: a name right before its phone number (邓刚 152…；致电张三（138…）).
+LIST_ITEM = rf"(?=(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（(]{{0,2}}{MOBILE})"
+RECORD_NAME = rf"(?:{CUE}|{NAME_KEY}|{LIST_ITEM})(?P<v>{NAME}){CUE_END}"
+# The scanner runs these instead of RECORD_NAME: each starts with literal text, which `re` finds fast.
+AFTER_CUE = re.compile(rf"{CUE}(?P<v>{NAME}){CUE_END}")
+AFTER_KEY = re.compile(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?(?P<v>{NAME}){CUE_END}")
+MOBILE_START = re.compile(r"1[3-9]\d(?:[ \-]?\d{4}){2}")  # starts with a literal: fast; bounds checked after
+NAME_BEFORE = re.compile(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（(]{{0,2}}$")
+# What marks a line as worth the name step (the hyperscan prefilter): a cue, a name key, or a Chinese
+# character right before a mobile number.
+PREFILTER = "|".join(
+    (*lexicon.PERSON_CUE_WORDS, "姓名", "xm", r"[\x{4e00}-\x{9fff}][ \t:：,，\-/（(]{0,2}1[3-9]\d(?:[ \-]?\d{4}){2}")
+)
+SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
+# Only a dictionary name (nr) can be a name: a word the dictionary knows as anything else, even a
+# place a person might share a name with (黄东 ns, 关联 ns), is not reported as one.
+NAME_TAGS = ("nr",)
+FUNCTION_TAGS = frozenset("cpu")  # conjunctions, prepositions, particles (和, 于, 与)
+STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status words: 以, 您, 属
+# Words around a person in prose: titles and verbs of saying, meeting and acting.
+PERSON_CONTEXT = re.compile(
+    r"(?:主席|总理|书记|部长|省长|市长|县长|委员|总统|首相|大使|同志|先生|女士|教授|博士|院士|记者|经理|"
+    r"董事长|总裁|老师|医生|队长|厂长|村长|主任|会长|师傅|老人|说|表示|指出|强调|认为|介绍|告诉|会见|"
+    r"会谈|致电|致信|宣布|透露|回忆|问|笑|等人|一行|夫妇|的儿子|的女儿|的妻子|的丈夫)"
+)
+# Last characters of places, bodies and things the dictionary mistags as names (宣传部, 许可证).
+NOUN_ENDINGS = frozenset(
+    "部证科坡园街村省市县区镇路河湖江州岛港国人会局厂院校所馆报社队团党者界性化式法学论比率费品物机器车站场司处室厅组业楼门桥城"
+)
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> dict[str, str]:
+    """jieba's dictionary: word -> part-of-speech tag (loaded on first use, about a second)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    tagger = jieba.posseg.dt
+    tagger.tokenizer.check_initialized()
+    tags: dict[str, str] = tagger.word_tag_tab
+    return tags
+
+
+def common_word(word: str) -> bool:
+    """A word jieba's dictionary knows as something other than a person's name (信息, 电话, 方式)."""
+    tag = _dictionary().get(word)
+    return tag is not None and not tag.startswith(NAME_TAGS)
+
+
+@lru_cache(maxsize=65536)
+def plausible_name(value: str) -> bool:
+    """A surname and one or two more characters (two or three after a compound surname) that is not
+    a common word."""
+    compound = value[:2] in lexicon.COMPOUND_SURNAMES
+    if not 2 + compound <= len(value) <= 3 + compound or SURNAME_START.match(value) is None:
+        return False
+    tags = _dictionary()
+    if common_word(value):
+        return False
+    head, last = tags.get(value[:2], ""), tags.get(value[2:3], "")
+    if not compound and len(value) == 3 and common_word(value[:2]) and (head[:1] == "v" or last[:1] in STRAY_TAGS):
+        return False  # 信息以…, 修改您…: a word and the next word's first character
+    surname = value[: 1 + compound]
+    rest = value[len(surname) :]
+    # 和密码, 于是: a surname that is also a function word, before an ordinary word
+    return not (tags.get(surname, "")[:1] in FUNCTION_TAGS and len(rest) >= 2 and common_word(rest))
+
+
+def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of every name candidate in a record's shape within text[start:end], in order;
+    no candidate reaches across a line break."""
+    stop = len(text) if end is None else end
+    spans = {m.span("v") for pattern in (AFTER_CUE, AFTER_KEY) for m in pattern.finditer(text, start, stop)}
+    for mobile in MOBILE_START.finditer(text, start, stop):
+        if text[mobile.start() - 1 : mobile.start()].isdigit() or text[mobile.end() : mobile.end() + 1].isdigit():
+            continue
+        lead = text[max(start, mobile.start() - 3) : mobile.start()].rstrip(" \t:：,，-/（(")
+        if not lead or not "\u4e00" <= lead[-1] <= "\u9fff":
+            continue
+        before = NAME_BEFORE.search(text, max(start, mobile.start() - 8), mobile.start())
+        if before is not None:
+            name = re.match(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}", before.group())
+            assert name is not None
+            spans.add((before.start(), before.start() + name.end()))
+    yield from sorted(spans)
+
+
+def _in_context(text: str, start: int, end: int) -> bool:
+    return PERSON_CONTEXT.search(text[max(0, start - 4) : start] + "|" + text[end : end + 4]) is not None
+
+
+def prose_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the names jieba tags in running text that pass the confirmation above."""
+    import jieba.posseg
+
+    _dictionary()
+    pairs = [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=True)]
+    found: list[tuple[int, int]] = []
+    position = index = 0
+    while index < len(pairs):
+        word, flag = pairs[index]
+        start = position
+        # 赵 + 桂花: a lone surname the tagger split from the given name
+        if flag == "nr" and len(word) == 1 and index + 1 < len(pairs) and SURNAME_START.match(word):
+            following, tag = pairs[index + 1]
+            if 1 <= len(following) <= 2 and tag.startswith("nr"):
+                word = word + following
+                index += 1
+        # 约翰·拉贝: transliterated parts joined by a middle dot are one name
+        while (
+            flag.startswith("nr")
+            and index + 2 < len(pairs)
+            and pairs[index + 1][0] in "·•・"
+            and pairs[index + 2][1].startswith("nr")
+        ):
+            word, flag = word + pairs[index + 1][0] + pairs[index + 2][0], "nrt"
+            index += 2
+        position += len(word)
+        index += 1
+        if flag.startswith("nr") and len(word) > 2 and any(dot in word for dot in "·•・"):
+            found.append((start, position))
+            continue
+        if not flag.startswith("nr") or common_word(word) or not 2 <= len(word) <= 8:
+            continue
+        compound = word[:2] in lexicon.COMPOUND_SURNAMES
+        surnamed = flag == "nr" and SURNAME_START.match(word) is not None and len(word) <= 3 + compound
+        known = word in _dictionary()
+        if (surnamed and (not known or (len(word) >= 3 and word[-1] not in NOUN_ENDINGS))) or (
+            _in_context(text, start, position) and word[-1] not in NOUN_ENDINGS
+        ):
+            found.append((start, position))
+    return found
