@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 import click
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from lendguard import __version__
+from lendguard.detect import mask_text
 from lendguard.engine import (
     DatastoreProbe,
     TargetReport,
@@ -228,7 +230,7 @@ def _run(
             report = audit(target)
             reports.append(report)
             if report.error:
-                err.print(f"lendguard: error: {report.error}", markup=False, highlight=False, soft_wrap=True)
+                err.print(f"lendguard: error: {mask_text(report.error)}", markup=False, highlight=False, soft_wrap=True)
             progress.advance(task)
     statuses: list[WaiverStatus] = []
     if gate.waivers is not None:
@@ -685,7 +687,9 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
     if output_format == "json":
 
         def clause(c: Clause | None) -> dict[str, Any] | None:
-            return None if c is None else {"start": c.start, "end": c.end, "section": c.heading, "text": c.text}
+            return (
+                None if c is None else {"start": c.start, "end": c.end, "section": c.heading, "text": mask_text(c.text)}
+            )
 
         click.echo(
             _json(
@@ -703,9 +707,15 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
     marks = {"added": "[green]+[/]", "removed": "[red]-[/]", "changed": "[yellow]~[/]"}
     for change in result.changes:
         if change.old is not None:
-            out.print(f"{marks[change.kind]} [dim]{word('old', lang)}:[/] {change.old.text}", highlight=False)
+            out.print(
+                f"{marks[change.kind]} [dim]{word('old', lang)}:[/] {escape(mask_text(change.old.text))}",
+                highlight=False,
+            )
         if change.new is not None:
-            out.print(f"{marks[change.kind]} [bold]{word('new', lang)}:[/] {change.new.text}", highlight=False)
+            out.print(
+                f"{marks[change.kind]} [bold]{word('new', lang)}:[/] {escape(mask_text(change.new.text))}",
+                highlight=False,
+            )
     for title, findings in (
         (word("new_findings", lang), result.new_findings),
         (word("fixed_findings", lang), result.fixed_findings),
@@ -775,9 +785,9 @@ def audit(
     out = Console()
     for target in document.targets:
         if target.error:
-            err.print(f"lendguard: warning: {target.error}", markup=False, highlight=False)
+            err.print(f"lendguard: warning: {mask_text(target.error)}", markup=False, highlight=False)
     for warning in document.warnings:
-        err.print(f"lendguard: warning: {warning}", markup=False, highlight=False)
+        err.print(f"lendguard: warning: {mask_text(warning)}", markup=False, highlight=False)
     render_summary(out, document.targets)
     grade = document.grade
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
@@ -920,7 +930,7 @@ def batch(
             reports[path].write_text(_dump(document, 2) + "\n", encoding="utf-8")
             rows.append(league_row(document, graded))
             if document.error:
-                err.print(f"lendguard: warning: {document.error}", markup=False, highlight=False)
+                err.print(f"lendguard: warning: {mask_text(document.error)}", markup=False, highlight=False)
             progress.advance(task)
     (output / "league.csv").write_text(league_csv(rows), encoding="utf-8")
     (output / "unreadable.csv").write_text(unreadable_csv(rows), encoding="utf-8")
@@ -1245,11 +1255,14 @@ def unprotect(
     _file_output(output)
     ring = _ring(key_file)
     try:
-        reports = unprotect_target(target, ring, tables, columns, batch, output)
+        reports = unprotect_target(target, ring, tables, columns, batch, output, manifest)
     except ProtectError as error:
         raise _protect_error(error) from error
     if manifest is not None:
-        problems = check_manifest(manifest, reports)
+        try:
+            problems = check_manifest(manifest, reports)
+        except ProtectError as error:
+            raise _protect_error(error) from error
         for problem in problems:
             click.echo(f"  {problem}")
         if problems:
@@ -1313,7 +1326,7 @@ def main() -> None:
         click.echo(f"lendguard: error: {error.format_message()} (see '{command} --help')", err=True)
         sys.exit(EXIT_INPUT)
     except click.ClickException as error:
-        click.echo(f"lendguard: error: {error.format_message()}", err=True)
+        click.echo(f"lendguard: error: {mask_text(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
         click.echo("lendguard: aborted", err=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import random
 import resource
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from unittest import mock
 import brotli
 import pytest
 from tests.conftest import run_cli
+from tests.fixtures import lending_data
 
 from lendguard.probes import ProbeError, jsonsafe, traffic
 from lendguard.probes.policy.probe import _html_text, probe_policy
@@ -246,3 +248,53 @@ def test_key_and_signature_files_that_are_missing_folders_or_garbage_exit_2(tmp_
     assert run_cli("verify", str(report), "--public-key", f"{signing}.pub").returncode == 0
     stderr = _one_line_exit_2(run_cli("verify", str(report), "--public-key", str(garbage)))
     assert "not a PEM public key" in stderr
+
+
+ID, PHONE = "11010519491231002X", "13812345678"
+CARD = lending_data.unionpay_card(random.Random(5))
+
+
+def _no_raw_values(*outputs: str) -> None:
+    for output in outputs:
+        for value in (ID, PHONE, CARD):
+            assert value not in output, f"{value} printed raw in: {output[:300]}"
+
+
+def test_seeded_personal_values_never_leave_unmasked(tmp_path: Path, captures: dict[str, Path]) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text(f"name,id_no,phone\n张三,{ID}\n李四,{ID},{PHONE},{CARD}\n", encoding="utf-8")
+    key_file = tmp_path / "keys.json"
+    assert run_cli("keys", "generate", str(key_file)).returncode == 0
+    loans = tmp_path / "loans.csv"
+    loans.write_text(f"loan_id,borrower_phone\nL1,{PHONE}\n", encoding="utf-8")
+    for args in (
+        ("scan", str(broken)),
+        ("protect", str(broken), "--key-file", str(key_file)),
+        ("collection", str(broken), "--loans", str(loans)),
+    ):
+        result = run_cli(*args)
+        assert result.returncode == 2 and "Expected 3 columns, got 2" in result.stderr, result.stderr
+        _no_raw_values(result.stdout, result.stderr)
+
+    har_path = _har(tmp_path, "path.har", {"headers": [], "postData": {"mimeType": "application/json", "text": "{}"}})
+    har_path.write_text(
+        har_path.read_text().replace(
+            URL, f"http://api.tracker.example.com/v1/user/{PHONE}/profile?imei=356938035643809"
+        ),
+        encoding="utf-8",
+    )
+    for output_format in ("json", "table"):
+        result = run_cli("traffic", str(har_path), "--format", output_format, "--fail-on", "none")
+        assert result.returncode == 0, result.stderr
+        assert "/v1/user/138****5678/profile" in result.stdout or output_format == "table"
+        _no_raw_values(result.stdout, result.stderr)
+
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text("隐私政策\n一、我们收集的信息\n我们收集您的手机号码。\n", encoding="utf-8")
+    new.write_text(
+        f"隐私政策\n一、我们收集的信息\n例如身份证号{ID}、手机号{PHONE}、银行卡号{CARD}。[/bold]\n", encoding="utf-8"
+    )
+    for output_format in ("json", "table"):
+        result = run_cli("policy-diff", str(old), str(new), "--format", output_format)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        _no_raw_values(result.stdout, result.stderr)

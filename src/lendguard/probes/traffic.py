@@ -31,7 +31,7 @@ import brotli
 import ijson
 from publicsuffixlist import PublicSuffixList
 
-from lendguard.detect import Scanner, mask_value
+from lendguard.detect import Scanner, mask_text, mask_value
 from lendguard.evidence import EndpointFacts, Provenance, TrafficEvidence, ValueSent
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.jsonsafe import MAX_DEPTH, TooDeepError, file_depth_exceeds, loads_bounded
@@ -285,6 +285,16 @@ class _Endpoint:
         )
 
 
+def _shown_path(path: str, show_values: bool) -> str:
+    """A URL path as evidence holds it: personal values in it (/v1/user/13812345678) masked."""
+    return path if show_values else _masked_path(path)
+
+
+@lru_cache(maxsize=4096)
+def _masked_path(path: str) -> str:
+    return mask_text(path)
+
+
 def probe_traffic(
     path: Path,
     first_party: tuple[str, ...] = (),
@@ -324,7 +334,7 @@ def probe_traffic(
             if not sent.carries_pi():
                 continue
             host = parts.hostname or ""
-            key = (str(request.get("method", "")), parts.scheme, host, parts.path or "/")
+            key = (str(request.get("method", "")), parts.scheme, host, _shown_path(parts.path or "/", show_values))
             if key not in endpoints:
                 endpoints[key] = _Endpoint(key[0], key[1], host, _registrable(psl, host), key[3], entries - 1, time)
             endpoints[key].add(sent, time)

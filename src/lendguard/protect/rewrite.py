@@ -11,8 +11,10 @@ Files (CSV, JSONL, Parquet) are never changed: a protected or restored copy is w
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +27,16 @@ from lendguard.probes.datastore import files as file_io
 from lendguard.probes.datastore.sql import masked_url, with_installed_driver
 from lendguard.probes.errors import ProbeError
 from lendguard.protect.keys import KeyFileError, KeyRing
-from lendguard.protect.operators import MASK_PRESETS, OPERATORS, Operator, WrongKeyError, is_protected, parse, restore
+from lendguard.protect.operators import (
+    MASK_PRESETS,
+    OPERATORS,
+    PREFIX,
+    Operator,
+    WrongKeyError,
+    is_protected,
+    parse,
+    restore,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy and pyarrow load when a database or file is protected, not with the CLI
     import pyarrow as pa
@@ -353,21 +364,45 @@ def _read_table(path: Path) -> pa.Table:
     return pa.Table.from_batches(list(file_io.table_batches(path, kind, None)))
 
 
-def _write_table(table: pa.Table, path: Path) -> None:
+def _source_encoding(path: Path) -> str:
+    """The text encoding of a CSV as read (a BOM kept), so that its copy is written the same way."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    encoding = file_io.text_encoding(path, head)
+    return "utf-8" if encoding == "utf-8-sig" and not head.startswith(codecs.BOM_UTF8) else encoding
+
+
+def _write_table(table: pa.Table, path: Path, encoding: str = "utf-8") -> None:
+    import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    temporary = path.with_name(path.name + ".partial")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     kind = file_io.TABLE_SUFFIXES[path.suffix.lower()]
-    if kind == "csv":
-        pa_csv.write_csv(table, temporary)
-    elif kind == "parquet":
-        pq.write_table(table, temporary)
-    else:
-        with temporary.open("w", encoding="utf-8") as handle:
-            for row in table.to_pylist():
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    temporary.replace(path)  # the copy appears whole or not at all
+    try:
+        if kind == "csv":
+            buffer = pa.BufferOutputStream()
+            options = pa_csv.WriteOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+            pa_csv.write_csv(table, buffer, options)
+            temporary.write_bytes(buffer.getvalue().to_pybytes().decode("utf-8").encode(encoding))
+        elif kind == "parquet":
+            pq.write_table(table, temporary)
+        else:
+            with temporary.open("w", encoding="utf-8") as handle:
+                for row in table.to_pylist():
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        temporary.replace(path)  # the copy appears whole or not at all
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _refuse_overwrite(path: Path, output: Path) -> None:
+    """A copy written onto its input (by name, through a symlink or as a hard link) would destroy it."""
+    same = output.resolve() == path.resolve() or (output.exists() and output.samefile(path))
+    if same:
+        raise ProtectError(f"{output}: is the input file {path}; write the copy elsewhere, nothing was written")
 
 
 def _file(
@@ -375,6 +410,7 @@ def _file(
 ) -> list[ColumnReport]:
     import pyarrow as pa
 
+    _refuse_overwrite(path, output)
     table = _read_table(path)
     reports = []
     for target in targets:
@@ -394,7 +430,9 @@ def _file(
         report.checksum = digest.hexdigest()
         table = table.set_column(table.schema.get_field_index(name), name, pa.array(new_values, type=pa.string()))
         reports.append(report)
-    _write_table(table, output)
+    _write_table(
+        table, output, _source_encoding(path) if file_io.TABLE_SUFFIXES[path.suffix.lower()] == "csv" else "utf-8"
+    )
     written = _read_table(output)
     for report, target in zip(reports, targets, strict=True):
         digest = _Digest()
@@ -467,12 +505,17 @@ def unprotect_target(
     columns: tuple[str, ...] = (),
     batch: int = 1000,
     output: Path | None = None,
+    manifest: Path | None = None,
 ) -> list[ColumnReport]:
-    """Restore every token in `target` (all columns holding tokens, or the named ones)."""
+    """Restore every token in `target`: each column holding a token anywhere (a run killed part-way
+    leaves the first rows restored, so no sample decides), every column the protect `manifest`
+    names, or only the named `columns`."""
     evidence = _scan(target, tables)
-    targets = [Target(t.name, c.name, None) for t in evidence.tables for c in t.columns if c.tokens]
     if columns:
         targets = plan_targets(evidence, columns)
+    else:
+        named = _manifest_columns(manifest) if manifest is not None else set()
+        targets = _token_columns(target, evidence, named)
     if not targets:
         return []
     if "://" in target:
@@ -480,6 +523,64 @@ def unprotect_target(
     path = Path(target)
     output = output or path.with_name(f"{path.stem}.restored{path.suffix}")
     return _file(path, output, ring, targets, *copy_transforms("restore", ring))
+
+
+def _token_columns(target: str, evidence: DataStoreEvidence, named: set[tuple[str, str]]) -> list[Target]:
+    """Columns that hold at least one token in any row, or that the manifest names."""
+
+    def wanted(table: str, column: str) -> bool:
+        return (Path(table).name, column) in named or (table, column) in named
+
+    if "://" not in target:
+        path = Path(target)
+        if not path.is_file():
+            raise ProtectError(f"{target}: unprotect restores one table file or a database, not a directory")
+        table = _read_table(path)
+        name = evidence.tables[0].name if evidence.tables else path.name
+        return [
+            Target(name, column, None)
+            for column in table.column_names
+            if wanted(name, column)
+            or any(isinstance(v, str) and is_protected(v) for v in table.column(column).to_pylist())
+        ]
+    from sqlalchemy import MetaData, String, Table, Text, cast, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = _engine(target)
+    found = []
+    try:
+        with engine.connect() as connection:
+            for profiled in evidence.tables:
+                table = Table(profiled.name, MetaData(), autoload_with=engine)
+                for column in table.columns:
+                    textual = isinstance(column.type, String | Text)
+                    if not textual and engine.dialect.name != "sqlite":
+                        continue  # only SQLite keeps text (a token) in a column of another type
+                    holds = select(column).where(cast(column, String).like(f"{PREFIX}%")).limit(1)
+                    if wanted(profiled.name, column.name) or connection.execute(holds).first() is not None:
+                        found.append(Target(profiled.name, column.name, None))
+    except SQLAlchemyError as error:
+        message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise ProtectError(f"{masked_url(target)}: {message}") from error
+    finally:
+        engine.dispose()
+    return found
+
+
+def _manifest_document(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(document, dict) or not all(
+            isinstance(c, dict) and {"table", "column", "rows", "checksum"} <= set(c) for c in document["columns"]
+        ):
+            raise ValueError("columns")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ProtectError(f"{path}: not a manifest written by `lendguard protect --manifest`") from error
+    return document
+
+
+def _manifest_columns(path: Path) -> set[tuple[str, str]]:
+    return {(str(c["table"]), str(c["column"])) for c in _manifest_document(path)["columns"]}
 
 
 def write_manifest(path: Path, target: str, ring: KeyRing, reports: list[ColumnReport]) -> None:
@@ -495,7 +596,7 @@ def write_manifest(path: Path, target: str, ring: KeyRing, reports: list[ColumnR
 
 def check_manifest(path: Path, reports: list[ColumnReport]) -> list[str]:
     """Columns whose restored checksum or row count differs from the manifest written at protect time."""
-    recorded = {(c["table"], c["column"]): c for c in json.loads(path.read_text(encoding="utf-8"))["columns"]}
+    recorded = {(c["table"], c["column"]): c for c in _manifest_document(path)["columns"]}
     problems = []
     for report in reports:
         before = recorded.get((report.table, report.column))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lendguard.detect import mask_text
 from lendguard.probes.errors import ProbeError
 
 if TYPE_CHECKING:  # pyarrow loads when a table file is read, not with the CLI
@@ -182,6 +184,18 @@ def _limited(batches: object, sample_rows: int | None) -> Iterator[pa.RecordBatc
         yield batch
 
 
+def _without_row(message: str) -> str:
+    """pyarrow quotes the offending row (personal values) after its message: keep the message only."""
+    first = message.splitlines()[0] if message.strip() else "parse error"
+    kept = re.sub(r"(Expected \d+ columns?, got \d+)\s*:.*$", r"\1", first)
+    return mask_text(kept)
+
+
+def text_encoding(path: Path, head: bytes) -> str:
+    """The encoding a text file is read with (utf-8-sig or gb18030), from its first bytes."""
+    return _encoding(path, head)
+
+
 def table_batches(path: Path, kind: str, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
     """Arrow batches of a tabular file; pyarrow's parse errors become one-line ProbeErrors."""
     import pyarrow as pa
@@ -190,4 +204,4 @@ def table_batches(path: Path, kind: str, sample_rows: int | None) -> Iterator[pa
     try:
         yield from readers[kind](path, sample_rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as error:
-        raise ProbeError(path, f"unreadable {kind.upper()}: {str(error).splitlines()[0]}") from error
+        raise ProbeError(path, f"unreadable {kind.upper()}: {_without_row(str(error))}") from error
