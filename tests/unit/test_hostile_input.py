@@ -10,7 +10,6 @@ import random
 import resource
 import shutil
 import subprocess
-import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -133,15 +132,13 @@ def test_har_fields_of_the_wrong_type_or_depth_name_the_entry(
     assert problem in str(raised.value)
 
 
-def test_a_har_nested_100000_deep_is_refused_fast_and_small(tmp_path: Path) -> None:
+def test_a_har_nested_100000_deep_is_refused_before_parsing_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "deep.har"
     nested = "[" * 100_000 + "]" * 100_000
     path.write_text(f'{{"log": {{"entries": [{{"request": {{"url": "{URL}", "x": {nested}}}}}]}}}}', encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
     with pytest.raises(ProbeError, match=r"nested 100,005 levels deep \(limit 64\)"):
         probe_traffic(path)
-    assert time.perf_counter() - started < 2
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: no quadratic blow-up
 
 
@@ -203,12 +200,17 @@ def test_one_bad_har_makes_its_target_inconclusive_and_the_audit_and_batch_go_on
     assert bad["findings"] and all(f["outcome"] == "inconclusive" for f in bad["findings"])
 
 
-def test_policy_html_of_200000_nested_divs_is_read_fast(tmp_path: Path, rulebase: RuleBase) -> None:
+def test_policy_html_of_200000_nested_divs_never_reaches_the_tree_builder(
+    tmp_path: Path, rulebase: RuleBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 215 s before: the tree builder's scope checks are quadratic in depth, so a deep document is read flat
+    def no_tree(html: str) -> None:
+        raise AssertionError("a document nested this deep must not be parsed into a tree")
+
+    monkeypatch.setattr("lendguard.probes.policy.probe.HTMLParser", no_tree)
     path = tmp_path / "nested.html"
     path.write_text("<html><body>" + "<div>" * 200_000 + "我们收集您的手机号码。</body></html>", encoding="utf-8")
-    started = time.perf_counter()
     evidence = probe_policy(path, rulebase)
-    assert time.perf_counter() - started < 10  # was 215 s: the tree builder's scope checks are quadratic in depth
     assert evidence.text == "我们收集您的手机号码。"
     closed = (
         "<html><body>" + "<div><p>第一条。</p>" * 2000 + "</div>" * 2000 + "<script>if (a<b) {}</script></body></html>"

@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -222,7 +222,7 @@ def test_batch_timeout_lists_a_slow_file_as_unreadable(monkeypatch: pytest.Monke
 
     monkeypatch.setitem(cli.BATCH_AUDITS, ".apk", slow)
     started = time.monotonic()
-    _, document, _ = cli._audit_one((tmp_path / "slow.apk", "en", 1))
+    _, document, _, _ = cli._audit_one((tmp_path / "slow.apk", "en", 1, [], date.today()))
     assert time.monotonic() - started < 4
     assert document.error and "timed out after 1 s" in document.error and document.target.kind == "apk"
 
