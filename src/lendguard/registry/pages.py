@@ -192,8 +192,10 @@ def issue_rectification(
     return _back(f"/rectifications#notice-{notice.id}")
 
 
-@router.get("/complaints", response_class=HTMLResponse)
-def complaint_queue(request: Request, session: DB, who: Who) -> Response:
+def _complaint_queue(
+    request: Request, session: DB, who: Who, revealed: tuple[str, complaints.Revealed] | None
+) -> Response:
+    """The complaint queue page, with one complaint's revealed details when a regulator asked for them."""
     on = today()
     rows = complaints.queue(session, who, on)
     return render(
@@ -202,8 +204,13 @@ def complaint_queue(request: Request, session: DB, who: Who) -> Response:
         who,
         rows=[(c, complaints.is_overdue(c, on)) for c in rows],
         categories=complaints.categories(),
-        revealed=None,
+        revealed=revealed,
     )
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaint_queue(request: Request, session: DB, who: Who) -> Response:
+    return _complaint_queue(request, session, who, None)
 
 
 @router.post("/complaints/{reference}/status")
@@ -232,16 +239,7 @@ def reveal_complaint(
 ) -> Response:
     _csrf(request, csrf_token)
     revealed = complaints.reveal(session, who, registry_of(request).settings.keyring, reference, reason)
-    on = today()
-    rows = complaints.queue(session, who, on)
-    return render(
-        request,
-        "complaints.html",
-        who,
-        rows=[(c, complaints.is_overdue(c, on)) for c in rows],
-        categories=complaints.categories(),
-        revealed=(reference, revealed),
-    )
+    return _complaint_queue(request, session, who, (reference, revealed))
 
 
 @router.get("/complain", response_class=HTMLResponse)
