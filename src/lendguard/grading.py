@@ -66,6 +66,36 @@ def _max_points(rule: Rule, points: Mapping[Severity, float]) -> float:
     return max(points[s] for s in severities)
 
 
+def _worst_failures(findings: Iterable[Finding]) -> dict[str, Severity]:
+    """Each failed rule's worst severity over its findings that are not waived."""
+    worst: dict[str, Severity] = {}
+    for finding in findings:
+        if finding.outcome is Outcome.fail and not finding.waived:
+            known = worst.get(finding.rule)
+            if known is None or finding.severity.rank > known.rank:
+                worst[finding.rule] = finding.severity
+    return worst
+
+
+def points_lost(findings: list[Finding], rulebase: RuleBase) -> dict[str, float]:
+    """What each failed rule costs the overall score of a whole inspection, by grade()'s arithmetic:
+    its worst severity's points out of all its area can lose, times the area's share of the weights."""
+    scheme = rulebase.grading
+    total_weight = sum(scheme.area_weights.get(area, 0) for area in scheme.areas.values())
+    worst = _worst_failures(findings)
+    lost: dict[str, float] = {}
+    for prefix, area in scheme.areas.items():
+        rules = [r for r in rulebase.rules.values() if r.area == prefix]
+        possible = sum(_max_points(r, scheme.severity_points) for r in rules)
+        if not possible or not total_weight:
+            continue
+        share = scheme.area_weights.get(area, 0) / total_weight
+        for rule in rules:
+            if rule.id in worst:
+                lost[rule.id] = round(100 * share * scheme.severity_points[worst[rule.id]] / possible, 1)
+    return lost
+
+
 def grade(
     findings: list[Finding],
     rulebase: RuleBase,
@@ -79,12 +109,7 @@ def grade(
     en = lang == "en"
     in_scope = set(scope) if scope is not None else set(scheme.areas.values())
     by_rule = rule_outcomes(findings)
-    worst: dict[str, Severity] = {}
-    for finding in findings:
-        if finding.outcome is Outcome.fail and not finding.waived:
-            known = worst.get(finding.rule)
-            if known is None or finding.severity.rank > known.rank:
-                worst[finding.rule] = finding.severity
+    worst = _worst_failures(findings)
     areas: list[AreaScore] = []
     weighted = total_weight = 0.0
     for prefix, area in scheme.areas.items():

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from lendguard.findings import Finding, Outcome
+from lendguard.grading import points_lost
 from lendguard.reports.document import ReportDocument
 from lendguard.rulebase import RuleBase, Severity
 
@@ -73,19 +74,10 @@ def rule_results(targets: list[ReportDocument], rulebase: RuleBase) -> list[Rule
 
 
 def _points(results: dict[str, RuleResult], rulebase: RuleBase) -> None:
-    """What each failed rule costs the overall score: its severity's points out of the points its
-    area could lose, times the area's share of the weighted mean (the grading scheme's arithmetic)."""
-    scheme = rulebase.grading
-    judged = [r for r in results.values() if r.outcome is not Outcome.inconclusive]
-    possible: dict[str, float] = defaultdict(float)
-    for result in judged:
-        possible[result.area] += scheme.severity_points[rulebase.rule(result.rule).severity]
-    weights = {prefix: scheme.area_weights.get(area, 0) for prefix, area in scheme.areas.items() if possible[prefix]}
-    total = sum(weights.values())
-    for result in judged:
-        if result.outcome is Outcome.fail and total and possible[result.area]:
-            share = weights[result.area] / total
-            result.points = round(100 * share * scheme.severity_points[result.severity] / possible[result.area], 1)
+    """What each failed rule costs the overall score, as the grading computes it."""
+    findings = [finding for result in results.values() for _, finding in result.findings]
+    for rule_id, points in points_lost(findings, rulebase).items():
+        results[rule_id].points = points
 
 
 def fix_first(results: list[RuleResult]) -> list[RuleResult]:
