@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -136,3 +137,88 @@ def test_bad_logs_exit_2(tmp_path: Path) -> None:
     ):
         result = run_cli("collection", str(log), "--loans", str(loans))
         assert result.returncode == 2 and problem in result.stderr and result.stderr.count("\n") == 1
+
+
+TIME_DEPENDENT = {"COL-HOURS", "COL-FREQUENCY", "COL-CONTACT-NOT-LOST", "COL-REFUSAL-IGNORED"}
+
+
+@pytest.mark.parametrize("unreadable", ["明天下午", "2026-13-45 99:99:00", "", "99999999999999999999"])
+def test_rows_whose_time_cannot_be_read_are_counted_and_time_rules_are_inconclusive(
+    tmp_path: Path, rulebase: RuleBase, unreadable: str
+) -> None:
+    """Before: every COL rule passed, exit 0. A rule judged on times cannot pass while a time is unread."""
+    loans = tmp_path / "loans.csv"
+    loans.write_text("loan_id,borrower_phone\nL1,13800000000\n", encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"time,loan_id,phone,result\n2026-11-20 10:00:00,L1,13800000000,未接通\n{unreadable},L1,13800000000,接通\n",
+        encoding="utf-8",
+    )
+    evidence = probe_collection(str(log), str(loans), rulebase)
+    assert evidence.untimed_rows == 1 and evidence.untimed_examples == (2,)
+    assert f"{log}: 1 of 2 rows have no readable time (rows 2)" in " ".join(evidence.warnings)
+    outcomes = {f.rule: f.outcome.value for f in audit_collection(str(log), str(loans), rulebase).findings}
+    assert {rule for rule, outcome in outcomes.items() if outcome == "inconclusive"} == TIME_DEPENDENT
+    assert outcomes["COL-THIRD-PARTY"] == "pass"  # rules that do not need the time are still judged
+    result = run_cli("collection", str(log), "--loans", str(loans), "--fail-on-inconclusive")
+    assert result.returncode == 1 and "1 of 2 rows have no readable time" in result.stdout, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_time_rule_that_fails_on_readable_rows_still_fails(tmp_path: Path, rulebase: RuleBase) -> None:
+    loans = tmp_path / "loans.csv"
+    loans.write_text("loan_id,borrower_phone\nL1,13800000000\n", encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "time,loan_id,phone\n2026-11-20 23:30:00,L1,13800000000\n明天下午,L1,13800000000\n", encoding="utf-8"
+    )
+    outcomes = {f.rule: f.outcome.value for f in audit_collection(str(log), str(loans), rulebase).findings}
+    assert outcomes["COL-HOURS"] == "fail" and outcomes["COL-FREQUENCY"] == "inconclusive"
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        ('[{"phone": "13900000001"', "not valid JSON"),
+        ("[1", "not valid JSON"),
+        ('"just a string"', None),  # no JSON opener: read as separated numbers (none here)
+        ('[{"name": "王芳"}]', "JSON without a phone number"),
+    ],
+)
+def test_a_broken_contacts_cell_is_a_warning_naming_file_row_and_problem_never_the_value(
+    tmp_path: Path, rulebase: RuleBase, cell: str, problem: str | None
+) -> None:
+    loans = tmp_path / "loans.csv"
+    with loans.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["loan_id", "borrower_phone", "emergency_contacts"],
+                ["L1", "13800000000", '[{"name": "王芳", "phone": "13900000001"}]'],
+                ["L2", "13800000002", cell],
+            ]
+        )
+    log = tmp_path / "log.csv"
+    log.write_text("time,loan_id,phone\n2026-11-20 10:00:00,L2,13900000001\n", encoding="utf-8")
+    evidence = probe_collection(str(log), str(loans), rulebase)
+    warning = [w for w in evidence.warnings if "emergency_contacts" in w]
+    if problem is None:
+        assert not warning
+        return
+    assert warning == [
+        f"{loans}: row 2, column emergency_contacts: {problem}; its contacts are unknown, so calls to them count as third-party"
+    ]
+    result = run_cli("collection", str(log), "--loans", str(loans), "--fail-on", "none")
+    assert result.returncode == 0 and f"{loans}: row 2, column emergency_contacts: {problem}" in result.stdout
+    assert cell not in result.stdout and "13900000001" not in result.stderr + result.stdout
+
+
+def test_contacts_as_a_json_mapping_are_read(tmp_path: Path, rulebase: RuleBase) -> None:
+    loans = tmp_path / "loans.csv"
+    loans.write_text(
+        'loan_id,borrower_phone,contacts\nL1,13800000000,"{""mother"": ""13900000001""}"\n', encoding="utf-8"
+    )
+    log = tmp_path / "log.csv"
+    log.write_text("time,loan_id,phone\n2026-11-20 10:00:00,L1,13900000001\n", encoding="utf-8")
+    evidence = probe_collection(str(log), str(loans), rulebase)
+    assert [a.role for a in evidence.attempts] == ["emergency_contact"] and not evidence.warnings

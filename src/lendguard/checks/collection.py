@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from lendguard.checks.registry import CheckContext, check
 from lendguard.evidence import Attempt, CollectionEvidence
-from lendguard.findings import Finding
+from lendguard.findings import Finding, Outcome
 
 NEGATION_BEFORE = re.compile(r"(?:不|没|未|无|别)[^，。；,.;]{0,6}$")
 
@@ -36,6 +37,36 @@ def _by_number(attempts: Iterable[Attempt]) -> dict[tuple[str, str], list[Attemp
 
 def _affirmed(text: str, words: tuple[str, ...]) -> bool:
     return any(not NEGATION_BEFORE.search(text[: match.start()]) for match in re.finditer("|".join(words), text))
+
+
+ColCheck = Callable[[CollectionEvidence, CheckContext], Iterator[Finding]]
+
+
+def needs_times(function: ColCheck) -> ColCheck:
+    """A rule judged on the attempts' times cannot pass when any row's time could not be read: the
+    unread row may be the 3 a.m. call or the fourth of the day. Its failures stand (they are proven
+    on rows that were read); no failure becomes `inconclusive`, never a silent pass."""
+
+    @functools.wraps(function)
+    def judged(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+        failed = False
+        for finding in function(log, ctx):
+            failed = True
+            yield finding
+        if not failed and log.untimed_rows:
+            rows = ", ".join(str(row) for row in log.untimed_examples)
+            yield ctx.finding(
+                Outcome.inconclusive,
+                ctx.at(row=log.untimed_examples[0] if log.untimed_examples else None, rows=list(log.untimed_examples)),
+                quote="",
+                why=ctx.say(
+                    f"{log.rows} 行中有 {log.untimed_rows} 行的时间无法识别（第 {rows} 行等），本规则无法确认",
+                    f"{log.untimed_rows} of {log.rows} rows have no readable time (rows {rows}), so this rule cannot be confirmed",
+                ),
+                confidence="low",
+            )
+
+    return judged
 
 
 def _times(count: int) -> str:
@@ -80,6 +111,7 @@ def disclosure(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("COL-HOURS")
+@needs_times
 def hours(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     window = ctx.rulebase.collection.quiet_hours
     groups: dict[tuple[str, str], list[Attempt]] = defaultdict(list)
@@ -98,6 +130,7 @@ def hours(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("COL-FREQUENCY")
+@needs_times
 def frequency(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     knowledge = ctx.rulebase.collection
     for day in log.busy_days:
@@ -128,6 +161,7 @@ def frequency(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("COL-CONTACT-NOT-LOST")
+@needs_times
 def contact_not_lost(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     for (loan, _), attempts in _by_number(
         a for a in log.attempts if a.role == "emergency_contact" and a.borrower_reached_that_day
@@ -142,6 +176,7 @@ def contact_not_lost(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Fin
 
 
 @check("COL-REFUSAL-IGNORED")
+@needs_times
 def refusal_ignored(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     refusals = ctx.rulebase.collection.refusal_terms
     for (_loan, _), attempts in _by_number(a for a in log.attempts if a.role != "borrower").items():

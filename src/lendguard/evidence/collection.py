@@ -50,6 +50,8 @@ class CollectionEvidence(Evidence):
     loans: int
     attempts: tuple[Attempt, ...] = ()
     busy_days: tuple[BusyDay, ...] = ()
+    untimed_rows: int = 0  # rows whose time is empty or could not be read
+    untimed_examples: tuple[int, ...] = ()  # the first of them (1-based data rows)
     warnings: tuple[str, ...] = ()
 
 

@@ -168,21 +168,28 @@ def _loan_columns(source: str, first: pa.RecordBatch, rulebase: RuleBase, overri
     return Resolution(columns, tuple(warnings))
 
 
-def _contacts(value: Any) -> set[str]:
+def _contacts(value: Any) -> tuple[set[str], str | None]:
+    """The numbers of a contacts cell: a JSON list (or mapping) of numbers or of {phone: …} records,
+    or numbers separated by commas, semicolons …; and what is wrong with a cell that says it is
+    JSON but is not (its numbers cannot be known, so calls to them would count as third-party)."""
     if value is None:
-        return set()
+        return set(), None
     text = str(value).strip()
-    if text.startswith("["):
-        try:
-            items = json.loads(text)
-        except ValueError:
-            items = []
-        found = set()
-        for item in items:
-            number = item.get("phone") or item.get("mobile") or item.get("number") if isinstance(item, dict) else item
-            found.add(_digits(number))
-        return {n for n in found if n}
-    return {d for d in (_digits(part) for part in SPLIT_NUMBERS.split(text)) if len(d) >= 7}
+    if not text.startswith(("[", "{")):
+        return {d for d in (_digits(part) for part in SPLIT_NUMBERS.split(text)) if len(d) >= 7}, None
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):
+        return set(), "not valid JSON"
+    items = list(parsed.values()) if isinstance(parsed, dict) else parsed if isinstance(parsed, list) else None
+    if items is None:
+        return set(), "JSON that is neither a list nor a mapping of contacts"
+    found = set()
+    for item in items:
+        number = item.get("phone") or item.get("mobile") or item.get("number") if isinstance(item, dict) else item
+        found.add(_digits(number))
+    numbers = {n for n in found if n}
+    return numbers, None if numbers or not items else "JSON without a phone number"
 
 
 def read_loans(
@@ -191,19 +198,32 @@ def read_loans(
     """Loan reference -> (borrower number, contact numbers), and the warnings of role resolution."""
     loans: dict[str, tuple[str, set[str]]] = {}
     resolution: Resolution | None = None
+    rows, broken, first_broken = 0, 0, ""
     for batch in _batches(source, table):
         if resolution is None:
             resolution = _loan_columns(source, batch, rulebase, overrides)
         loan, borrower = resolution.columns["loan"][0], resolution.columns["borrower"][0]
         contacts = resolution.columns.get("contacts", ())
         for row in batch.to_pylist():
-            loans[str(row[loan])] = (
-                _digits(row[borrower]),
-                set().union(*(_contacts(row.get(c)) for c in contacts)),
-            )
+            rows += 1
+            numbers: set[str] = set()
+            for column in contacts:
+                found, problem = _contacts(row.get(column))
+                numbers |= found
+                if problem is not None:
+                    broken += 1
+                    first_broken = first_broken or f"row {rows}, column {column}: {problem}"
+            loans[str(row[loan])] = (_digits(row[borrower]), numbers)
     if not loans or resolution is None:
         raise ProbeError(source, "no loans in the loans file")
-    return loans, resolution.warnings
+    warnings = resolution.warnings
+    if broken:  # the place and the problem only: the cell itself holds personal values
+        shown = sql.masked_url(source) if "://" in source else source
+        others = f" (and {broken - 1:,} more cells)" if broken > 1 else ""
+        warnings += (
+            f"{shown}: {first_broken}{others}; its contacts are unknown, so calls to them count as third-party",
+        )
+    return loans, warnings
 
 
 def _parse_time(value: Any, zone: ZoneInfo) -> datetime | None:
@@ -212,8 +232,11 @@ def _parse_time(value: Any, zone: ZoneInfo) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        number = float(value)
-        moment = datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
+        try:
+            number = float(value)
+            moment = datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
+        except (OverflowError, OSError, ValueError):  # an epoch beyond any calendar
+            return None
     else:
         try:
             moment = datetime.fromisoformat(str(value).strip().replace("/", "-").replace("Z", "+00:00"))
@@ -262,6 +285,8 @@ def probe_collection(
     days: dict[tuple[str, date], _Day] = {}
     mapping: dict[str, str] | None = None
     rows = unknown = 0
+    untimed: list[int] = []  # rows whose time is empty or unreadable (first ROW_EXAMPLES kept)
+    untimed_count = 0
     for batch in _batches(log, log_table):
         if mapping is None:
             resolution = _log_columns(log, batch, rulebase, overrides, set(loans))
@@ -272,6 +297,10 @@ def probe_collection(
             loan = str(record[mapping["loan"]])
             number = _digits(record[mapping["number"]])
             moment = _parse_time(record[mapping["time"]], zone)
+            if moment is None:
+                untimed_count += 1
+                if len(untimed) < ROW_EXAMPLES:
+                    untimed.append(rows)
             result = str(record.get(mapping.get("result", ""), "") or "").strip().lower()
             channel = str(record.get(mapping.get("channel", ""), "") or "")
             content = str(record.get(mapping.get("content", ""), "") or "")
@@ -338,9 +367,15 @@ def probe_collection(
                     rows=tuple(counts.rows),
                 )
             )
+    shown = sql.masked_url(log) if "://" in log else log
     if unknown:
         warnings.append(f"{unknown} rows name loans absent from the loans file")
-    shown = sql.masked_url(log) if "://" in log else log
+    if untimed_count:
+        examples = ", ".join(str(row) for row in untimed) + (" …" if untimed_count > len(untimed) else "")
+        warnings.append(
+            f"{shown}: {untimed_count:,} of {rows:,} rows have no readable time (rows {examples}); "
+            "they are left out of the hours and per-day counts"
+        )
     return CollectionEvidence(
         provenance=Provenance(
             path=shown,
@@ -354,6 +389,8 @@ def probe_collection(
         loans=len(loans),
         attempts=attempts,
         busy_days=tuple(busy),
+        untimed_rows=untimed_count,
+        untimed_examples=tuple(untimed),
         warnings=tuple(warnings),
     )
 
