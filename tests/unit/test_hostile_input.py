@@ -7,8 +7,10 @@ import base64
 import gzip
 import json
 import random
+import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import zlib
 from pathlib import Path
@@ -20,7 +22,9 @@ import pytest
 from tests.conftest import run_cli
 from tests.fixtures import lending_data
 
+from lendguard.engine import audit_datastore
 from lendguard.probes import ProbeError, jsonsafe, traffic
+from lendguard.probes.datastore import probe_datastore
 from lendguard.probes.policy.probe import _html_text, probe_policy
 from lendguard.probes.traffic import probe_traffic
 from lendguard.probes.yamlsafe import YamlLimits, load_yaml, loads_yaml
@@ -250,6 +254,28 @@ def test_key_and_signature_files_that_are_missing_folders_or_garbage_exit_2(tmp_
     assert run_cli("verify", str(report), "--public-key", f"{signing}.pub").returncode == 0
     stderr = _one_line_exit_2(run_cli("verify", str(report), "--public-key", str(garbage)))
     assert "not a PEM public key" in stderr
+
+
+def test_ids_stored_as_blobs_are_read_as_text_and_flagged(tmp_path: Path, rulebase: RuleBase) -> None:
+    """Before: every BLOB cell counted as "encrypted or random", so an ID stored as bytes was never flagged."""
+    database = tmp_path / "blobs.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE borrowers (id_no BLOB, phone BLOB, name BLOB, secret BLOB)")
+        connection.executemany(
+            "INSERT INTO borrowers VALUES (?, ?, ?, ?)",
+            [
+                (b"11010519491231002X", "13812345678".encode(), "张三".encode("gbk"), os.urandom(24))
+                for _ in range(20)
+            ],
+        )
+    evidence = probe_datastore(f"sqlite:///{database}")
+    columns = {c.name: c for c in evidence.tables[0].columns}
+    assert columns["id_no"].classification == "plaintext" and columns["id_no"].detail == "CN_RESIDENT_ID"
+    assert columns["phone"].detail == "CN_MOBILE" and columns["name"].detail == "PERSON"  # GBK bytes too
+    assert columns["secret"].classification == "encrypted"  # random bytes stay what they were
+    assert columns["id_no"].examples[0] == "110***********002X"
+    failed = {f.rule for f in audit_datastore(f"sqlite:///{database}", rulebase).findings if f.outcome.value == "fail"}
+    assert {"DATA-PLAINTEXT-ID", "DATA-PLAINTEXT-PHONE"} <= failed
 
 
 ID, PHONE = "11010519491231002X", "13812345678"

@@ -141,22 +141,43 @@ def _count_matches(sample: ColumnSample, matches: list[Match]) -> None:
             seen.add(match.value)
 
 
+def blob_text(raw: bytes | bytearray | memoryview) -> str | None:
+    """A binary cell's text when it is one: valid UTF-8 (else GBK) with nothing unprintable in it.
+    Applications store IDs and phone numbers as BLOBs too; ciphertext and random bytes stay None."""
+    data = bytes(raw)
+    for encoding in ("utf-8", "gbk"):
+        try:
+            text = data.decode(encoding).strip()
+        except UnicodeDecodeError:
+            continue
+        return text if text and text.isprintable() else None
+    return None
+
+
 def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) -> None:
     """Add a batch of values to a column's counts; the text values are scanned in one pass."""
     texts: list[str] = []
+    from_blob: list[bool] = []
     for raw in values:
         sample.sampled += 1
         if raw is None:
             continue
-        if isinstance(raw, bytes | bytearray | memoryview):  # binary cells: ciphertext or blobs
+        if isinstance(raw, bytes | bytearray | memoryview):  # binary cells: text, ciphertext or blobs
             sample.non_empty += 1
-            sample.encrypted += 1
+            text = blob_text(raw)
+            if text is None:
+                sample.encrypted += 1
+            else:
+                texts.append(text)
+                from_blob.append(True)
             continue
         value = str(raw).strip()
         if value:
             sample.non_empty += 1
             texts.append(value)
-    for value, matches in zip(texts, scanner.scan_column(texts, sample.name), strict=True):
+            from_blob.append(False)
+    scanned = scanner.scan_column(texts, sample.name)
+    for value, matches, blob in zip(texts, scanned, from_blob, strict=True):
         if matches:
             _count_matches(sample, matches)
         elif (entity := masked_entity(value)) is not None:
@@ -165,7 +186,7 @@ def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) ->
             sample.hashed[algorithm] += 1
             if len(sample.digests) < DIGESTS_KEPT:
                 sample.digests.add(value.lower() if HEX.match(value) else value)
-        elif looks_encrypted(value):
+        elif looks_encrypted(value) or blob:  # a blob of text without personal data: binary as before
             sample.encrypted += 1
             sample.tokens += value.startswith(TOKEN_PREFIX)
 
