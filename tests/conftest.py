@@ -5,9 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 
 from lendguard.engine import (
     TargetReport,
@@ -42,6 +45,32 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke_cli(*args: str) -> CliResult:
+    """`lendguard ARGS` in this process through the real entry point (`main`), for tests that run it
+    hundreds of times (fuzzing). An exception the CLI does not turn into an exit code propagates."""
+    from lendguard.cli import main  # the whole CLI (registry included) only for the tests that use it
+
+    with (
+        CliRunner().isolation(env={"COLUMNS": "200"}) as (stdout, stderr, _),
+        mock.patch.object(sys, "argv", ["lendguard", *args]),
+    ):
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 2
+        return CliResult(
+            code, stdout.getvalue().decode("utf-8", "replace"), stderr.getvalue().decode("utf-8", "replace")
+        )
 
 
 @pytest.fixture(scope="session")

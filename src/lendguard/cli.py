@@ -71,8 +71,9 @@ from lendguard.reports.inspection import load as load_report
 from lendguard.reports.inspection import verify as verify_report
 from lendguard.reports.league import league_csv, league_html, league_row, unreadable_csv
 from lendguard.reports.markdown import render_markdown
+from lendguard.reports.masking import masked
 from lendguard.reports.pdf import render_pdf
-from lendguard.reports.policy_diff import diff_policies
+from lendguard.reports.policy_diff import PolicyDiff, diff_policies
 from lendguard.reports.sarif import render_sarif, render_targets_sarif
 from lendguard.reports.summary import rule_results
 from lendguard.reports.table import render_coverage, render_findings, render_fix_first, render_summary
@@ -212,9 +213,11 @@ def _run(
     lang: Language,
     output_dir: Path | None,
     stages: Callable[[Progress], None] | None = None,
+    show_values: bool = False,
 ) -> list[tuple[TargetReport, ReportDocument]]:
     """Audit each target in turn (progress bar on a terminal); input errors are one line each.
-    `stages` is handed the bar, for engines that report their own steps (Spark's stages)."""
+    `stages` is handed the bar, for engines that report their own steps (Spark's stages). The
+    documents are masked (reports.masking) unless `show_values`."""
     rulebase = load_rulebase()
     err = Console(stderr=True)
     gate = _gate()
@@ -237,7 +240,7 @@ def _run(
         reports, statuses = waive(reports, entries, date.today())
         for line in waiver_warnings(statuses, gate.waivers):
             err.print(f"lendguard: warning: {line}", markup=False, highlight=False, soft_wrap=True)
-    done = [(report, build_document(report, rulebase, lang, statuses)) for report in reports]
+    done = [(report, build_document(report, rulebase, lang, statuses, show_values)) for report in reports]
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         for _, document in done:
@@ -499,18 +502,22 @@ def scan(
         lang,
         output_dir,
         bar.attach if bar else None,
+        show_values,
     )
     documents, asked_passed = _filtered([document for _, document in done])
+    stores = [
+        r.evidence.model_copy(update={"tables": masked(r.evidence.tables, show_values)})
+        for r, _ in done
+        if isinstance(r.evidence, DataStoreEvidence)
+    ]
     if output_format == "jsonl":
-        for report, _ in done:
-            if isinstance(report.evidence, DataStoreEvidence):
-                for line in jsonl_records(report.evidence, values=False):
-                    click.echo(line)
+        for store in stores:
+            for line in jsonl_records(store, values=False):
+                click.echo(line)
     elif not _formatted(documents, output_format):
         out = Console()
-        for report, _ in done:
-            if isinstance(report.evidence, DataStoreEvidence):
-                render_columns(out, report.evidence, lang)
+        for store in stores:
+            render_columns(out, store, lang)
         _print_documents(documents, show_passed or asked_passed)
     sys.exit(_exit_code(documents, fail_on))
 
@@ -580,6 +587,7 @@ def traffic(
         lambda path: audit_traffic(Path(path), rulebase, lang, domains, moment, show_values),
         lang,
         output_dir,
+        show_values=show_values,
     )
     _emit([document for _, document in done], output_format, show_passed, fail_on)
 
@@ -684,12 +692,15 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
         if report.error:
             raise InputError(report.error)
     result = diff_policies(*reports)
+    result = PolicyDiff(  # through the masker, like every report: clauses and findings quote the policy
+        [replace(change, old=masked(change.old), new=masked(change.new)) for change in result.changes],
+        masked(result.new_findings),
+        masked(result.fixed_findings),
+    )
     if output_format == "json":
 
         def clause(c: Clause | None) -> dict[str, Any] | None:
-            return (
-                None if c is None else {"start": c.start, "end": c.end, "section": c.heading, "text": mask_text(c.text)}
-            )
+            return None if c is None else {"start": c.start, "end": c.end, "section": c.heading, "text": c.text}
 
         click.echo(
             _json(
@@ -708,12 +719,12 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
     for change in result.changes:
         if change.old is not None:
             out.print(
-                f"{marks[change.kind]} [dim]{word('old', lang)}:[/] {escape(mask_text(change.old.text))}",
+                f"{marks[change.kind]} [dim]{word('old', lang)}:[/] {escape(change.old.text)}",
                 highlight=False,
             )
         if change.new is not None:
             out.print(
-                f"{marks[change.kind]} [bold]{word('new', lang)}:[/] {escape(mask_text(change.new.text))}",
+                f"{marks[change.kind]} [bold]{word('new', lang)}:[/] {escape(change.new.text)}",
                 highlight=False,
             )
     for title, findings in (

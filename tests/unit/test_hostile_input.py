@@ -54,6 +54,7 @@ def _one_line_exit_2(result: subprocess.CompletedProcess[str]) -> str:
         ("a: &a [*a]\n", "aliases expand beyond"),
         ("!!python/object/apply:os.system ['true']\n", "could not determine a constructor"),
         ("a: 1\n---\nb: 2\n", "another document"),
+        ("a: \x1f\n", "unacceptable character #x001f at position 3"),  # found by test_fuzz_parsers
     ],
 )
 def test_yaml_loader_refuses_bombs_depth_and_bad_values(text: str, problem: str) -> None:
@@ -263,10 +264,7 @@ def test_ids_stored_as_blobs_are_read_as_text_and_flagged(tmp_path: Path, ruleba
         connection.execute("CREATE TABLE borrowers (id_no BLOB, phone BLOB, name BLOB, secret BLOB)")
         connection.executemany(
             "INSERT INTO borrowers VALUES (?, ?, ?, ?)",
-            [
-                (b"11010519491231002X", "13812345678".encode(), "张三".encode("gbk"), os.urandom(24))
-                for _ in range(20)
-            ],
+            [(b"11010519491231002X", "13812345678".encode(), "张三".encode("gbk"), os.urandom(24)) for _ in range(20)],
         )
     evidence = probe_datastore(f"sqlite:///{database}")
     columns = {c.name: c for c in evidence.tables[0].columns}
@@ -276,6 +274,15 @@ def test_ids_stored_as_blobs_are_read_as_text_and_flagged(tmp_path: Path, ruleba
     assert columns["id_no"].examples[0] == "110***********002X"
     failed = {f.rule for f in audit_datastore(f"sqlite:///{database}", rulebase).findings if f.outcome.value == "fail"}
     assert {"DATA-PLAINTEXT-ID", "DATA-PLAINTEXT-PHONE"} <= failed
+
+
+@pytest.mark.parametrize(("content", "line"), [("null\n", 1), ("\n\n  null\n", 3), ("[1]\n", 1), ('"x"\n', 1)])
+def test_a_jsonl_row_that_is_not_an_object_is_one_line_not_a_crash(tmp_path: Path, content: str, line: int) -> None:
+    """Found by test_fuzz_parsers: pyarrow's JSON reader crashed the process (SIGSEGV) on `null`."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text(content, encoding="utf-8")
+    stderr = _one_line_exit_2(run_cli("scan", str(path)))
+    assert f"{path}: unreadable JSONL: line {line} is not a JSON object" in stderr
 
 
 ID, PHONE = "11010519491231002X", "13812345678"

@@ -47,6 +47,12 @@ MAX_BODY = 32 * 1024 * 1024
 SKIPPED_HEADERS = {"host", "content-length", "accept-encoding", "accept", "connection", "content-type", "user-agent"}
 
 
+@lru_cache(maxsize=1)
+def _suffix_list() -> PublicSuffixList:
+    """Parsed once per process (half a second each time otherwise, on every HAR of a batch)."""
+    return PublicSuffixList()
+
+
 def _registrable(psl: PublicSuffixList, host: str) -> str:
     return psl.privatesuffix(host.lower()) or host.lower()
 
@@ -313,7 +319,7 @@ def probe_traffic(
         raise ProbeError(path, "not JSON: a HAR capture is a JSON object")
     if (depth := file_depth_exceeds(path)) is not None:
         raise ProbeError(path, f"JSON nested {depth:,} levels deep (limit {MAX_DEPTH}): not a HAR capture")
-    scanner, psl = scanner or Scanner(), PublicSuffixList()
+    scanner, psl = scanner or Scanner(), _suffix_list()
     endpoints: dict[tuple[str, str, str, str], _Endpoint] = {}
     consent_entry, consent_time = None, None
     entries = 0

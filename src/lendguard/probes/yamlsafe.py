@@ -108,7 +108,12 @@ def loads_yaml(text: str, source: str | Path, limits: YamlLimits = LIMITS) -> An
     """One YAML document from `text`; ProbeError naming `source` when it breaks a limit or is not YAML."""
     if len(text) > limits.max_bytes:
         raise ProbeError(source, f"YAML document larger than {limits.max_bytes:,} bytes")
-    loader = _BoundedLoader(text, limits)
+    try:
+        loader = _BoundedLoader(text, limits)  # the reader refuses control characters here already
+    except yaml.reader.ReaderError as error:
+        character = error.character if isinstance(error.character, int) else 0
+        problem = f"unacceptable character #x{character:04x} at position {error.position}"
+        raise ProbeError(source, f"not valid YAML: {problem}") from error
     try:
         node = loader.get_single_node()
         if node is None:

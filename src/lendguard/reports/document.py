@@ -13,6 +13,7 @@ from lendguard.checks import registered_checks
 from lendguard.engine import TargetReport
 from lendguard.evidence import ApkEvidence, DataStoreEvidence
 from lendguard.findings import Finding, Outcome
+from lendguard.reports.masking import masked
 from lendguard.rulebase import Language, RuleBase, Severity
 from lendguard.waivers import WaiverStatus
 
@@ -125,8 +126,13 @@ def _summary(findings: list[Finding], not_evaluated: int) -> Summary:
 
 
 def build_document(
-    report: TargetReport, rulebase: RuleBase, lang: Language, waivers: list[WaiverStatus] | None = None
+    report: TargetReport,
+    rulebase: RuleBase,
+    lang: Language,
+    waivers: list[WaiverStatus] | None = None,
+    show_values: bool = False,
 ) -> ReportDocument:
+    """The target's document, every string through the PII masker (unless `show_values`)."""
     covered = {f.rule for f in report.findings}
     implemented = set(report.evaluated) | covered
     with_check = set(registered_checks())
@@ -139,7 +145,7 @@ def build_document(
     ]
     order = {Outcome.fail: 0, Outcome.inconclusive: 1, Outcome.passed: 2, Outcome.not_applicable: 3}
     findings = sorted(report.findings, key=lambda f: (order[f.outcome], -f.severity.rank, f.rule, f.location.key()))
-    return ReportDocument(
+    document = ReportDocument(
         tool=ToolInfo(version=__version__, rulebase_version=rulebase.version),
         lang=lang,
         generated_at=datetime.now(UTC),
@@ -151,6 +157,7 @@ def build_document(
         not_evaluated=not_evaluated,
         waivers=waivers or [],
     )
+    return masked(document, show_values)
 
 
 def report_schema() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from lendguard.engine import Inspection, recheck_inputs
 from lendguard.evidence import InputFingerprint
 from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument, ToolInfo, build_document
+from lendguard.reports.masking import masked
 from lendguard.rulebase import Language, RuleBase
 from lendguard.waivers import WaiverStatus
 
@@ -64,7 +65,7 @@ class SignatureError(ValueError):
 
 def build_inspection(inspection: Inspection, rulebase: RuleBase, lang: Language) -> InspectionDocument:
     documents = [build_document(report, rulebase, lang) for report in inspection.reports]
-    return InspectionDocument(
+    document = InspectionDocument(
         tool=ToolInfo(version=__version__, rulebase_version=rulebase.version),
         lang=lang,
         generated_at=datetime.now(UTC),
@@ -76,6 +77,7 @@ def build_inspection(inspection: Inspection, rulebase: RuleBase, lang: Language)
         warnings=inspection.warnings,
         waivers=inspection.waivers,
     )
+    return masked(document.model_copy(update={"targets": []})).model_copy(update={"targets": documents})
 
 
 def generate_signing_key(path: Path, force: bool = False) -> Path:

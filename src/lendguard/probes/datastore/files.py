@@ -151,7 +151,13 @@ def _jsonl_tables(path: Path) -> Iterator[pa.Table]:
     import pyarrow as pa
     import pyarrow.json as pa_json
 
+    line = 1
     for block in _jsonl_blocks(path):
+        body = block.lstrip()
+        if body and body[:1] != b"{":  # pyarrow crashes the process on a block that starts with `null`
+            where = line + block[: len(block) - len(body)].count(b"\n")
+            raise ProbeError(path, f"unreadable JSONL: line {where:,} is not a JSON object")
+        line += block.count(b"\n")
         yield pa_json.read_json(pa.BufferReader(block), read_options=pa_json.ReadOptions(block_size=len(block) + 1))
 
 
