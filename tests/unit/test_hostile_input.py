@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import random
 import os
+import random
 import resource
 import shutil
 import sqlite3
@@ -264,7 +264,7 @@ def test_ids_stored_as_blobs_are_read_as_text_and_flagged(tmp_path: Path, ruleba
         connection.execute("CREATE TABLE borrowers (id_no BLOB, phone BLOB, name BLOB, secret BLOB)")
         connection.executemany(
             "INSERT INTO borrowers VALUES (?, ?, ?, ?)",
-            [(b"11010519491231002X", "13812345678".encode(), "张三".encode("gbk"), os.urandom(24)) for _ in range(20)],
+            [(b"11010519491231002X", b"13812345678", "张三".encode("gbk"), os.urandom(24)) for _ in range(20)],
         )
     evidence = probe_datastore(f"sqlite:///{database}")
     columns = {c.name: c for c in evidence.tables[0].columns}
