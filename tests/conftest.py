@@ -54,13 +54,13 @@ class CliResult:
     stderr: str
 
 
-def invoke_cli(*args: str) -> CliResult:
+def invoke_cli(*args: str, columns: int = 200) -> CliResult:
     """`lendguard ARGS` in this process through the real entry point (`main`), for tests that run it
     hundreds of times (fuzzing). An exception the CLI does not turn into an exit code propagates."""
     from lendguard.cli import main  # the whole CLI (registry included) only for the tests that use it
 
     with (
-        CliRunner().isolation(env={"COLUMNS": "200"}) as (stdout, stderr, _),
+        CliRunner().isolation(env={"COLUMNS": str(columns)}) as (stdout, stderr, _),
         mock.patch.object(sys, "argv", ["lendguard", *args]),
     ):
         try:
