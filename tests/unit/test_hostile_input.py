@@ -274,6 +274,13 @@ def test_ids_stored_as_blobs_are_read_as_text_and_flagged(tmp_path: Path, ruleba
     assert columns["id_no"].examples[0] == "110***********002X"
     failed = {f.rule for f in audit_datastore(f"sqlite:///{database}", rulebase).findings if f.outcome.value == "fail"}
     assert {"DATA-PLAINTEXT-ID", "DATA-PLAINTEXT-PHONE"} <= failed
+    # protect writes text tokens: it refuses binary cells by name instead of corrupting them
+    key_file = tmp_path / "keys.json"
+    assert run_cli("keys", "generate", str(key_file)).returncode == 0
+    stderr = _one_line_exit_2(run_cli("protect", f"sqlite:///{database}", "--key-file", str(key_file)))
+    assert "borrowers.id_no, borrowers.phone, borrowers.name hold personal data as binary (BLOB) cells" in stderr
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT id_no FROM borrowers LIMIT 1").fetchone() == (b"11010519491231002X",)
 
 
 @pytest.mark.parametrize(("content", "line"), [("null\n", 1), ("\n\n  null\n", 3), ("[1]\n", 1), ('"x"\n', 1)])

@@ -73,7 +73,8 @@ def _write_platform(folder: Path) -> None:
     (folder / "policy.html").write_text(POLICY, encoding="utf-8")
     (folder / "policy_old.txt").write_text("隐私政策\n一、我们收集的信息\n我们收集您的手机号码。\n", encoding="utf-8")
     (folder / "policy_new.txt").write_text(
-        f"隐私政策\n一、我们收集的信息\n例如身份证号{ID}、手机号{PHONE}、银行卡号{UNIONPAY}。[/bold]\n", encoding="utf-8"
+        f"隐私政策\n一、我们收集的信息\n例如身份证号{ID}、手机号{PHONE}、银行卡号{UNIONPAY}。[/bold]\n",
+        encoding="utf-8",
     )
     (folder / "app.har").write_text(
         _har(f"http://api.tracker.example.com/v1/user/{PHONE}/profile?idno={ID}&imei=356938035643809"),

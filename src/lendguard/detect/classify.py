@@ -53,6 +53,7 @@ class ColumnSample:
     hashed: Counter[str] = field(default_factory=Counter)
     encrypted: int = 0
     tokens: int = 0  # LendGuard tokens (lg1:…): protected by `lendguard protect`
+    binary_text: int = 0  # binary (BLOB) cells that hold text, classified as that text
     max_mobiles_in_value: int = 0
     max_persons_in_value: int = 0
     plaintext_values: dict[str, set[str]] = field(default_factory=dict)
@@ -168,6 +169,7 @@ def observe(sample: ColumnSample, values: Iterable[object], scanner: Scanner) ->
             if text is None:
                 sample.encrypted += 1
             else:
+                sample.binary_text += 1
                 texts.append(text)
                 from_blob.append(True)
             continue
@@ -202,6 +204,7 @@ def merge_samples(first: ColumnSample, second: ColumnSample) -> ColumnSample:
         hashed=first.hashed + second.hashed,
         encrypted=first.encrypted + second.encrypted,
         tokens=first.tokens + second.tokens,
+        binary_text=first.binary_text + second.binary_text,
         max_mobiles_in_value=max(first.max_mobiles_in_value, second.max_mobiles_in_value),
         max_persons_in_value=max(first.max_persons_in_value, second.max_persons_in_value),
         noise_entities=first.noise_entities | second.noise_entities,

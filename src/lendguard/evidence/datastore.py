@@ -49,6 +49,7 @@ class ColumnProfile(_Fact):
     hashed: int
     encrypted: int
     tokens: int = 0  # values protected by `lendguard protect` (lg1:…)
+    binary_text: int | None = None  # binary (BLOB) cells read as text; None when there were none
     max_mobiles_in_value: int = 0
     max_persons_in_value: int = 0
     examples: tuple[str, ...] = ()

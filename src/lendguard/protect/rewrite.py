@@ -98,12 +98,14 @@ def plan_targets(evidence: DataStoreEvidence, columns: tuple[str, ...]) -> list[
         return found
     # Columns already holding tokens are targets too: a run that was killed part-way left them
     # half protected, and the rest must still be done.
-    return [
-        Target(t.name, c.name, c.detail)
-        for t in evidence.tables
-        for c in t.columns
-        if c.classification == "plaintext" or c.tokens
-    ]
+    chosen = [(t, c) for t in evidence.tables for c in t.columns if c.classification == "plaintext" or c.tokens]
+    binary = [f"{t.name}.{c.name}" for t, c in chosen if c.binary_text]
+    if binary:  # tokens are text: writing one into a BLOB (or its bytes' repr into a copy) loses the value
+        raise ProtectError(
+            f"{evidence.source}: {', '.join(binary)} hold personal data as binary (BLOB) cells, which protect "
+            "cannot rewrite; convert them to text, or name the other columns with --column; nothing was written"
+        )
+    return [Target(t.name, c.name, c.detail) for t, c in chosen]
 
 
 def _operator(policy: str) -> Operator:

@@ -177,6 +177,7 @@ def profile(table: TableSample, full_scan: bool, pool: PlaintextPool, show_value
                 hashed=sum(sample.hashed.values()),
                 encrypted=sample.encrypted,
                 tokens=sample.tokens,
+                binary_text=sample.binary_text or None,
                 max_mobiles_in_value=sample.max_mobiles_in_value,
                 max_persons_in_value=sample.max_persons_in_value,
                 examples=_examples(sample, show_values),
