@@ -879,6 +879,22 @@ def _audit_one(
     return path, document, grade_reports([report], rulebase, lang, scope), statuses
 
 
+def _report_paths(folder: Path, items: list[Path], output: Path) -> dict[Path, Path]:
+    """Each file's report, named after its masked path (a file named after a borrower's phone number
+    must not name a report with it); names that mask alike are told apart by their order."""
+    paths: dict[Path, Path] = {}
+    taken: set[str] = set()
+    for item in items:
+        name = unique = _file_name(mask_text(str(item.relative_to(folder))))
+        count = 1
+        while unique in taken:
+            count += 1
+            unique = f"{name}-{count}"
+        taken.add(unique)
+        paths[item] = output / f"{unique}.json"
+    return paths
+
+
 def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocument, Grade, list[WaiverStatus]] | None:
     """The report an earlier run wrote for this file, if it is of this very file (same SHA-256)."""
     try:
@@ -933,7 +949,7 @@ def batch(
         ProcessPoolExecutor(max_workers=jobs) as pool,
     ):
         task = progress.add_task(word("auditing", lang), total=len(items))
-        reports = {p: output / f"{_file_name(str(p.relative_to(folder)))}.json" for p in items}
+        reports = _report_paths(folder, items, output)
         kept = [done for p in items if resume and (done := _resumed(p, reports[p], lang)) is not None]
         todo = [(p, lang, timeout, entries, date.today()) for p in items if p not in {done[0] for done in kept}]
         for path, document, graded, waived in [*kept, *pool.map(_audit_one, todo)]:

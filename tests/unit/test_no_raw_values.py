@@ -197,6 +197,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CliResult | s
     runs["unprotect"] = ["unprotect", str(protected), "--key-file", str(keys), "--output", str(root / "restored.csv")]
     found: dict[str, CliResult | str] = {name: invoke_cli(*args, columns=2000) for name, args in runs.items()}
     for path in [*audit.iterdir(), *again.iterdir(), *(root / "league").iterdir(), *written.rglob("*")]:
+        found[f"name of {path.relative_to(root)}"] = path.name  # file names are output too
         if path.is_file():
             found[f"file {path.relative_to(root)}"] = _text_of(path)
     return found
@@ -226,8 +227,8 @@ def test_every_command_ran_and_wrote_what_is_searched(outputs: dict[str, CliResu
             assert result.returncode in (0, 1), (name, result.returncode, result.stderr)
     files = {name.split("/")[-1] for name in outputs if name.startswith("file ")}
     report = {f"report.{ext}" for ext in ("json", "md", "html", "pdf", "sarif", "csv")}
-    assert report | {"league.csv", "league.html", "unreadable.csv", "protected.csv"} <= files
-    pdf = next(text for name, text in outputs.items() if name.endswith("audit/report.pdf"))
+    assert report | {"league.csv", "league.html", "unreadable.csv", "protected.csv", "138_5678.har.json"} <= files
+    pdf = outputs["file audit/report.pdf"]
     assert isinstance(pdf, str) and "闪电贷" in pdf and "ORG-REQUESTS-LATE" in pdf  # the PDF's text was read
 
 
@@ -248,3 +249,11 @@ def test_the_search_finds_a_value_that_is_shown(outputs: dict[str, CliResult | s
     shown = invoke_cli("scan", str(data), "--show-values", "--format", "json", columns=2000)
     assert shown.returncode in (0, 1) and _leaks("scan --show-values", shown.stdout)
     assert _leaks("wrapped", "│ 1381234 │\n│ 5678 │") == ["wrapped: 13812345678"]
+
+
+def test_batch_report_names_are_masked_and_stay_apart(tmp_path: Path) -> None:
+    from lendguard.cli import _report_paths
+
+    items = [tmp_path / "13812345678.har", tmp_path / "13899995678.har", tmp_path / "policy.html"]
+    names = [path.name for path in _report_paths(tmp_path, items, tmp_path / "out").values()]
+    assert names == ["138_5678.har.json", "138_5678.har-2.json", "policy.html.json"]
