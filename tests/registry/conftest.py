@@ -21,6 +21,9 @@ from lendguard.registry.auth import Principal, Role, add_user
 from lendguard.registry.config import Settings
 from lendguard.registry.db import make_engine, session_factory, transaction, upgrade
 from lendguard.registry.platforms import add_platform
+from lendguard.registry.signers import add_signer
+from lendguard.reports.inspection import generate_signing_key
+from tests.fixtures.registry_reports import auditor_public_key
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PLATFORM_A = "快借钱包（示例）网络小额贷款有限公司"
@@ -50,9 +53,15 @@ def postgres_engine() -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The registry's key file; its signing key (for the worker's reports) lies beside it."""
     path = tmp_path_factory.mktemp("keys") / "registry.key"
     generate_keyring(path)
+    generate_signing_key(signing_key_of(path))
     return path
+
+
+def signing_key_of(key_file: Path) -> Path:
+    return key_file.with_name("registry-signing.pem")
 
 
 @dataclass
@@ -68,11 +77,13 @@ class World:
 
 
 def seed(engine: Engine) -> tuple[dict[str, str], dict[str, int]]:
-    """Two platforms and a user of every role; returns (tokens, platform ids)."""
+    """Two platforms, a user of every role and the test auditor as a trusted signer; returns
+    (tokens, platform ids)."""
     cli = Principal("cli", Role.regulator)
     with transaction(session_factory(engine)) as session:
         a = add_platform(session, cli, PLATFORM_A, USCC_A, ["com.kuaijie.loan"], ["kuaijie-loan.example.cn"])
         b = add_platform(session, cli, PLATFORM_B, USCC_B, ["com.anxin.jie"], ["anxin.example.cn"])
+        add_signer(session, cli, "test auditor", auditor_public_key())
         tokens = {
             "regulator": add_user(session, "reg", Role.regulator)[1],
             "auditor": add_user(session, "aud", Role.auditor)[1],
@@ -106,7 +117,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 def open_world(
     engine: Engine, key_file: Path, tokens: dict[str, str], platforms: dict[str, int], rate: int = 10_000
 ) -> Iterator[World]:
-    settings = Settings(database_url=str(engine.url), keyring=load_keyring(key_file), public_rate_per_minute=rate)
+    settings = Settings(
+        database_url=str(engine.url),
+        keyring=load_keyring(key_file),
+        public_rate_per_minute=rate,
+        signing_key=signing_key_of(key_file),
+    )
     app = create_app(settings, engine=engine)
     with TestClient(app) as client:
         yield World(client, engine, tokens, platforms, settings)

@@ -34,7 +34,7 @@ def _tables(engine: Engine) -> set[str]:
 def test_upgrade_from_empty_and_downgrade_one_step(empty: Engine) -> None:
     assert current_revision(empty) is None and _tables(empty) == set()
     upgrade(empty)
-    assert current_revision(empty) == head_revision() == "0002"
+    assert current_revision(empty) == head_revision() == "0003"
     assert _tables(empty) == set(Base.metadata.tables)
     with empty.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
