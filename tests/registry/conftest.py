@@ -115,7 +115,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 
 
 def open_world(
-    engine: Engine, key_file: Path, tokens: dict[str, str], platforms: dict[str, int], rate: int = 10_000
+    engine: Engine,
+    key_file: Path,
+    tokens: dict[str, str],
+    platforms: dict[str, int],
+    rate: int = 10_000,
+    worker: bool = True,
 ) -> Iterator[World]:
     settings = Settings(
         database_url=str(engine.url),
@@ -123,16 +128,19 @@ def open_world(
         public_rate_per_minute=rate,
         signing_key=signing_key_of(key_file),
     )
-    app = create_app(settings, engine=engine)
+    app = create_app(settings, engine=engine, worker=worker)
     with TestClient(app) as client:
         yield World(client, engine, tokens, platforms, settings)
     engine.dispose()
 
 
-def sqlite_world(template: Template, folder: Path, key_file: Path, rate: int = 10_000) -> Iterator[World]:
+def sqlite_world(
+    template: Template, folder: Path, key_file: Path, rate: int = 10_000, worker: bool = True
+) -> Iterator[World]:
     path = folder / "registry.db"
     shutil.copyfile(template.path, path)
-    yield from open_world(make_engine(f"sqlite:///{path}"), key_file, template.tokens, template.platforms, rate)
+    engine = make_engine(f"sqlite:///{path}")
+    yield from open_world(engine, key_file, template.tokens, template.platforms, rate, worker)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from lendguard.registry.errors import InvalidError
 MANIFEST = "inspection.yaml"
 MAX_MEMBERS = 5_000
 MAX_UNPACKED_BYTES = 1 << 30
-MAX_RATIO = 1_000  # a member claiming to expand more than this is a decompression bomb
+MAX_RATIO = 500  # a large member expanding more than this is a decompression bomb (text: 5-50 fold)
+RATIO_FROM = 16 << 20
 CHUNK = 1 << 20
 
 
@@ -66,7 +67,7 @@ class _Budget:
         self.bytes += size
         if self.bytes > MAX_UNPACKED_BYTES:
             raise BundleError(f"the bundle unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB (a decompression bomb?)")
-        if compressed is not None and size > (1 << 20) and size > MAX_RATIO * max(compressed, 1):
+        if compressed is not None and size > RATIO_FROM and size > MAX_RATIO * max(compressed, 1):
             raise BundleError(f"bundle member {raw!r} expands {size // max(compressed, 1)}-fold (a decompression bomb)")
         return Member(name, size, is_dir)
 
@@ -77,7 +78,7 @@ def _zip_members(archive: zipfile.ZipFile) -> Iterator[tuple[zipfile.ZipInfo, Me
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise BundleError(f"bundle member {info.filename!r} is a symbolic link (refused)")
-        if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: written without a file type
             raise BundleError(f"bundle member {info.filename!r} is not a regular file")
         if info.flag_bits & 0x1:
             raise BundleError(f"bundle member {info.filename!r} is encrypted")
