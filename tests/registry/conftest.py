@@ -148,15 +148,60 @@ def world(sqlite_template: Template, tmp_path: Path, key_file: Path) -> Iterator
     yield from sqlite_world(sqlite_template, tmp_path, key_file)
 
 
+# the tables a test fills; the seed's rows (below their recorded id) stay, everything after goes
+SEEDED = ("users", "trusted_signers", "platforms", "audit_log")
+ACTIVITY = (
+    "audit_jobs",
+    "rectification_items",
+    "rectification_notices",
+    "certificates",
+    "inspections",
+    "complaints",
+    "breach_notices",
+)
+
+
+@dataclass(frozen=True)
+class PostgresTemplate:
+    engine: Engine
+    tokens: dict[str, str]
+    platforms: dict[str, int]
+    seeded: dict[str, int]  # table -> the last id the seed wrote
+
+    def reset(self) -> None:
+        """Back to the seed: the test's rows removed (the audit chain loses only its tail)."""
+        with self.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(ACTIVITY)} CASCADE"))
+            for table in reversed(SEEDED):
+                connection.execute(text(f"DELETE FROM {table} WHERE id > :last"), {"last": self.seeded[table]})
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    """One migrated, seeded schema on the shared server for the whole run (per xdist worker),
+    reset between tests: migrating and hashing tokens once keeps the PostgreSQL half quick."""
+    for engine in postgres_engine():
+        upgrade(engine)
+        tokens, platforms = seed(engine)
+        with engine.connect() as connection:
+            seeded = {
+                table: int(connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
+                for table in SEEDED
+            }
+        yield PostgresTemplate(engine, tokens, platforms, seeded)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def any_world(
     request: pytest.FixtureRequest, sqlite_template: Template, tmp_path: Path, key_file: Path
 ) -> Iterator[World]:
-    """The same test on SQLite and on PostgreSQL (a fresh schema, migrated from empty)."""
+    """The same test on SQLite (a copy of the seeded file) and on PostgreSQL (the seeded schema, reset)."""
     if request.param == "sqlite":
         yield from sqlite_world(sqlite_template, tmp_path, key_file)
         return
-    for engine in postgres_engine():
-        upgrade(engine)
-        tokens, platforms = seed(engine)
-        yield from open_world(engine, key_file, tokens, platforms)
+    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    template.reset()
+    try:
+        yield from open_world(template.engine, key_file, template.tokens, template.platforms)
+    finally:
+        template.reset()

@@ -18,6 +18,13 @@ from tests.fixtures.registry_reports import signed_report
 from tests.registry.conftest import PLATFORM_A, PLATFORM_B, World
 from tests.registry.test_api import upload
 
+
+@pytest.fixture
+def world(any_world: World) -> World:
+    """Every API test here runs on SQLite and on PostgreSQL."""
+    return any_world
+
+
 MANIFEST = f"platform: {PLATFORM_A}\ntargets:\n  org: [governance.yaml]\n".encode()
 
 
