@@ -19,6 +19,7 @@ from httpx import Response
 from starlette.routing import Mount, Route
 
 from lendguard.registry.app import SESSION_COOKIE
+from lendguard.registry.jobs import Auditor, work_once
 from lendguard.registry.security import CSRF_COOKIE
 from lendguard.rulebase import RuleBase
 from tests.fixtures.bundles import org_bundle
@@ -92,6 +93,7 @@ API = [
     ),
     case("GET", "/api/v1/jobs", "auditor regulator"),
     case("GET", "/api/v1/jobs/{job_id}", "auditor regulator"),
+    case("GET", "/api/v1/jobs/{job_id}/evidence", "auditor regulator"),
     case("GET", "/api/v1/signers", "auditor regulator"),
     case(
         "POST",
@@ -204,6 +206,8 @@ def state(quiet: World, tmp_path: Path, rulebase: RuleBase) -> State:
     ).json()
     status, job = submit(world, org_bundle(PLATFORM_A))
     assert status == 202, job
+    registry = world.client.app.state.registry  # type: ignore[attr-defined]
+    assert work_once(registry.sessions, Auditor(rulebase, world.settings.signing_key)) == job["id"]
     signer = client.post(
         "/api/v1/signers",
         json={"name": "将被移除", "public_key": base64.b64encode(os.urandom(32)).decode()},

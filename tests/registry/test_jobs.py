@@ -4,8 +4,11 @@ from unregistered signers are refused with the reason."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,3 +172,33 @@ def test_only_registered_signers_are_accepted(world: World, tmp_path: Path, rule
     )
     kept = world.client.delete(f"/api/v1/signers/{own['id']}", headers=world.auth("regulator"))
     assert kept.status_code == 409 and "own signing key" in kept.json()["detail"]
+
+
+def test_a_late_breach_notice_on_file_counts_in_the_workers_inspection(world: World, tmp_path: Path) -> None:
+    discovered = datetime.now(UTC) - timedelta(days=6)
+    filed = world.client.post(
+        f"/api/v1/platforms/{world.platforms['a']}/breaches",
+        json={"discovered_at": discovered.isoformat(), "severity": "较大", "people_affected": 900},
+        headers=world.auth("platform_a"),
+    ).json()
+    assert filed["late"]
+    status, job = submit(world, org_bundle(PLATFORM_A, prefix="kuaijie/"))
+    assert status == 202
+    finished = wait(world, job)
+    assert finished["status"] == "done", finished
+    findings = world.client.get(
+        f"/api/v1/inspections/{finished['inspection_id']}/findings", headers=world.auth("regulator")
+    ).json()
+    late = [f for f in findings if f["rule"] == "ORG-BREACH-LATE"]
+    assert any(filed["reference"] in f["quote"] for f in late), late
+    # the merged record sits beside the bundle's own files; the report verifies against them all
+    evidence = world.client.get(f"/api/v1/jobs/{job['id']}/evidence", headers=world.auth("auditor"))
+    assert evidence.status_code == 200 and evidence.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(evidence.content)) as archive:
+        archive.extractall(tmp_path / "evidence")
+        assert {"kuaijie/governance.yaml", "kuaijie/governance.registry.yaml"} <= set(archive.namelist())
+    with world.engine.connect() as connection:
+        (report,) = connection.exec_driver_sql("SELECT report FROM inspections").one()
+    (tmp_path / "report.json").write_text(report, encoding="utf-8")
+    assert verify(tmp_path / "report.json", base=tmp_path / "evidence" / "kuaijie") == []
+    assert json.loads(report)["manifest"].endswith("inspection.registry.yaml")

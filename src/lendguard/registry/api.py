@@ -453,6 +453,12 @@ def get_job(job_id: RowId, session: DB, who: Who) -> JobOut:
     return JobOut.of(jobs.get_job(session, who, job_id))
 
 
+@router.get("/jobs/{job_id}/evidence", response_class=Response)
+def job_evidence(job_id: RowId, session: DB, who: Who) -> Response:
+    """The files a done job was audited from (zip): its report verifies against them."""
+    return Response(jobs.evidence_of(session, who, job_id), media_type="application/zip")
+
+
 @router.get("/signers")
 def list_signers(session: DB, who: Who) -> list[SignerOut]:
     return [SignerOut.of(s) for s in signers.list_signers(session, who)]

@@ -161,6 +161,15 @@ def unpack(data: bytes, folder: Path) -> Path:
     return folder.joinpath(*_manifest_of(names).parts)
 
 
+def zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
 def _targets(manifest: Manifest) -> list[str]:
     targets = manifest.targets
     named: list[str] = [*targets.apk, *targets.policy, *targets.traffic, *targets.org]
@@ -196,10 +205,17 @@ def check_manifest(manifest_path: Path, root: Path) -> Manifest:
     return manifest
 
 
+@dataclass(frozen=True)
+class Unpacked:
+    root: Path  # the temporary folder the bundle was unpacked in
+    path: Path  # its inspection.yaml
+    manifest: Manifest
+
+
 @contextmanager
-def unpacked(data: bytes) -> Iterator[tuple[Path, Manifest]]:
-    """The bundle unpacked in a temporary folder: (manifest path, manifest); removed afterwards."""
+def unpacked(data: bytes) -> Iterator[Unpacked]:
+    """The bundle unpacked in a temporary folder, its manifest checked; removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="lendguard-bundle-") as folder:
         root = Path(folder)
         path = unpack(data, root)
-        yield path, check_manifest(path, root)
+        yield Unpacked(root, path, check_manifest(path, root))

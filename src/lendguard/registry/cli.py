@@ -265,12 +265,11 @@ def signers_add(name: str, public_key: Path) -> None:
 @click.argument("signer")
 def signers_remove(signer: str) -> None:
     """Stop trusting SIGNER (name or id); reports accepted earlier stay."""
-    from lendguard.registry.config import settings_from_env
+    from lendguard.registry.config import signing_key_from_env
     from lendguard.registry.signers import remove_signer, signing_public_key
 
     with _errors():
-        settings = settings_from_env()
-        own = signing_public_key(settings.signing_key) if settings.signing_key else None
+        own = signing_public_key(signing_key_from_env())
         actor = _cli_actor()
         removed = _in_session(_engine(), lambda s: remove_signer(s, actor, signer, own))
     click.echo(f"signer {removed.name} removed")

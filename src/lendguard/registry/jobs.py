@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lendguard.engine import run_inspection
 from lendguard.manifest import ManifestError
-from lendguard.registry import bundles, inspections
+from lendguard.registry import breaches, bundles, inspections
 from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.db import transaction
 from lendguard.registry.errors import InvalidError, NotFoundError, ServiceError, require
+from lendguard.registry.governance import with_registry_breaches
 from lendguard.registry.models import AuditJob, Platform
 from lendguard.reports.inspection import SignatureError, build_inspection, sign
 from lendguard.rulebase import Language, RuleBase
@@ -41,9 +42,9 @@ def submit(
         raise NotFoundError("no such platform")
     if lang not in LANGUAGES:
         raise InvalidError("lang: zh or en")
-    with bundles.unpacked(data) as (_, manifest):
-        if manifest.platform.strip() != platform.name:
-            raise InvalidError(f"the bundle inspects {manifest.platform!r}, not {platform.name!r}")
+    with bundles.unpacked(data) as bundle:
+        if bundle.manifest.platform.strip() != platform.name:
+            raise InvalidError(f"the bundle inspects {bundle.manifest.platform!r}, not {platform.name!r}")
     job = AuditJob(
         platform_id=platform.id,
         submitted_by=principal.name,
@@ -70,6 +71,14 @@ def get_job(session: Session, principal: Principal, job_id: int) -> AuditJob:
     if job is None:
         raise NotFoundError("no such job")
     return job
+
+
+def evidence_of(session: Session, principal: Principal, job_id: int) -> bytes:
+    """The files the job's inspection was audited from (zip): what its report verifies against."""
+    job = get_job(session, principal, job_id)
+    if job.status != "done":
+        raise NotFoundError(f"job {job_id} is {job.status}: no audited evidence")
+    return job.evidence if job.evidence is not None else job.bundle
 
 
 def list_jobs(session: Session, principal: Principal, status: str | None = None) -> list[AuditJob]:
@@ -102,9 +111,12 @@ class Auditor:
     signing_key: Path
 
 
-def _finish(session: Session, job_id: int, status: str, reason: str, inspection_id: int | None) -> None:
+def _finish(
+    session: Session, job_id: int, status: str, reason: str, inspection_id: int | None, evidence: bytes | None = None
+) -> None:
     job = session.get(AuditJob, job_id)
     assert job is not None
+    job.evidence = evidence
     job.status, job.reason, job.finished_at, job.inspection_id = status, reason[:2000], datetime.now(UTC), inspection_id
     record(session, "worker", f"job.{status}", f"job:{job_id}", inspection=inspection_id, reason=reason[:200])
 
@@ -115,22 +127,27 @@ def run(sessions: sessionmaker[Session], auditor: Auditor, job_id: int) -> None:
         job = session.get(AuditJob, job_id)
         assert job is not None
         data, platform_id, lang = job.bundle, job.platform_id, job.lang
+        notices = breaches.governance_entries(session, platform_id)
     worker = Principal("worker", Role.auditor)
     try:
         language: Language = "en" if lang == "en" else "zh"
-        with bundles.unpacked(data) as (manifest, _):
+        with bundles.unpacked(data) as bundle:
+            original = bundle.path
+            manifest, warnings = with_registry_breaches(original, notices)
             inspection = run_inspection(manifest, auditor.rulebase, language)
+            inspection = replace(inspection, warnings=[*inspection.warnings, *warnings])
             if inspection.nothing_read:
                 unread = "; ".join(r.error or "" for r in inspection.reports)
                 raise InvalidError(f"no target of the bundle could be read: {unread}")
             document = sign(build_inspection(inspection, auditor.rulebase, language), auditor.signing_key)
             report = document.model_dump_json().encode("utf-8")
-            verified = inspections.verified_local(report, manifest.parent)
+            verified = inspections.verified_local(report, original.parent)
+            evidence = bundles.zip_folder(bundle.root) if manifest != original else None
         with transaction(sessions) as session:
             platform = session.get(Platform, platform_id)
             assert platform is not None
             recorded = inspections.accept(session, worker, platform, report, verified)
-            _finish(session, job_id, "done", "", recorded.id)
+            _finish(session, job_id, "done", "", recorded.id, evidence)
     except (ServiceError, ManifestError, SignatureError) as error:
         reason = error.reason if isinstance(error, ServiceError) else str(error)
         with transaction(sessions) as session:

@@ -227,7 +227,9 @@ class AuditJob(Base):
     lang: Mapped[str] = mapped_column(String(4))
     bundle_name: Mapped[str] = mapped_column(String(200))
     bundle_sha256: Mapped[str] = mapped_column(String(64))
-    bundle: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # the archive as uploaded (the evidence)
+    bundle: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # the archive as uploaded
+    # the files as audited, when the worker added the registry's records to them (else the bundle)
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     status: Mapped[str] = mapped_column(String(20), index=True)  # queued | running | done | failed
     reason: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime | None]

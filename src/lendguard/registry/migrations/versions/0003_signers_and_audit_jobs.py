@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("bundle_name", sa.String(length=200), nullable=False),
         sa.Column("bundle_sha256", sa.String(length=64), nullable=False),
         sa.Column("bundle", sa.LargeBinary(), nullable=False),
+        sa.Column("evidence", sa.LargeBinary(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
