@@ -157,7 +157,7 @@ def users_add(name: str, role: str, platform: str | None) -> None:
 
 @click.group()
 def registry() -> None:
-    """Registry administration: platforms, the audit log, the overdue sweep."""
+    """Registry administration: platforms, trusted signers, the audit worker, the audit log, the overdue sweep."""
 
 
 @registry.command("add-platform")

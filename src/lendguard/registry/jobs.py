@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lendguard.detect import mask_text
 from lendguard.engine import run_inspection
 from lendguard.manifest import ManifestError
 from lendguard.registry import breaches, bundles, inspections
@@ -152,8 +153,8 @@ def run(sessions: sessionmaker[Session], auditor: Auditor, job_id: int) -> None:
         reason = error.reason if isinstance(error, ServiceError) else str(error)
         with transaction(sessions) as session:
             _finish(session, job_id, "failed", reason, None)
-    except Exception as error:  # an engine bug fails the job, not the worker; the log keeps the trace
-        log.exception("audit job %s failed", job_id)
+    except Exception as error:  # noqa: BLE001 - an engine bug fails the job, not the worker (logged masked)
+        log.error("audit job %s failed: %s", job_id, mask_text(f"{type(error).__name__}: {error}"))
         with transaction(sessions) as session:
             _finish(session, job_id, "failed", f"internal error: {type(error).__name__}", None)
 
