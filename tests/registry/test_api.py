@@ -107,13 +107,14 @@ def test_history_trend_diff_and_certificate_lifecycle(world: World, tmp_path: Pa
     assert abs(date.fromisoformat(certificate["valid_until"]) - issued_for - timedelta(days=365)) <= timedelta(days=1)
     public = world.client.get(f"/api/v1/certificates/{certificate['number']}")
     assert public.status_code == 200 and public.json()["scope"]["apps"] == ["com.kuaijie.loan"]
+    assert public.json()["signer_name"] == "test auditor"  # the registered signer behind the report
     report = world.client.get(public.json()["report_url"])
     (tmp_path / "downloaded.json").write_bytes(report.content)
     (tmp_path / "ev").mkdir()
     (tmp_path / "ev" / "governance.yaml").write_bytes((tmp_path / "2" / "governance.yaml").read_bytes())
     assert verify(tmp_path / "downloaded.json", base=tmp_path / "ev") == []  # anyone can check it
     page = world.client.get(f"/certificates?number={certificate['number']}")
-    assert page.status_code == 200 and "有效" in page.text and PLATFORM_A in page.text
+    assert page.status_code == 200 and "有效" in page.text and PLATFORM_A in page.text and "test auditor" in page.text
     # a later failing inspection suspends it
     upload(world, signed_report(tmp_path / "3", rulebase, PLATFORM_A, failing={"COL-THIRD-PARTY": "致电同事"}))
     suspended = world.client.get(f"/api/v1/certificates/{certificate['number']}").json()

@@ -140,6 +140,7 @@ class CertificateOut(BaseModel):
     status_changed_at: datetime
     report_sha256: str
     signer: str
+    signer_name: str | None = Field(description="the trusted signer's registered name; null: no longer trusted")
     report_url: str
 
     @classmethod
@@ -160,6 +161,7 @@ class CertificateOut(BaseModel):
             status_changed_at=c.status_changed_at,
             report_sha256=inspection.report_sha256,
             signer=inspection.signer,
+            signer_name=signers.name_of(session, inspection.signer),
             report_url=f"/api/v1/certificates/{c.number}/report",
         )
 

@@ -122,6 +122,11 @@ def ensure_own(session: Session, public_key: str) -> None:
     record(session, "system", "signer.add", f"signer:{name}", name=name, public_key=public_key)
 
 
+def name_of(session: Session, public_key: str) -> str | None:
+    """The registered name of a signer's key, or None when it is not (or no longer) trusted."""
+    return session.scalars(select(TrustedSigner.name).where(TrustedSigner.public_key == public_key)).first()
+
+
 def refusal(session: Session, public_key: str) -> str | None:
     """Why a report signed with `public_key` is not accepted, or None when its signer is trusted."""
     if session.scalars(select(TrustedSigner.id).where(TrustedSigner.public_key == public_key)).first() is not None:
