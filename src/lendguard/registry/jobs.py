@@ -130,9 +130,16 @@ def run(sessions: sessionmaker[Session], auditor: Auditor, job_id: int) -> None:
         data, platform_id, lang = job.bundle, job.platform_id, job.lang
         notices = breaches.governance_entries(session, platform_id)
     worker = Principal("worker", Role.auditor)
+    folder = ""  # the temporary folder, kept out of the reasons a job gives
+
+    def failed(reason: str) -> None:
+        with transaction(sessions) as session:
+            _finish(session, job_id, "failed", mask_text(reason.replace(folder, "") if folder else reason), None)
+
     try:
         language: Language = "en" if lang == "en" else "zh"
         with bundles.unpacked(data) as bundle:
+            folder = f"{bundle.root}/"
             original = bundle.path
             manifest, warnings = with_registry_breaches(original, notices)
             inspection = run_inspection(manifest, auditor.rulebase, language)
@@ -140,7 +147,10 @@ def run(sessions: sessionmaker[Session], auditor: Auditor, job_id: int) -> None:
             if inspection.nothing_read:
                 unread = "; ".join(r.error or "" for r in inspection.reports)
                 raise InvalidError(f"no target of the bundle could be read: {unread}")
-            document = sign(build_inspection(inspection, auditor.rulebase, language), auditor.signing_key)
+            document = build_inspection(inspection, auditor.rulebase, language)
+            # the manifest as the bundle names it, not where this worker happened to unpack it
+            document = document.model_copy(update={"manifest": manifest.relative_to(bundle.root).as_posix()})
+            document = sign(document, auditor.signing_key)
             report = document.model_dump_json().encode("utf-8")
             verified = inspections.verified_local(report, original.parent)
             evidence = bundles.zip_folder(bundle.root) if manifest != original else None
@@ -150,13 +160,10 @@ def run(sessions: sessionmaker[Session], auditor: Auditor, job_id: int) -> None:
             recorded = inspections.accept(session, worker, platform, report, verified)
             _finish(session, job_id, "done", "", recorded.id, evidence)
     except (ServiceError, ManifestError, SignatureError) as error:
-        reason = error.reason if isinstance(error, ServiceError) else str(error)
-        with transaction(sessions) as session:
-            _finish(session, job_id, "failed", reason, None)
+        failed(error.reason if isinstance(error, ServiceError) else str(error))
     except Exception as error:  # noqa: BLE001 - an engine bug fails the job, not the worker (logged masked)
         log.error("audit job %s failed: %s", job_id, mask_text(f"{type(error).__name__}: {error}"))
-        with transaction(sessions) as session:
-            _finish(session, job_id, "failed", f"internal error: {type(error).__name__}", None)
+        failed(f"internal error: {type(error).__name__}")
 
 
 def work_once(sessions: sessionmaker[Session], auditor: Auditor) -> int | None:
