@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from lendguard.reports.sarif import render_sarif
 from lendguard.rulebase import load_rulebase
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("LENDGUARD_FUZZ_EXAMPLES", "40")),  # more for a longer campaign
     deadline=None,
     database=None,  # nothing written into the checkout
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
