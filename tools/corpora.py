@@ -6,16 +6,28 @@
 * CAPP-130's original privacy policies (../shared), split in two by `policy_split`: the model learns
   from the even-numbered ones (in file-name order) as prose that names nobody; bench/names.py
   counts false names in the odd-numbered ones, which it never saw.
+* VioDroid-Finder's 4,985 labelled policy sentences (../shared; AGPL-3.0, so read for evaluation
+  only, never trained on or shipped): policy prose from apps outside CAPP-130.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 POLICIES = REPO.parent / "shared" / "datasets" / "CAPP-130" / "CAPP_130_Corpus" / "Original_policies"
+
+
+VIODROID = REPO.parent / "shared" / "datasets" / "VioDroid-Finder" / "labelled_dataset.csv"
+
+
+def viodroid_sentences(path: Path = VIODROID) -> list[str]:
+    """The policy sentence (first field) of every row of VioDroid-Finder's labelled data set."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row[0] for row in csv.reader(handle) if row and row[0].strip()]
 
 
 def policy_split(folder: Path = POLICIES) -> tuple[list[Path], list[Path]]:
