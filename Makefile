@@ -57,7 +57,7 @@ unit: install system-deps
 test: lint typecheck contracts unit
 
 # Retrain the privacy-policy topic router from CAPP-130 and the person-name CRF from MSRA NER and
-# CAPP-130 (both trained models are committed; the CRF takes about 20 minutes).
+# CAPP-130 (both trained models are committed; the CRF takes about 11 minutes).
 model: install
 	$(BIN)/python tools/train_policy_router.py ../shared/datasets/CAPP-130 src/lendguard/rulebase/data
 	$(BIN)/python tools/train_person_model.py src/lendguard/detect/data
