@@ -9,7 +9,7 @@ from tests.conftest import SHARED
 from tests.fixtures.name_records import name_lines
 from tools.corpora import corpus_file, person_spans, policy_split, sentences
 
-from lendguard.detect import Scanner, mask_text
+from lendguard.detect import Scanner, mask_text, person_model
 from lendguard.detect.entities import PROSE_ENTITIES
 from lendguard.detect.names import plausible_name, prose_names
 
@@ -97,3 +97,12 @@ def test_prose_step_on_held_out_policies() -> None:
         found[path.stem] = Counter(value for line in lines for value in prose(line))
     assert not any(found[name] for name in FINANCIAL_HELD_OUT), {name: found[name] for name in FINANCIAL_HELD_OUT}
     assert sum(sum(c.values()) for c in found.values()) <= 4, {k: v for k, v in found.items() if v}
+
+
+def test_model_spans_and_confidence() -> None:
+    assert person_model.spans("OBEONSBMEO") == [(1, 3), (5, 6), (6, 9)]
+    assert person_model.spans("OMEBO") == []  # a run without its beginning or end is no name
+    candidates = person_model.tag_names("新华社记者王建国报道")
+    assert [(c.start, c.end) for c in candidates] == [(5, 8)]
+    assert 0.5 <= candidates[0].confidence <= 1.0
+    assert person_model.tag_names("") == []

@@ -1,4 +1,4 @@
-"""Person names: candidates from the shape of records and from jieba's statistics, then confirmed.
+"""Person names: candidates from the shape of records and from a sequence model, then confirmed.
 
 Lending records name people in a few shapes: after a word that introduces a person (借款人,
 联系人2：, 紧急联系人（配偶）), as the value of a name key (``"contact_name": "李四"``), or as a list

@@ -46,10 +46,9 @@ def _shape(char: str) -> str:
 
 def features(text: str) -> list[list[str]]:
     """The CRF's features for each character of `text`."""
-    chars = [PAD, PAD, *(_shape(c) for c in text), PAD, PAD]
+    chars = [PAD, PAD, *map(_shape, text), PAD, PAD]
     rows: list[list[str]] = []
-    for index in range(2, len(chars) - 2):
-        p2, p1, c, n1, n2 = chars[index - 2 : index + 3]
+    for p2, p1, c, n1, n2 in zip(chars, chars[1:], chars[2:], chars[3:], chars[4:], strict=False):
         row = ["c" + c, "p" + p1, "n" + n1, "P" + p2, "N" + n2, "b" + p1 + c, "a" + c + n1, "x" + p1 + n1]
         if c in SURNAME_CHARS:
             row.append("s")
