@@ -60,3 +60,11 @@ def test_prose_names_from_jieba_with_confirmation() -> None:
     text = "国务院总理李鹏今天会见了本雅明·内塔尼亚胡，赵桂花老人笑着说"
     assert [text[a:b] for a, b in prose_names(text)] == ["李鹏", "本雅明·内塔尼亚胡", "赵桂花"]
     assert prose_names("请在设置中开启通讯录权限") == []
+
+
+def test_dictionary_read_directly_equals_jiebas_own_table() -> None:
+    import jieba.posseg
+
+    from lendguard.detect.names import _dictionary
+
+    assert _dictionary() == jieba.posseg.dt.word_tag_tab

@@ -92,28 +92,30 @@ def _scan_range(
 ) -> _Part:
     """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat."""
     part = _Part()
+    counts, records = part.counts, part.records
     for chunk in files.text_chunks(path, start=span[0], end=span[1]):
         if not part.head:
             part.head = chunk.text[:65536]
-        for line, m in scanner.scan_lines(chunk.text, data=chunk.data):
-            part.counts[m.entity] += 1
-            keep = keep_all or part.counts[m.entity] <= VALUES_KEPT
+        base, shift = part.newlines, chunk.column
+        for line, entity, start, end, score, value in scanner.scan_records(chunk.text, data=chunk.data):
+            counts[entity] += 1
+            keep = keep_all or counts[entity] <= VALUES_KEPT
             if not keep and on_value is None:
                 continue
-            shift = chunk.column if line == 1 else 0
+            moved = shift if line == 1 else 0
             fields: dict[str, Any] = {
-                "entity": m.entity,
+                "entity": entity,
                 "path": shown,
-                "line": part.newlines + line,
-                "start": m.start + shift,
-                "end": m.end + shift,
-                "score": m.score,
-                "value": m.value if show_values else mask_value(m.entity, m.value),
+                "line": base + line,
+                "start": start + moved,
+                "end": end + moved,
+                "score": score,
+                "value": value if show_values else mask_value(entity, value),
             }
             if on_value is not None:
                 on_value(fields)
             if keep:
-                part.records.append(fields)
+                records.append(fields)
         part.newlines += chunk.text.count("\n")
         part.last = chunk.text[-1:] or part.last
     return part
