@@ -195,6 +195,7 @@ class _HyperscanContext(_Context):
         super().__init__(text)
         self._lines_of, self._specs = lines_of, specs
         self._sets: dict[int, set[int]] = {}
+        self._lowered_text: str | None = None
 
     def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
         return bool(self._lines_of.get(self._specs + index))
@@ -218,14 +219,25 @@ class _HyperscanContext(_Context):
 
         on_marked = np.isin(np.array(numbers, dtype=np.int64), np.array(marked, dtype=np.int64)).tolist()
         near = [False] * len(spans)
-        bounds, text = lines.bounds, self.text
-        for row in [row for row, hit in enumerate(on_marked) if hit]:
+        bounds = lines.bounds
+        rows = [row for row, hit in enumerate(on_marked) if hit]
+        # Lower-casing the whole buffer once pays where the windows cover much of it (dense records).
+        lowered = self._lowered() if len(rows) * 4 * CONTEXT_WINDOW > len(self.text) else None
+        for row in rows:
             start, end = spans[row]
             line = numbers[row]
-            window = text[max(bounds[line], start - CONTEXT_WINDOW) : min(bounds[line + 1] - 1, end + CONTEXT_WINDOW)]
-            lowered = window.lower()
-            near[row] = any(word in lowered for word in words)
+            low, high = max(bounds[line], start - CONTEXT_WINDOW), min(bounds[line + 1] - 1, end + CONTEXT_WINDOW)
+            window = lowered[low:high] if lowered is not None else self.text[low:high].lower()
+            near[row] = any(word in window for word in words)
         return near
+
+    def _lowered(self) -> str | None:
+        """The buffer lower-cased once, when that keeps every character in place (it does unless a
+        character lower-cases to two, such as İ): a window of it is then the window lower-cased."""
+        if self._lowered_text is None:
+            lowered = self.text.lower()
+            self._lowered_text = lowered if len(lowered) == len(self.text) else ""
+        return self._lowered_text or None
 
 
 class _Kept:
@@ -509,7 +521,11 @@ class Scanner:
         newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
         marked = {}
         for pattern, positions in ends.items():
-            numbers = np.unique(np.searchsorted(newlines, np.array(positions, dtype=np.int64) - 1, side="left"))
+            numbers = np.searchsorted(newlines, np.array(positions, dtype=np.int64) - 1, side="left")
+            if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
+                numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
+            else:
+                numbers = np.unique(numbers)
             marked[pattern] = numbers[numbers < line_count].tolist()
         return marked
 
