@@ -79,7 +79,10 @@ def _dictionary() -> dict[str, str]:
 
         tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
         return tags
-    return dict(zip(fields[0::3], fields[2::3], strict=True))
+    words, tags_read = fields[0::3], fields[2::3]
+    del fields  # the frequencies: a third of a million strings not kept
+    shared = {tag: tag for tag in set(tags_read)}  # one string per tag, not one per word
+    return dict(zip(words, [shared[tag] for tag in tags_read], strict=True))
 
 
 def common_word(word: str) -> bool:
