@@ -48,3 +48,30 @@ def test_both_backends_agree_and_never_match_across_lines() -> None:
     fast = [(n, m) for n, m in Scanner(backend="hyperscan").scan_lines(text)]
     assert plain == fast
     assert not [m for n, m in plain if n > 1500 and m.entity == "PERSON"]
+
+
+@pytest.mark.parametrize("backend", ["re", "hyperscan"])
+def test_flat_records_are_the_matches_of_scan_lines(backend: str) -> None:
+    if backend == "hyperscan" and not hyperscan_available():
+        pytest.skip("hyperscan is not installed")
+    scanner = Scanner(backend=backend)  # type: ignore[arg-type]
+    text = "\n".join(fuzz_lines(seed=43, count=800))
+    records = scanner.scan_records(text)
+    assert records, "the fuzz lines hold values"
+    assert records == [(n, m.entity, m.start, m.end, m.score, m.value) for n, m in scanner.scan_lines(text)]
+    assert records == sorted(records, key=lambda r: (r[0], r[2]))
+
+
+def test_clashing_claims_on_a_line_keep_the_other_values_in_order() -> None:
+    # From the labelled corpus: entities claim overlapping characters on this line (resolved by
+    # priority), while the lines around it take the path without resolution.
+    line = "借款人彭健，身份证号652327200109266685，手机13467904838，还款卡号6225 8868 4550 0220"
+    found = [(n, m.entity, m.value) for n, m in Scanner().scan_lines(f"手机13812345678\n{line}\n邮箱 a@qq.com")]
+    assert found == [
+        (1, "CN_MOBILE", "13812345678"),
+        (2, "PERSON", "彭健"),
+        (2, "CN_RESIDENT_ID", "652327200109266685"),
+        (2, "CN_MOBILE", "13467904838"),
+        (2, "CN_BANK_CARD", "6225 8868 4550 0220"),
+        (3, "EMAIL_ADDRESS", "a@qq.com"),
+    ]
