@@ -4,16 +4,20 @@ A buffer (a chunk of a file, or the joined cells of a column) is scanned as a wh
 equal to scanning each line on its own:
 
 1. candidates: each spec's regex runs once over the buffer with `re`; when the `hyperscan` package
-   is installed, one hyperscan pass first marks the lines that can hold a match of each spec, and a
-   spec whose lines are few runs only over those lines (the big win on logs, where most lines hold
-   no PII). A candidate that spans a line break is dropped and its lines are scanned alone.
+   is installed, one hyperscan pass first marks the lines that can hold a match of each spec (its
+   pattern ends on a boundary character, so a run of digits reports once), and the spec's regex
+   runs only over those lines, each on its own (the big win on logs, where most lines hold no
+   PII). Without hyperscan a candidate that spans a line break is dropped and its lines are
+   scanned alone.
 2. validation: the candidates of one spec go through its validator as a batch
    (`checkdigits.batch_validator`: numpy over the candidate digits for ID, card, IMEI and USCC check
    digits and dates), then the per-entity confirmers (`CONFIRMERS`, empty by default: a step that
    needs more than the value, such as a name model, plugs in there with
    `confirmer(text, spans) -> keep flags`).
 3. scoring: base score (batch scorer), column hint or context words in a window on the same line,
-   threshold; where entities claim the same characters, priority then length decide.
+   threshold. What passes is kept as arrays (line, start, end, score, entity) and merged once per
+   buffer in order of position; where entities claim the same characters on a line, priority then
+   length decide, on that line alone.
 """
 
 from __future__ import annotations
