@@ -202,8 +202,13 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
 def bank_card_scores(values: Sequence[str]) -> FloatArray:
     """validators.bank_card_score over every value."""
     np = _np()
-    # the score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits
-    return np.array([validators.bank_card_score(v) for v in values], dtype=float)  # type: ignore[no-any-return]
+    # The score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits; an
+    # ungrouped number is strong only as UnionPay 62… at 16 or 19 digits.
+    strong, weak, score = validators.STRONG_CARD_SCORE, validators.WEAK_CARD_SCORE, validators.bank_card_score
+    return np.array(  # type: ignore[no-any-return]
+        [(strong if v[:2] == "62" and len(v) in (16, 19) else weak) if v.isdigit() else score(v) for v in values],
+        dtype=float,
+    )
 
 
 def imeis(values: Sequence[str]) -> BoolArray:
