@@ -294,6 +294,7 @@ class Scanner:
         if backend == "hyperscan" and not hyperscan_available():
             raise RuntimeError("the hyperscan backend needs the `hyperscan` package")
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
+        self._pattern_count = 0  # hyperscan pattern ids: the specs, then their context words
         self._database: Any = self._compile_hyperscan() if use_hyperscan else None
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
@@ -510,16 +511,13 @@ class Scanner:
         """Per pattern, the lines where its core matches: a superset of where `re` will match."""
         import numpy as np
 
-        ends: dict[int, list[int]] = {}
+        buckets: list[list[int]] = [[] for _ in range(self._pattern_count)]
 
         def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            found = ends.get(pattern)
-            if found is None:
-                ends[pattern] = [end]
-            elif found[-1] != end:
-                found.append(end)
+            buckets[pattern].append(end)  # one call per match: as little work as can be
 
         self._database.scan(data, match_event_handler=on_match)
+        ends = {pattern: found for pattern, found in enumerate(buckets) if found}
         if not ends:
             return {}
         newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
@@ -547,6 +545,7 @@ class Scanner:
                 flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
                 ids.append(len(self.specs) + index)
         database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+        self._pattern_count = max(ids) + 1
         return database
 
 
