@@ -75,3 +75,24 @@ def test_clashing_claims_on_a_line_keep_the_other_values_in_order() -> None:
         (2, "CN_BANK_CARD", "6225 8868 4550 0220"),
         (3, "EMAIL_ADDRESS", "a@qq.com"),
     ]
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+def test_bounded_and_plain_prefilters_find_the_same() -> None:
+    from tests.fixtures.pii_corpus import corpus
+
+    text = "\n".join([*fuzz_lines(seed=47, count=1500), *(line.text for line in corpus(seed=53, lines=500))])
+    plain = Scanner(backend="hyperscan")
+    bounded = Scanner(backend="hyperscan")
+    bounded._bounded_database = bounded._compile_hyperscan(bounded=True)
+    assert plain.scan_records(text) == bounded.scan_records(text)
+    assert plain._bounded_database is not None, "a dense buffer switches to the bounded patterns"
+    log = "\n".join(
+        f"2026-11-29 10:00:{n % 60:02d} INFO GET /api/v2/loan?trace={n:016x} 200 {n % 900}ms" for n in range(5000)
+    )
+    sparse = Scanner(backend="hyperscan")
+    assert sparse.scan_records(log + "\n借款人张三，手机13812345678") == [
+        (5001, "PERSON", 3, 5, 0.7, "张三"),
+        (5001, "CN_MOBILE", 8, 19, 1.0, "13812345678"),
+    ]
+    assert sparse._bounded_database is None, "a sparse log keeps the plain patterns"

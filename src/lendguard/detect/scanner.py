@@ -32,6 +32,9 @@ from lendguard.detect.entities import ENTITIES, EntitySpec
 
 Backend = Literal["auto", "re", "hyperscan"]
 CONTEXT_WINDOW = 24
+# Hyperscan matches per byte of a buffer above which the bounded patterns take over (dense records
+# give about one per 8 bytes, sparse logs one per 600).
+DENSE_MATCHES_PER_BYTE = 1 / 50
 FULLWIDTH_CHARS = re.compile("[０-９Ｘｘ]")
 FULLWIDTH_PAIRS = tuple(zip("０１２３４５６７８９Ｘｘ", "0123456789Xx", strict=True))
 # Confirmers: entity name -> function(text, spans) returning one keep flag per (start, end) span.
@@ -295,7 +298,11 @@ class Scanner:
             raise RuntimeError("the hyperscan backend needs the `hyperscan` package")
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
         self._pattern_count = 0  # hyperscan pattern ids: the specs, then their context words
-        self._database: Any = self._compile_hyperscan() if use_hyperscan else None
+        self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
+        # Once a buffer proves dense (values on most lines), the patterns that end on a boundary
+        # character take over: they report a run of digits once instead of at every digit, which
+        # saves more callbacks than the slower pass costs; on sparse logs the plain ones are faster.
+        self._bounded_database: Any = None
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
         """Every entity in `text` (one string); `column` is the column name when it is a table cell."""
@@ -516,7 +523,10 @@ class Scanner:
         def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
             buckets[pattern].append(end)  # one call per match: as little work as can be
 
-        self._database.scan(data, match_event_handler=on_match)
+        database = self._bounded_database or self._database
+        database.scan(data, match_event_handler=on_match)
+        if self._bounded_database is None and sum(map(len, buckets)) > DENSE_MATCHES_PER_BYTE * len(data):
+            self._bounded_database = self._compile_hyperscan(bounded=True)
         ends = {pattern: found for pattern, found in enumerate(buckets) if found}
         if not ends:
             return {}
@@ -531,11 +541,11 @@ class Scanner:
             marked[pattern] = numbers[numbers < line_count].tolist()
         return marked
 
-    def _compile_hyperscan(self) -> Any:
+    def _compile_hyperscan(self, bounded: bool) -> Any:
         import hyperscan
 
         database = hyperscan.Database()
-        expressions = [_prefilter(spec).encode("utf-8") for spec in self.specs]
+        expressions = [_prefilter(spec, bounded).encode("utf-8") for spec in self.specs]
         flags = [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY] * len(expressions)
         ids = list(range(len(expressions)))
         # Pattern len(specs) + i: a context word of spec i (so context needs no lowered copy of the buffer).
@@ -552,13 +562,13 @@ class Scanner:
 NEGATED_CLASS = re.compile(r"\(\?!\[([^\[\]]+)\]\)")
 
 
-def _prefilter(spec: EntitySpec) -> str:
-    """What hyperscan looks for: the spec's prefilter, or its core followed by a character its
-    `after` boundary allows (or the end). Without that character a run of digits would report
-    a match at every offset where the core could end: one Python callback each."""
+def _prefilter(spec: EntitySpec, bounded: bool) -> str:
+    """What hyperscan looks for: the spec's prefilter, or its core; `bounded`, the core followed by
+    a character its `after` boundary allows (or the end). Without that character a run of digits
+    reports a match at every offset where the core could end: one Python callback each."""
     if spec.prefilter is not None:
         return spec.prefilter
-    bound = NEGATED_CLASS.fullmatch(spec.after)
+    bound = NEGATED_CLASS.fullmatch(spec.after) if bounded else None
     return f"(?:{spec.pattern})(?:[^{bound.group(1)}]|$)" if bound else spec.pattern
 
 
