@@ -18,7 +18,7 @@ from typing import Any
 from lendguard.detect import Scanner, mask_value
 from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
-from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile, sample_table
+from lendguard.probes.datastore.profile import TableSample, combine, plaintext_pool, profile, sample_table
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.fingerprint import RowDigest, folder_files
 
@@ -39,7 +39,9 @@ class ScanOptions:
     # Called with the fields of every value found in a text file (those of ValueFound) as it is found
     # (streamed output); the evidence keeps the first VALUES_KEPT per file and entity, and counts all.
     on_value: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
-    jobs: int = 1  # worker processes for text files (many files, and large ones split at line breaks)
+    # Worker processes: text files (many files, large ones split at line breaks) and table files (a
+    # full Parquet scan split by row groups), results folded in order.
+    jobs: int = 1
 
     @property
     def row_limit(self) -> int | None:
@@ -204,6 +206,41 @@ def _parallel_parts(paths: list[Path], options: ScanOptions, pool: Executor) -> 
     }
 
 
+def _sample_part(task: tuple[str, str, str, int | None, tuple[int, ...] | None]) -> TableSample | str:
+    """One table file, or some row groups of a Parquet file, in a worker process: its partial
+    statistics, or the problem that stopped the read."""
+    path, shown, kind, row_limit, row_groups = task
+    try:
+        return sample_table(shown, files.table_batches(Path(path), kind, row_limit, row_groups), _worker_scanner())
+    except ProbeError as error:
+        return error.problem
+
+
+def _table_tasks(path: Path, options: ScanOptions) -> list[tuple[int, ...] | None]:
+    """The row groups each worker reads: a full scan of a Parquet file is split into about two
+    runs of row groups per worker; any other table is read by one worker from its start."""
+    groups = files.parquet_row_groups(path) if path.suffix.lower() == ".parquet" and options.full else 0
+    if groups < 2:
+        return [None]
+    runs = min(groups, options.jobs * 2)
+    cuts = [groups * i // runs for i in range(runs + 1)]
+    return [tuple(range(cuts[i], cuts[i + 1])) for i in range(runs)]
+
+
+def _parallel_tables(paths: list[Path], options: ScanOptions, pool: Executor) -> dict[Path, list[Future[Any]]]:
+    """Submit every table file (a full Parquet scan by row groups); the parts come back in order."""
+    return {
+        path: [
+            pool.submit(
+                _sample_part,
+                (str(path), str(path), files.TABLE_SUFFIXES[path.suffix.lower()], options.row_limit, groups),
+            )
+            for groups in _table_tasks(path, options)
+        ]
+        for path in paths
+    }
+
+
 def _hash_file(path: Path, *digests: Any) -> None:
     with path.open("rb") as handle:
         while block := handle.read(1 << 20):
@@ -228,17 +265,33 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
         for p in paths
         if p.suffix.lower() not in files.TABLE_SUFFIXES and (p.suffix.lower() in TEXT_SUFFIXES or root.is_file())
     ]
+    tables = [p for p in paths if p.suffix.lower() in files.TABLE_SUFFIXES]
     with ExitStack() as stack:
         parts: dict[Path, list[Future[_Part]]] = {}
-        if options.jobs > 1 and texts:  # text files in byte ranges across worker processes, folded in order
+        table_parts: dict[Path, list[Future[Any]]] = {}
+        if options.jobs > 1 and (texts or tables):  # across worker processes, folded in order
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=options.jobs))
             parts = _parallel_parts(texts, options, pool)
-        evidence = _probe_paths(root, paths, parts, scanner, options)
+            table_parts = _parallel_tables(tables, options, pool)
+        evidence = _probe_paths(root, paths, parts, table_parts, scanner, options)
     return evidence
 
 
+def _combined(path: Path, shown: str, futures: list[Future[Any]]) -> TableSample:
+    partials = [future.result() for future in futures]
+    problem = next((part for part in partials if isinstance(part, str)), None)
+    if problem is not None:
+        raise ProbeError(path, problem)
+    return combine(partials, table=shown)
+
+
 def _probe_paths(
-    root: Path, paths: list[Path], parts: dict[Path, list[Future[_Part]]], scanner: Scanner, options: ScanOptions
+    root: Path,
+    paths: list[Path],
+    parts: dict[Path, list[Future[_Part]]],
+    table_parts: dict[Path, list[Future[Any]]],
+    scanner: Scanner,
+    options: ScanOptions,
 ) -> DataStoreEvidence:
     samples: list[TableSample] = []
     text_profiles, values, warnings = [], [], []
@@ -252,7 +305,9 @@ def _probe_paths(
         hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
-            if kind is not None:
+            if kind is not None and path in table_parts:
+                samples.append(_combined(path, shown, table_parts[path]))
+            elif kind is not None:
                 samples.append(sample_table(shown, files.table_batches(path, kind, options.row_limit), scanner))
             elif path.suffix.lower() in TEXT_SUFFIXES or root.is_file():
                 if path in parts:
