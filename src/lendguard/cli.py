@@ -451,7 +451,8 @@ def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+    help="Worker processes for text, log and table files (many files; large logs split at line breaks, "
+    "a --full Parquet scan by row groups).",
 )
 @click.option(
     "--prose-names",

@@ -106,3 +106,11 @@ def test_model_spans_and_confidence() -> None:
     assert [(c.start, c.end) for c in candidates] == [(5, 8)]
     assert 0.5 <= candidates[0].confidence <= 1.0
     assert person_model.tag_names("") == []
+
+
+def test_dictionary_read_directly_equals_jiebas_own_table() -> None:
+    import jieba.posseg
+
+    from lendguard.detect.names import _dictionary
+
+    assert _dictionary() == jieba.posseg.dt.word_tag_tab

@@ -136,3 +136,31 @@ def test_prose_names_is_an_option(tmp_path: Path) -> None:
     assert "王建国" not in prose.stdout
     spark = lendguard("scan", str(path), "--prose-names", "--engine", "spark")
     assert spark.returncode == 2 and spark.stderr.count("\n") == 1 and "--prose-names" in spark.stderr
+
+
+def test_jobs_read_table_files_in_workers_with_the_same_evidence(tmp_path: Path) -> None:
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from tests.fixtures import lending_data
+
+    from lendguard.probes.datastore import ScanOptions, probe_datastore
+
+    rows = lending_data.lending_tables(seed=45, borrowers=120)["borrowers"]
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), folder / "borrowers.parquet", row_group_size=25)  # 5 row groups
+    (folder / "borrowers.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
+    (folder / "broken.csv").write_bytes(b"")  # unreadable: a warning, the same with workers
+    for full in (True, False):
+        results = [
+            probe_datastore(str(folder), ScanOptions(full=full, sample_rows=70, jobs=jobs)).model_dump(
+                exclude={"provenance": {"collected_at"}}
+            )
+            for jobs in (1, 3)
+        ]
+        assert results[0] == results[1]
+        assert results[0]["warnings"] and all(t["rows_scanned"] == (120 if full else 70) for t in results[0]["tables"])
