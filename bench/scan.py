@@ -45,21 +45,10 @@ LENDGUARD = [sys.executable, "-m", "lendguard"]
 PRESIDIO = textwrap.dedent(
     """
     import json, sys
-    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NoOpNlpEngine
-    from lendguard.detect import ENTITIES
+    sys.path.insert(0, sys.argv[2])
+    from bench.presidio_engine import presidio_engine
 
-    WIDE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-    registry = RecognizerRegistry(supported_languages=["zh"])
-    for spec in ENTITIES:
-        class Recognizer(PatternRecognizer):
-            def validate_result(self, pattern_text, _check=spec.validator):
-                return None if _check is None else bool(_check(pattern_text.translate(WIDE)))
-        registry.add_recognizer(Recognizer(supported_entity=spec.name, supported_language="zh",
-            patterns=[Pattern(spec.name, spec.regex, spec.peak_score or spec.score)], context=list(spec.context)))
-    nlp = NoOpNlpEngine(models=[{"lang_code": "zh", "model_name": "none"}])
-    nlp.load()
-    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["zh"])
+    engine = presidio_engine()
     out = sys.stdout
     with open(sys.argv[1], encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -146,12 +135,12 @@ def presidio_estimate(path: Path, size_mb: float, sample_mb: float, folder: Path
     script = folder / "presidio_scan.py"
     script.write_text(PRESIDIO, encoding="utf-8")
     if sample_mb >= size_mb:
-        return measure([sys.executable, str(script), str(path)], folder), "measured"
+        return measure([sys.executable, str(script), str(path), str(REPO)], folder), "measured"
     empty, sample = folder / "empty.txt", folder / "sample.txt"
     empty.write_text("", encoding="utf-8")
     sampled = head_of(path, sample_mb, sample)
-    start = measure([sys.executable, str(script), str(empty)], folder)
-    run = measure([sys.executable, str(script), str(sample)], folder)
+    start = measure([sys.executable, str(script), str(empty), str(REPO)], folder)
+    run = measure([sys.executable, str(script), str(sample), str(REPO)], folder)
     scale = size_mb / sampled
     wall = start.wall + (run.wall - start.wall) * scale
     cpu = start.cpu + (run.cpu - start.cpu) * scale
