@@ -795,7 +795,7 @@ def audit(
     for line in grade.explanation:
         out.print(f"  {line}", highlight=False)
     render_coverage(out, grade, lang)
-    render_fix_first(out, rule_results(document.targets, rulebase), lang)
+    render_fix_first(out, rule_results(document.targets, rulebase), lang, rulebase=rulebase)
     out.print(
         ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "csv", "md")),
         highlight=False,

@@ -15,6 +15,16 @@ def _confidence(share: float) -> Confidence:
     return "high" if share >= 0.8 else "medium" if share >= 0.3 else "low"
 
 
+def _sampled(store: DataStoreEvidence, table: TableProfile) -> bool:
+    """Whether the table was read only in part, so counts from it are lower bounds: the read's
+    fingerprint says how a sample was drawn (none when every row was read)."""
+    if table.full_scan:
+        return False
+    digests = {t.table: t for t in store.fingerprint.tables} if store.fingerprint else {}
+    digest = digests.get(table.name)
+    return digest is None or digest.sample is not None
+
+
 def _plaintext_columns(store: DataStoreEvidence) -> Iterator[tuple[TableProfile, ColumnProfile]]:
     for table in store.tables:
         for column in table.columns:
@@ -80,7 +90,7 @@ def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]
                 f"{table.name}.{column.name}: {count} of {column.non_empty} sampled non-empty values are plaintext {column.detail}",
             ),
             confidence=_confidence(column.share),
-            affected=Affected(kind="data_subjects", count=count, at_least=not table.full_scan),
+            affected=Affected(kind="data_subjects", count=count, at_least=_sampled(store, table)),
         )
     yield from _text_findings(
         store, ctx, logs=False, wanted=lambda entity: knowledge.plaintext_rule(entity) == ctx.rule.id
@@ -133,7 +143,7 @@ def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Find
                 )
 
 
-def _contact_list(table: TableProfile, ctx: CheckContext) -> tuple[str, Affected | None] | None:
+def _contact_list(store: DataStoreEvidence, table: TableProfile, ctx: CheckContext) -> tuple[str, Affected | None] | None:
     """Why the table holds address books or call records, and the entries it holds where its rows
     count them (a row per contact or call; not when one value holds a whole uploaded book)."""
     thresholds = ctx.rulebase.datastore.contacts
@@ -153,13 +163,13 @@ def _contact_list(table: TableProfile, ctx: CheckContext) -> tuple[str, Affected
             f"通话记录：号码 + {'、'.join(f'「{c}」' for c in table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
             f"call records: numbers with {', '.join(table.call_record_columns)}, {table.rows_per_owner_avg} per {table.owner_column} on average",
         )
-        return reason, Affected(kind="call_records", count=rows, at_least=not table.full_scan)
+        return reason, Affected(kind="call_records", count=rows, at_least=_sampled(store, table))
     if "PERSON" in kinds and table.rows_per_owner_avg >= thresholds.min_rows_per_owner:
         reason = ctx.say(
             f"联系人列表：姓名 + 手机号，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条、最多 {table.rows_per_owner_max} 条",
             f"contact lists: names with phone numbers, {table.rows_per_owner_avg} per {table.owner_column} on average, up to {table.rows_per_owner_max}",
         )
-        return reason, Affected(kind="contacts", count=rows, at_least=not table.full_scan)
+        return reason, Affected(kind="contacts", count=rows, at_least=_sampled(store, table))
     return None
 
 
@@ -169,7 +179,7 @@ def contacts_stored(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Fin
         yield _no_tables(ctx)
         return
     for table in store.tables:
-        found = _contact_list(table, ctx)
+        found = _contact_list(store, table, ctx)
         if found:
             reason, affected = found
             columns = [c for c in table.columns if c.classification == "plaintext" or c.max_mobiles_in_value]
@@ -200,7 +210,7 @@ def card_security_data(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[
                 yield ctx.fail(
                     ctx.at(table=table.name, column=column.name),
                     quote=f"{table.name}.{column.name} ({column.card_security_kind})",
-                    affected=Affected(kind="data_subjects", count=column.non_empty, at_least=not table.full_scan),
+                    affected=Affected(kind="data_subjects", count=column.non_empty, at_least=_sampled(store, table)),
                     why=ctx.say(
                         f"存储 C3 类支付敏感信息（{ctx.labels([column.card_security_kind])}），{column.non_empty} 个非空值",
                         f"stores C3 card-security data ({ctx.labels([column.card_security_kind])}): {column.non_empty} non-empty values",

@@ -110,7 +110,12 @@ def purpose(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     data = _data_words(lex) + lex.collect_verbs
     found = [c for c in policy.clauses if r.find(c.text, lex.purpose_markers) and r.find(c.text, data)]
     yield _met_or_missing(
-        ctx, policy, found, "purpose", "未说明收集个人信息的目的", "no clause states why personal information is collected"
+        ctx,
+        policy,
+        found,
+        "purpose",
+        "未说明收集个人信息的目的",
+        "no clause states why personal information is collected",
     )
 
 
@@ -187,7 +192,12 @@ def complaint(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
         )
     ]
     yield _met_or_missing(
-        ctx, policy, found, "complaint_channel", "未公布投诉、举报渠道", "no complaint or reporting channel is published"
+        ctx,
+        policy,
+        found,
+        "complaint_channel",
+        "未公布投诉、举报渠道",
+        "no complaint or reporting channel is published",
     )
 
 
@@ -216,7 +226,12 @@ def breach_notice(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding
 def minors(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     found = _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.minors)
     yield _met_or_missing(
-        ctx, policy, found, "minors_rules", "未规定不满十四周岁未成年人的个人信息处理规则", "no rule for minors under 14"
+        ctx,
+        policy,
+        found,
+        "minors_rules",
+        "未规定不满十四周岁未成年人的个人信息处理规则",
+        "no rule for minors under 14",
     )
 
 

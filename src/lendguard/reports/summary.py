@@ -5,12 +5,13 @@ evaluated. Every renderer (terminal, HTML, PDF, Markdown) shows the same lists."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lendguard.findings import Finding, Outcome
+from lendguard.findings import AffectedKind, Finding, Outcome
 from lendguard.grading import points_lost
 from lendguard.reports.document import ReportDocument
-from lendguard.rulebase import RuleBase, Severity
+from lendguard.rulebase import Language, RuleBase, Severity
 
 
 @dataclass
@@ -32,8 +33,58 @@ class RuleResult:
         return [(t, f) for t, f in self.findings if f.outcome is Outcome.fail]
 
     @property
+    def affected(self) -> list[Count]:
+        """People (or records about them) the rule's failures concern, per kind, where counted."""
+        return count_affected(f for _, f in self.failures)
+
+    @property
     def targets(self) -> list[str]:
         return list(dict.fromkeys(t for t, _ in self.failures or self.findings))
+
+
+@dataclass(frozen=True)
+class Count:
+    kind: AffectedKind
+    count: int
+    at_least: bool  # counted in a sample: at least this many
+
+    def text(self, rulebase: RuleBase, lang: Language) -> str:
+        space = "" if lang == "zh" else " "
+        return f"{'≥' if self.at_least else ''}{self.count:,}{space}{rulebase.label('affected_' + self.kind, lang)}"
+
+
+def count_affected(findings: Iterable[Finding]) -> list[Count]:
+    """Per kind, the sum over places of the largest count at each place: two columns of one table
+    hold the same people's records, so they count once; two tables or two uploads add up."""
+    largest: dict[tuple[AffectedKind, str, str], tuple[int, bool]] = {}
+    for finding in findings:
+        if finding.affected is None:
+            continue
+        place = finding.location
+        key = (finding.affected.kind, finding.target, place.table or place.path or place.loan or place.key())
+        count, at_least = largest.get(key, (0, False))
+        largest[key] = (max(count, finding.affected.count), at_least or finding.affected.at_least)
+    totals: dict[AffectedKind, tuple[int, bool]] = {}
+    for (kind, _, _), (count, at_least) in largest.items():
+        total, sampled = totals.get(kind, (0, False))
+        totals[kind] = (total + count, sampled or at_least)
+    return [Count(kind, count, at_least) for kind, (count, at_least) in totals.items()]
+
+
+def people_affected(results: Sequence[RuleResult]) -> list[tuple[RuleResult, Count]]:
+    """Every failed rule's counts of people affected: the largest of each kind first (so uploaded
+    address books are not crowded out by a large table), then the others, largest first."""
+    pairs = sorted(
+        ((r, c) for r in results if r.outcome is Outcome.fail for c in r.affected),
+        key=lambda pair: (-pair[1].count, pair[0].rule),
+    )
+    leaders = list({count.kind: (r, count) for r, count in reversed(pairs)}.values())
+    leaders.sort(key=lambda pair: (-pair[1].count, pair[0].rule))
+    return leaders + [pair for pair in pairs if pair not in leaders]
+
+
+def affected_text(counts: Sequence[Count], rulebase: RuleBase, lang: Language) -> str:
+    return ("；" if lang == "zh" else "; ").join(c.text(rulebase, lang) for c in counts)
 
 
 def outcome_of(outcomes: set[Outcome]) -> Outcome:
