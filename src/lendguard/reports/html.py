@@ -192,7 +192,7 @@ def _rule_block(result: RuleResult, rulebase: RuleBase, lang: Language) -> str:
 </details>"""
 
 
-def _controls(results: list[RuleResult], lang: Language) -> str:
+def _controls(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> str:
     def select(name: str, values: list[tuple[str, str]], chosen: str = "") -> str:
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(label)}</option>'
@@ -201,7 +201,11 @@ def _controls(results: list[RuleResult], lang: Language) -> str:
         return f'<label>{escape(word(name if name != "outcome" else "outcome", lang))} <select name="{name}"><option value="">{escape(word("filter_all", lang))}</option>{options}</select></label>'
 
     severities = [(s.value, word(s.value, lang)) for s in Severity if any(r.severity is s for r in results)]
-    areas = [(a, a) for a in dict.fromkeys(r.area for r in results)]
+    grading = rulebase.grading
+    areas = [
+        (prefix, grading.area_titles[grading.areas[prefix]].get(lang))
+        for prefix in dict.fromkeys(r.area for r in results)
+    ]
     outcomes = [(o.value, word(o.value, lang)) for o in Outcome if any(r.outcome is o for r in results)]
     sorts = "".join(
         f'<button type="button" data-key="{key}">{escape(word(label, lang))}</button>'
@@ -371,7 +375,7 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
 {_summary(document, results, rulebase)}
 <h2 id="findings">{escape(word("by_rule", lang))} <span class="muted">({escape(word("rules_and_occurrences", lang, rules=len(failed), count=occurrences))})</span></h2>
 <div class="charts"><figure><figcaption>{escape(word("severity_chart", lang))}</figcaption>{_severity_bars(results, lang)}</figure></div>
-{_controls(results, lang)}
+{_controls(results, rulebase, lang)}
 <div id="rules">{blocks}</div>
 <h2 id="other-rules">{escape(word("outcomes_title", lang))}</h2>
 {_other_rules(document, results, rulebase)}
