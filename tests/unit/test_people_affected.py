@@ -83,3 +83,15 @@ def test_the_summary_lists_each_kind_once_before_the_rest(audited: dict[str, Tar
     rule, contacts = next((r, c) for r, c in listed if c.kind == "contacts")
     assert rule.rule == "DATA-CONTACTS-STORED" and contacts.text(rulebase, "en") == "960 address-book contacts"
     assert contacts.text(rulebase, "zh") == "960名通讯录联系人"
+
+
+def test_the_findings_csv_carries_the_count(audited: dict[str, TargetReport], rulebase: RuleBase) -> None:
+    import csv
+    import io
+
+    from lendguard.reports.findings_csv import findings_csv
+
+    rows = list(csv.DictReader(io.StringIO(findings_csv([build_document(audited["traffic"], rulebase, "zh")]))))
+    upload = next(r for r in rows if r["rule"] == "NET-CONTACTS-UPLOAD")
+    assert (upload["affected_kind"], upload["affected_count"], upload["affected_at_least"]) == ("contacts", "30", "no")
+    assert next(r for r in rows if r["rule"] == "NET-DEVICE-ID")["affected_count"] == ""

@@ -143,7 +143,9 @@ def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Find
                 )
 
 
-def _contact_list(store: DataStoreEvidence, table: TableProfile, ctx: CheckContext) -> tuple[str, Affected | None] | None:
+def _contact_list(
+    store: DataStoreEvidence, table: TableProfile, ctx: CheckContext
+) -> tuple[str, Affected | None] | None:
     """Why the table holds address books or call records, and the entries it holds where its rows
     count them (a row per contact or call; not when one value holds a whole uploaded book)."""
     thresholds = ctx.rulebase.datastore.contacts

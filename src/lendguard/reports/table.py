@@ -196,9 +196,7 @@ def render_summary(console: Console, documents: Sequence[ReportDocument]) -> Non
     table = Table(title=word("summary_title", lang), title_justify="left")
     severities = (Severity.critical, Severity.high, Severity.medium, Severity.low)
     counts_heading = word("severity_counts", lang)
-    rows = [
-        " / ".join(str(d.summary.failed_findings_by_severity.get(s, 0)) for s in severities) for d in documents
-    ]
+    rows = [" / ".join(str(d.summary.failed_findings_by_severity.get(s, 0)) for s in severities) for d in documents]
     counts_width = max(cell_len(counts_heading), *(cell_len(r) for r in rows))
     status_width = max(cell_len(word(key, lang)) for key in ("error", "ok", "status"))
     fixed = [counts_width, cell_len(word("failed_rules", lang)), status_width]
