@@ -18,7 +18,7 @@ from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
 from lendguard.reports.places import where
-from lendguard.reports.summary import RuleResult, affected_text
+from lendguard.reports.summary import RuleResult, affected_text, people_affected
 from lendguard.reports.wrap import wrap
 from lendguard.rulebase import Language, RuleBase, Severity
 
@@ -186,6 +186,21 @@ def render_fix_first(
     console.print(grid)
     if len(failed) > limit:
         console.print(f"  … {word('more_rules', lang, count=len(failed) - limit)}", highlight=False)
+
+
+def render_people(console: Console, results: Sequence[RuleResult], rulebase: RuleBase, lang: Language) -> None:
+    """The people affected where the evidence counts them, the largest of each kind first."""
+    listed = people_affected(results)[:6]
+    if not listed:
+        return
+    console.print(f"[bold]{word('people_affected', lang)}[/]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(no_wrap=True, style="bold red")
+    grid.add_column(overflow="fold")
+    for result, count in listed:
+        grid.add_row("•", count.text(rulebase, lang), f"{result.rule} {result.title}")
+    console.print(grid)
 
 
 def render_summary(console: Console, documents: Sequence[ReportDocument]) -> None:
