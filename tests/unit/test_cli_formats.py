@@ -109,3 +109,29 @@ def test_wrap_breaks_only_at_boundaries_when_they_fit() -> None:
     ]
     assert wrap("AndroidManifest.xml", 19) == "AndroidManifest.xml"
     assert all(cell_len(line) <= 6 for line in wrap("清单申请通讯录权限", 6).splitlines())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_of_several_targets_fits_80_columns(built_apks: dict[str, Path], lang: str) -> None:
+    from rich.console import Console
+
+    from lendguard.engine import audit_apk, audit_policy
+    from lendguard.reports.document import build_document
+    from lendguard.reports.table import render_summary
+    from lendguard.rulebase import load_rulebase
+
+    rulebase = load_rulebase()
+    apk = built_apks["loanapp"]
+    documents = [build_document(r, rulebase, lang) for r in (audit_apk(apk, rulebase), audit_policy(apk, rulebase))]  # type: ignore[arg-type]
+    console = Console(width=80, record=True, color_system=None)
+    render_summary(console, documents)
+    out = console.export_text()
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    headings = out.splitlines()[2]  # every heading whole on one line, none broken mid-word
+    for key in ("file", "identity", "severity_counts", "failed_rules", "status"):
+        from lendguard.reports.i18n import word
+
+        assert word(key, lang) in headings, word(key, lang)  # type: ignore[arg-type]
+    for token in ("com.", "example.", "kuaijie", "privacy_", "loanapp.apk"):  # broken at boundaries only
+        assert token in out, token
+    assert "1 / 7 / 9 / 2" in out  # the counts per severity share one column
