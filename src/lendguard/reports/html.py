@@ -16,7 +16,7 @@ from lendguard.evidence import InputFingerprint
 from lendguard.findings import Outcome
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument
-from lendguard.reports.law import provision_excerpt, provision_title, source_name
+from lendguard.reports.law import excerpt_is_translation, provision_excerpt, provision_title, source_name
 from lendguard.reports.places import where
 from lendguard.reports.summary import RuleResult, affected_text, people_affected, rule_results
 from lendguard.rulebase import Language, RuleBase, Severity
@@ -312,7 +312,12 @@ def _appendix(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> 
         entries.append(
             f'<dt id="law-{escape(provision_id)}">{escape(provision_id)} — {escape(provision_title(provision, lang))}'
             f' <span class="muted">{escape(source_name(provision)) if lang == "zh" else ""}</span></dt>'
-            f"<dd>{escape(provision_excerpt(provision, lang))}</dd>"
+            + (
+                f'<dd class="muted">{escape(word("gist_only", lang))}</dd>'
+                if excerpt_is_translation(provision, lang)
+                else ""
+            )
+            + f"<dd>{escape(provision_excerpt(provision, lang))}</dd>"
         )
     return f'<dl class="law">{"".join(entries)}</dl>'
 

@@ -164,6 +164,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampled": ("抽样：{how}", "sampled: {how}"),
     "columns_schema": ("列", "Columns"),
     "more_files": ("另有 {count} 个文件，见 report.json", "{count} more files in report.json"),
+    "gist_only": ("（法规数据暂无中文原文，以下为英文要旨）", "(the gist; the law data lacks the wording)"),
     "not_covered_banner": (
         "以下领域未能检查，等级不代表其合规情况：",
         "These areas could not be inspected; the grade says nothing about them:",

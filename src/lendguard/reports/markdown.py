@@ -8,7 +8,7 @@ from lendguard.evidence import InputFingerprint
 from lendguard.findings import Outcome
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument
-from lendguard.reports.law import provision_excerpt, provision_title
+from lendguard.reports.law import excerpt_is_translation, provision_excerpt, provision_title
 from lendguard.reports.places import where
 from lendguard.reports.summary import affected_text, people_affected, rule_results
 from lendguard.rulebase import Language, RuleBase
@@ -169,6 +169,7 @@ def render_markdown(document: InspectionDocument, rulebase: RuleBase) -> str:
             lines += [
                 f'<a id="{_anchor(provision_id)}"></a>**{provision_id}** — {_cell(provision_title(provision, lang))}',
                 "",
+                *([f"> _{word('gist_only', lang)}_"] if excerpt_is_translation(provision, lang) else []),
                 *(f"> {line}" for line in provision_excerpt(provision, lang).splitlines()),
                 "",
             ]
