@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := apktool chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless libxerial-sqlite-jdbc-java
+DEBIAN_PACKAGES := apktool chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless libxerial-sqlite-jdbc-java libpostgresql-jdbc-java libmariadb-java
 
 .PHONY: demo test lint typecheck contracts unit system-deps install bench model clean
 
@@ -16,8 +16,8 @@ $(BIN)/python:
 
 install: .stamp-install
 
-# Debian tools the tests use (apktool builds APK fixtures from smali; Java and the SQLite JDBC driver run
-# the Spark tests); installed once, idempotently.
+# Debian tools the tests use (apktool builds APK fixtures from smali; Java and the SQLite, PostgreSQL and
+# MariaDB JDBC drivers run the Spark tests); installed once, idempotently.
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

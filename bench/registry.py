@@ -23,13 +23,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
 import httpx  # noqa: E402
-from tests.fixtures.registry_reports import signed_report  # noqa: E402
+from tests.fixtures.registry_reports import auditor_public_key, signed_report  # noqa: E402
 
 from lendguard.protect import generate_keyring  # noqa: E402
 from lendguard.registry.auth import Principal, Role, add_user  # noqa: E402
 from lendguard.registry.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
 from lendguard.registry.inspections import upload  # noqa: E402
 from lendguard.registry.platforms import add_platform  # noqa: E402
+from lendguard.registry.signers import add_signer  # noqa: E402
+from lendguard.reports.inspection import generate_signing_key  # noqa: E402
 from lendguard.rulebase import load_rulebase  # noqa: E402
 
 PLATFORM = "快借钱包（示例）网络小额贷款有限公司"
@@ -60,6 +62,7 @@ def seed(folder: Path) -> tuple[str, str, str]:
         for n, code in enumerate(_codes(OTHERS)):
             add_platform(session, cli, f"示例平台{n:02d}有限公司", code, [], [])
         _, token = add_user(session, "bench", Role.regulator)
+        add_signer(session, cli, "bench auditor", auditor_public_key())
         auditor = Principal("bench-auditor", Role.auditor)
         upload(session, auditor, platform.id, report.report, report.evidence)
     with transaction(session_factory(engine)) as session:
@@ -115,11 +118,14 @@ def main() -> None:
         url, token, number = seed(base_folder)
         key = base_folder / "registry.key"
         generate_keyring(key)
+        signing = base_folder / "registry-signing.pem"
+        generate_signing_key(signing)
         port = free_port()
         env = {
             **os.environ,
             "LENDGUARD_DATABASE_URL": url,
             "LENDGUARD_REGISTRY_KEY_FILE": str(key),
+            "LENDGUARD_REGISTRY_SIGNING_KEY": str(signing),
             "LENDGUARD_PUBLIC_RATE": "100000000",
         }
         server = subprocess.Popen(

@@ -21,6 +21,9 @@ from lendguard.registry.auth import Principal, Role, add_user
 from lendguard.registry.config import Settings
 from lendguard.registry.db import make_engine, session_factory, transaction, upgrade
 from lendguard.registry.platforms import add_platform
+from lendguard.registry.signers import add_signer
+from lendguard.reports.inspection import generate_signing_key
+from tests.fixtures.registry_reports import auditor_public_key
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PLATFORM_A = "快借钱包（示例）网络小额贷款有限公司"
@@ -50,9 +53,15 @@ def postgres_engine() -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The registry's key file; its signing key (for the worker's reports) lies beside it."""
     path = tmp_path_factory.mktemp("keys") / "registry.key"
     generate_keyring(path)
+    generate_signing_key(signing_key_of(path))
     return path
+
+
+def signing_key_of(key_file: Path) -> Path:
+    return key_file.with_name("registry-signing.pem")
 
 
 @dataclass
@@ -68,11 +77,13 @@ class World:
 
 
 def seed(engine: Engine) -> tuple[dict[str, str], dict[str, int]]:
-    """Two platforms and a user of every role; returns (tokens, platform ids)."""
+    """Two platforms, a user of every role and the test auditor as a trusted signer; returns
+    (tokens, platform ids)."""
     cli = Principal("cli", Role.regulator)
     with transaction(session_factory(engine)) as session:
         a = add_platform(session, cli, PLATFORM_A, USCC_A, ["com.kuaijie.loan"], ["kuaijie-loan.example.cn"])
         b = add_platform(session, cli, PLATFORM_B, USCC_B, ["com.anxin.jie"], ["anxin.example.cn"])
+        add_signer(session, cli, "test auditor", auditor_public_key())
         tokens = {
             "regulator": add_user(session, "reg", Role.regulator)[1],
             "auditor": add_user(session, "aud", Role.auditor)[1],
@@ -104,19 +115,32 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 
 
 def open_world(
-    engine: Engine, key_file: Path, tokens: dict[str, str], platforms: dict[str, int], rate: int = 10_000
+    engine: Engine,
+    key_file: Path,
+    tokens: dict[str, str],
+    platforms: dict[str, int],
+    rate: int = 10_000,
+    worker: bool = True,
 ) -> Iterator[World]:
-    settings = Settings(database_url=str(engine.url), keyring=load_keyring(key_file), public_rate_per_minute=rate)
-    app = create_app(settings, engine=engine)
+    settings = Settings(
+        database_url=str(engine.url),
+        keyring=load_keyring(key_file),
+        public_rate_per_minute=rate,
+        signing_key=signing_key_of(key_file),
+    )
+    app = create_app(settings, engine=engine, worker=worker)
     with TestClient(app) as client:
         yield World(client, engine, tokens, platforms, settings)
     engine.dispose()
 
 
-def sqlite_world(template: Template, folder: Path, key_file: Path, rate: int = 10_000) -> Iterator[World]:
+def sqlite_world(
+    template: Template, folder: Path, key_file: Path, rate: int = 10_000, worker: bool = True
+) -> Iterator[World]:
     path = folder / "registry.db"
     shutil.copyfile(template.path, path)
-    yield from open_world(make_engine(f"sqlite:///{path}"), key_file, template.tokens, template.platforms, rate)
+    engine = make_engine(f"sqlite:///{path}")
+    yield from open_world(engine, key_file, template.tokens, template.platforms, rate, worker)
 
 
 @pytest.fixture
@@ -124,15 +148,60 @@ def world(sqlite_template: Template, tmp_path: Path, key_file: Path) -> Iterator
     yield from sqlite_world(sqlite_template, tmp_path, key_file)
 
 
+# the tables a test fills; the seed's rows (below their recorded id) stay, everything after goes
+SEEDED = ("users", "trusted_signers", "platforms", "audit_log")
+ACTIVITY = (
+    "audit_jobs",
+    "rectification_items",
+    "rectification_notices",
+    "certificates",
+    "inspections",
+    "complaints",
+    "breach_notices",
+)
+
+
+@dataclass(frozen=True)
+class PostgresTemplate:
+    engine: Engine
+    tokens: dict[str, str]
+    platforms: dict[str, int]
+    seeded: dict[str, int]  # table -> the last id the seed wrote
+
+    def reset(self) -> None:
+        """Back to the seed: the test's rows removed (the audit chain loses only its tail)."""
+        with self.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(ACTIVITY)} CASCADE"))
+            for table in reversed(SEEDED):
+                connection.execute(text(f"DELETE FROM {table} WHERE id > :last"), {"last": self.seeded[table]})
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    """One migrated, seeded schema on the shared server for the whole run (per xdist worker),
+    reset between tests: migrating and hashing tokens once keeps the PostgreSQL half quick."""
+    for engine in postgres_engine():
+        upgrade(engine)
+        tokens, platforms = seed(engine)
+        with engine.connect() as connection:
+            seeded = {
+                table: int(connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
+                for table in SEEDED
+            }
+        yield PostgresTemplate(engine, tokens, platforms, seeded)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def any_world(
     request: pytest.FixtureRequest, sqlite_template: Template, tmp_path: Path, key_file: Path
 ) -> Iterator[World]:
-    """The same test on SQLite and on PostgreSQL (a fresh schema, migrated from empty)."""
+    """The same test on SQLite (a copy of the seeded file) and on PostgreSQL (the seeded schema, reset)."""
     if request.param == "sqlite":
         yield from sqlite_world(sqlite_template, tmp_path, key_file)
         return
-    for engine in postgres_engine():
-        upgrade(engine)
-        tokens, platforms = seed(engine)
-        yield from open_world(engine, key_file, tokens, platforms)
+    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    template.reset()
+    try:
+        yield from open_world(template.engine, key_file, template.tokens, template.platforms)
+    finally:
+        template.reset()

@@ -1,4 +1,4 @@
-"""The registry's API end to end, on SQLite and (integration) PostgreSQL."""
+"""The registry's API end to end, every test on SQLite and (marked integration) on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ from tests.fixtures.registry_reports import Upload, signed_report
 from tests.registry.conftest import PLATFORM_A, PLATFORM_B, World
 
 PHONE, ID_NUMBER = "13812345678", "11010519491231002X"
+
+
+@pytest.fixture
+def world(any_world: World) -> World:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_world
 
 
 def upload(world: World, upload: Upload, who: str = "auditor", platform: str = "a") -> dict:
@@ -84,8 +90,7 @@ def test_upload_verifies_signature_and_evidence(world: World, tmp_path: Path, ru
     assert again.status_code == 409
 
 
-def test_history_trend_diff_and_certificate_lifecycle(any_world: World, tmp_path: Path, rulebase: RuleBase) -> None:
-    world = any_world
+def test_history_trend_diff_and_certificate_lifecycle(world: World, tmp_path: Path, rulebase: RuleBase) -> None:
     failing = {"COL-THIRD-PARTY": "催收 138****5678 的同事", "ORG-MLPS": "mlps_level 2"}
     first = signed_report(tmp_path / "1", rulebase, PLATFORM_A, failing=failing, days_ago=40)
     clean = signed_report(tmp_path / "2", rulebase, PLATFORM_A, days_ago=1)
@@ -102,13 +107,14 @@ def test_history_trend_diff_and_certificate_lifecycle(any_world: World, tmp_path
     assert abs(date.fromisoformat(certificate["valid_until"]) - issued_for - timedelta(days=365)) <= timedelta(days=1)
     public = world.client.get(f"/api/v1/certificates/{certificate['number']}")
     assert public.status_code == 200 and public.json()["scope"]["apps"] == ["com.kuaijie.loan"]
+    assert public.json()["signer_name"] == "test auditor"  # the registered signer behind the report
     report = world.client.get(public.json()["report_url"])
     (tmp_path / "downloaded.json").write_bytes(report.content)
     (tmp_path / "ev").mkdir()
     (tmp_path / "ev" / "governance.yaml").write_bytes((tmp_path / "2" / "governance.yaml").read_bytes())
     assert verify(tmp_path / "downloaded.json", base=tmp_path / "ev") == []  # anyone can check it
     page = world.client.get(f"/certificates?number={certificate['number']}")
-    assert page.status_code == 200 and "有效" in page.text and PLATFORM_A in page.text
+    assert page.status_code == 200 and "有效" in page.text and PLATFORM_A in page.text and "test auditor" in page.text
     # a later failing inspection suspends it
     upload(world, signed_report(tmp_path / "3", rulebase, PLATFORM_A, failing={"COL-THIRD-PARTY": "致电同事"}))
     suspended = world.client.get(f"/api/v1/certificates/{certificate['number']}").json()
@@ -162,8 +168,7 @@ def test_schedule_intervals_and_complaint_signal(world: World, tmp_path: Path, r
     assert cert.json()[0]["status"] == "suspended" and "overdue" in cert.json()[0]["status_reason"]
 
 
-def test_complaint_pi_is_encrypted_masked_and_revealed_with_a_log(any_world: World) -> None:
-    world = any_world
+def test_complaint_pi_is_encrypted_masked_and_revealed_with_a_log(world: World) -> None:
     text = f"他们把我的身份证 {ID_NUMBER} 和手机 {PHONE} 发给了我的同事"
     filed = world.client.post(
         "/api/v1/complaints",
@@ -238,8 +243,7 @@ def test_complaint_overdue_after_fifteen_working_days(world: World) -> None:
     assert [c["reference"] for c in overdue] == [reference] and overdue[0]["deadline"] == "2026-10-23"
 
 
-def test_rectification_answers_and_reinspection(any_world: World, tmp_path: Path, rulebase: RuleBase) -> None:
-    world = any_world
+def test_rectification_answers_and_reinspection(world: World, tmp_path: Path, rulebase: RuleBase) -> None:
     failing = {"COL-HOURS": "22:40 致电", "ORG-MLPS": "mlps_level 2", "APP-SMS": "READ_SMS"}
     first = upload(world, signed_report(tmp_path / "1", rulebase, PLATFORM_A, failing=failing, days_ago=20))
     issued = world.client.post(
@@ -275,8 +279,7 @@ def test_rectification_answers_and_reinspection(any_world: World, tmp_path: Path
     assert world.client.get("/api/v1/rectifications", headers=world.auth("platform_b")).json() == []
 
 
-def test_breach_notice_becomes_org_breach_late_evidence(any_world: World, tmp_path: Path, rulebase: RuleBase) -> None:
-    world = any_world
+def test_breach_notice_becomes_org_breach_late_evidence(world: World, tmp_path: Path, rulebase: RuleBase) -> None:
     discovered = datetime.now(UTC) - timedelta(days=5)
     filed = world.client.post(
         f"/api/v1/platforms/{world.platforms['a']}/breaches",

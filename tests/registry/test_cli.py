@@ -12,10 +12,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from lendguard.protect import generate_keyring
+from lendguard.registry.auth import Principal, Role
 from lendguard.registry.complaints import categories
+from lendguard.registry.db import make_engine, session_factory, transaction
+from lendguard.registry.jobs import submit
+from lendguard.registry.models import AuditJob, Platform
+from lendguard.registry.signers import signing_public_key
+from lendguard.reports.inspection import generate_signing_key
 from lendguard.rulebase import RuleBase
+from tests.fixtures.bundles import org_bundle
 from tests.registry.conftest import PLATFORM_A, USCC_A
 
 
@@ -31,8 +39,8 @@ def lendguard(tmp_path: Path, *args: str, database: str | None = None) -> subpro
 
 
 def test_operator_commands(tmp_path: Path) -> None:
-    assert "revision 0002" in lendguard(tmp_path, "db", "upgrade").stdout
-    assert "revision 0001" in lendguard(tmp_path, "db", "downgrade").stdout
+    assert "revision 0003" in lendguard(tmp_path, "db", "upgrade").stdout
+    assert "revision 0002" in lendguard(tmp_path, "db", "downgrade").stdout
     added = lendguard(tmp_path, "registry", "add-platform", PLATFORM_A, "--uscc", USCC_A, "--app", "com.kuaijie.loan")
     assert added.returncode == 0 and "platform 1" in added.stdout  # add-platform upgrades the database first
     user = lendguard(tmp_path, "users", "add", "kuaijie", "--role", "platform", "--platform", PLATFORM_A)
@@ -48,6 +56,37 @@ def test_operator_commands(tmp_path: Path) -> None:
         db.execute("UPDATE audit_log SET actor = 'someone else'")
     broken = lendguard(tmp_path, "registry", "verify-log")
     assert broken.returncode == 1 and "entry 1: content changed" in broken.stderr
+
+
+def test_signers_and_the_worker_process(tmp_path: Path) -> None:
+    generate_keyring(tmp_path / "registry.key")
+    lendguard(tmp_path, "registry", "add-platform", PLATFORM_A, "--uscc", USCC_A)
+    key = tmp_path / "auditor.pem"
+    generate_signing_key(key)
+    added = lendguard(tmp_path, "registry", "signers", "add", "某事务所", str(key) + ".pub")
+    assert added.returncode == 0 and signing_public_key(key) in added.stdout
+    assert lendguard(tmp_path, "registry", "signers", "add", "again", str(key) + ".pub").returncode == 2
+    junk = tmp_path / "junk.pub"
+    junk.write_text("not a key", encoding="utf-8")
+    bad = lendguard(tmp_path, "registry", "signers", "add", "x", str(junk))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "neither PEM nor base64" in bad.stderr
+    assert "某事务所" in lendguard(tmp_path, "registry", "signers", "list").stdout
+    assert lendguard(tmp_path, "registry", "signers", "remove", "某事务所").returncode == 0
+    assert "某事务所" not in lendguard(tmp_path, "registry", "signers", "list").stdout
+    # a bundle queued through the library, audited by `lendguard registry worker --once` in its own process
+    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    with transaction(session_factory(engine)) as session:
+        platform = session.scalars(select(Platform)).one()
+        job_id = submit(session, Principal("aud", Role.auditor), platform.id, org_bundle(PLATFORM_A), "b.zip").id
+    worked = lendguard(tmp_path, "registry", "worker", "--once")
+    assert worked.returncode == 0 and "1 job(s) audited" in worked.stdout, worked.stderr
+    with transaction(session_factory(engine)) as session:
+        job = session.get(AuditJob, job_id)
+        assert job is not None and job.status == "done" and job.inspection_id is not None
+    engine.dispose()
+    assert "this registry" in lendguard(tmp_path, "registry", "signers", "list").stdout
+    own = lendguard(tmp_path, "registry", "signers", "remove", "this registry")
+    assert own.returncode == 2 and "own signing key" in own.stderr
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
@@ -90,7 +129,10 @@ def test_serve_migrates_an_empty_database_and_answers(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=30)
     with sqlite3.connect(tmp_path / "fresh.db") as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        (own,) = db.execute("SELECT public_key FROM trusted_signers WHERE name = 'this registry'").fetchone()
+    # serve made the registry's signing key on its first local run, and trusts it
+    assert signing_public_key(tmp_path / "lendguard-registry-signing.pem") == own
 
 
 def test_complaint_categories_name_catalogue_rules(rulebase: RuleBase) -> None:

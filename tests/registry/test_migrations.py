@@ -14,7 +14,7 @@ from lendguard.registry.db import current_revision, downgrade, head_revision, ma
 from lendguard.registry.models import Base
 from tests.registry.conftest import postgres_engine
 
-SECOND = {"complaints", "rectification_notices", "rectification_items", "breach_notices"}
+THIRD = {"trusted_signers", "audit_jobs"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
@@ -34,12 +34,12 @@ def _tables(engine: Engine) -> set[str]:
 def test_upgrade_from_empty_and_downgrade_one_step(empty: Engine) -> None:
     assert current_revision(empty) is None and _tables(empty) == set()
     upgrade(empty)
-    assert current_revision(empty) == head_revision() == "0002"
+    assert current_revision(empty) == head_revision() == "0003"
     assert _tables(empty) == set(Base.metadata.tables)
     with empty.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     downgrade(empty, "-1")
-    assert current_revision(empty) == "0001"
-    assert _tables(empty) == set(Base.metadata.tables) - SECOND
+    assert current_revision(empty) == "0002"
+    assert _tables(empty) == set(Base.metadata.tables) - THIRD
     upgrade(empty)
     assert _tables(empty) == set(Base.metadata.tables)

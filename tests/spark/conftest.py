@@ -14,7 +14,10 @@ import pytest
 
 from tests.fixtures import lending_data
 
-SQLITE_JDBC = Path("/usr/share/java/sqlite-jdbc.jar")  # Debian's libxerial-sqlite-jdbc-java (make system-deps)
+# Debian's JDBC drivers (make system-deps): libxerial-sqlite-jdbc-java, libpostgresql-jdbc-java, libmariadb-java
+JDBC_JARS = tuple(
+    Path("/usr/share/java") / name for name in ("sqlite-jdbc.jar", "postgresql.jar", "mariadb-java-client.jar")
+)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the group marks
@@ -31,8 +34,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from lendguard.spark.session import session
 
-    if not SQLITE_JDBC.is_file():
-        pytest.fail(f"{SQLITE_JDBC} is missing: run `make system-deps` (libxerial-sqlite-jdbc-java)")
+    missing = [str(jar) for jar in JDBC_JARS if not jar.is_file()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: run `make system-deps`")
     home = tmp_path_factory.mktemp("spark")
     spark = session(
         "local[2]",
@@ -44,7 +48,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             "spark.sql.warehouse.dir": str(home / "warehouse"),
             "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={home}/metastore;create=true",
             "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
-            "spark.jars": str(SQLITE_JDBC),
+            "spark.jars": ",".join(str(jar) for jar in JDBC_JARS),
             # small splits, so that a file is read by several tasks and their partials are combined
             "spark.sql.files.maxPartitionBytes": "4096",
             "spark.sql.files.openCostInBytes": "1024",

@@ -85,6 +85,24 @@ def test_parquet_dataset_split_over_tasks_equals_the_local_file_scan(
     assert _findings(on_spark, rulebase, names) == _findings(local, rulebase, names)
 
 
+@pytest.mark.parametrize(("table", "kind", "rows"), [("borrowers", "parquet", 30), ("address_book", "csv", 100)])
+def test_sampled_dataset_scan_reads_the_first_rows_in_file_order_as_the_local_scan_does(
+    spark: Any, lake: Path, rulebase: RuleBase, table: str, kind: str, rows: int
+) -> None:
+    """A sample that spans both files of the dataset and several splits: the same rows as the first
+    `rows` of the single file, every time (Spark's own limit takes whichever rows arrive first)."""
+    dataset = lake / kind / (table if kind == "parquet" else "")
+    single = lake / "single" / f"{table}.{kind}"
+    sampled = ScanOptions(sample_rows=rows)
+    local = probe_datastore(str(single), sampled)
+    names = {str(single): "T", str(dataset).rstrip("/"): "T"}
+    for _ in range(2):
+        on_spark = probe_spark(str(dataset), sampled, spark)
+        assert on_spark.tables[0].rows_scanned == rows
+        assert _tables(on_spark, names) == _tables(local, names)
+        assert _findings(on_spark, rulebase, names) == _findings(local, rulebase, names)
+
+
 def test_csv_dataset_equals_the_local_file_scan(spark: Any, lake: Path) -> None:
     single = lake / "single" / "address_book.csv"
     local = probe_datastore(str(single), FULL)

@@ -5,18 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from lendguard.registry import breaches, certificates, complaints, inspections, platforms, rectification
+from lendguard.registry import breaches, certificates, complaints, inspections, jobs, platforms, rectification, signers
 from lendguard.registry.app import api_principal, db, registry_of
 from lendguard.registry.audit import verify_chain
 from lendguard.registry.auth import Principal, Role
-from lendguard.registry.errors import InvalidError, require
-from lendguard.registry.models import BreachNotice, Certificate, Complaint, Inspection, Platform
+from lendguard.registry.errors import InvalidError, ServiceError, require
+from lendguard.registry.models import (
+    AuditJob,
+    BreachNotice,
+    Certificate,
+    Complaint,
+    Inspection,
+    Platform,
+    TrustedSigner,
+)
 from lendguard.registry.schedule import Due, schedule, today
 from lendguard.registry.security import client_of
 
@@ -131,6 +140,7 @@ class CertificateOut(BaseModel):
     status_changed_at: datetime
     report_sha256: str
     signer: str
+    signer_name: str | None = Field(description="the trusted signer's registered name; null: no longer trusted")
     report_url: str
 
     @classmethod
@@ -151,6 +161,7 @@ class CertificateOut(BaseModel):
             status_changed_at=c.status_changed_at,
             report_sha256=inspection.report_sha256,
             signer=inspection.signer,
+            signer_name=signers.name_of(session, inspection.signer),
             report_url=f"/api/v1/certificates/{c.number}/report",
         )
 
@@ -316,6 +327,57 @@ class DecisionIn(BaseModel):
     status: Literal["confirmed", "dismissed"]
 
 
+class JobOut(BaseModel):
+    id: int
+    platform_id: int
+    submitted_by: str
+    submitted_at: datetime
+    bundle_name: str
+    bundle_sha256: str
+    status: str = Field(description="queued | running | done | failed")
+    reason: str = Field(description="why a failed job failed")
+    started_at: datetime | None
+    finished_at: datetime | None
+    inspection_id: int | None
+    status_url: str
+
+    @classmethod
+    def of(cls, j: AuditJob) -> JobOut:
+        return cls(
+            id=j.id,
+            platform_id=j.platform_id,
+            submitted_by=j.submitted_by,
+            submitted_at=j.submitted_at,
+            bundle_name=j.bundle_name,
+            bundle_sha256=j.bundle_sha256,
+            status=j.status,
+            reason=j.reason,
+            started_at=j.started_at,
+            finished_at=j.finished_at,
+            inspection_id=j.inspection_id,
+            status_url=f"/api/v1/jobs/{j.id}",
+        )
+
+
+class SignerIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    public_key: str = Field(
+        min_length=1, max_length=1000, description="PEM (the signer's FILE.pub) or base64 of the raw Ed25519 key"
+    )
+
+
+class SignerOut(BaseModel):
+    id: int
+    name: str
+    public_key: str
+    added_by: str
+    added_at: datetime
+
+    @classmethod
+    def of(cls, s: TrustedSigner) -> SignerOut:
+        return cls(id=s.id, name=s.name, public_key=s.public_key, added_by=s.added_by, added_at=s.added_at)
+
+
 class LogCheck(BaseModel):
     entries: int
     problems: list[str]
@@ -355,6 +417,64 @@ async def upload_inspection(
     if len(data) > MAX_UPLOAD or (bundle is not None and len(bundle) > MAX_UPLOAD):
         raise InvalidError("upload too large")
     return InspectionOut.of(inspections.upload(session, who, platform_id, data, bundle))
+
+
+@router.post("/platforms/{platform_id}/bundles", status_code=202)
+async def upload_bundle(
+    platform_id: RowId,
+    request: Request,
+    session: DB,
+    who: Who,
+    bundle: Annotated[UploadFile, File(description="zip or tar: inspection.yaml and every file it names")],
+    lang: Annotated[Literal["zh", "en"], Form()] = "zh",
+) -> JobOut:
+    """Queue an inspection bundle for the background worker; poll the job's status_url."""
+    require(who, Role.regulator, Role.auditor)
+    data = await bundle.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidError("upload too large")
+    registry = registry_of(request)
+    if registry.own_signer is None:
+        raise ServiceError("this registry has no signing key: bundles cannot be audited here", 503)
+    job = await run_in_threadpool(jobs.submit, session, who, platform_id, data, bundle.filename or "", lang)
+    out = JobOut.of(job)
+    session.commit()  # before the worker is woken: it must find the job
+    registry.poke_worker()
+    return out
+
+
+@router.get("/jobs")
+def list_jobs(
+    session: DB, who: Who, status: Annotated[Literal["queued", "running", "done", "failed"] | None, Query()] = None
+) -> list[JobOut]:
+    return [JobOut.of(j) for j in jobs.list_jobs(session, who, status)]
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: RowId, session: DB, who: Who) -> JobOut:
+    return JobOut.of(jobs.get_job(session, who, job_id))
+
+
+@router.get("/jobs/{job_id}/evidence", response_class=Response)
+def job_evidence(job_id: RowId, session: DB, who: Who) -> Response:
+    """The files a done job was audited from (zip): its report verifies against them."""
+    return Response(jobs.evidence_of(session, who, job_id), media_type="application/zip")
+
+
+@router.get("/signers")
+def list_signers(session: DB, who: Who) -> list[SignerOut]:
+    return [SignerOut.of(s) for s in signers.list_signers(session, who)]
+
+
+@router.post("/signers", status_code=201)
+def add_signer(body: SignerIn, session: DB, who: Who) -> SignerOut:
+    return SignerOut.of(signers.add_signer(session, who, body.name, body.public_key))
+
+
+@router.delete("/signers/{signer_id}")
+def remove_signer(signer_id: RowId, request: Request, session: DB, who: Who) -> SignerOut:
+    removed = signers.remove_signer(session, who, str(signer_id), registry_of(request).own_signer)
+    return SignerOut.of(removed)
 
 
 @router.get("/platforms/{platform_id}/inspections")

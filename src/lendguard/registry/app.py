@@ -22,8 +22,10 @@ from lendguard.registry.auth import PUBLIC, Principal, TokenCache, authenticate
 from lendguard.registry.config import Settings
 from lendguard.registry.db import ensure_schema, make_engine, session_factory, transaction
 from lendguard.registry.errors import ServiceError
+from lendguard.registry.jobs import Auditor, Worker
 from lendguard.registry.schedule import schedule, today
 from lendguard.registry.security import Csrf, RateLimiter, security_headers
+from lendguard.registry.signers import ensure_own, signing_public_key
 from lendguard.rulebase import RuleBase, load_rulebase
 
 SESSION_COOKIE = "lg_session"
@@ -40,6 +42,19 @@ class Registry:
     tokens: TokenCache
     limiter: RateLimiter
     csrf: Csrf
+    worker: Worker | None = None  # audits uploaded bundles; None: no signing key, or a separate worker process
+    own_signer: str | None = None  # base64 public key of the registry's signing key
+
+    def poke_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.poke()
+
+
+def load_auditor(settings: Settings, rulebase: RuleBase) -> tuple[Auditor, str] | None:
+    """The worker's rule base and signing key, and the key's public half; None without a key."""
+    if settings.signing_key is None:
+        return None
+    return Auditor(rulebase, settings.signing_key), signing_public_key(settings.signing_key)
 
 
 def registry_of(request: Request) -> Registry:
@@ -81,19 +96,29 @@ def sweep(registry: Registry) -> int:
         return len(suspend_overdue(session, schedule(session, registry.rulebase, on), on))
 
 
-def create_app(settings: Settings, engine: Engine | None = None, migrate: bool = True) -> FastAPI:
+def create_app(settings: Settings, engine: Engine | None = None, migrate: bool = True, worker: bool = True) -> FastAPI:
+    """The registry; `worker`: audit uploaded bundles in a thread of this process (else run
+    `lendguard registry worker` beside it)."""
     engine = engine or make_engine(settings.database_url)
     if migrate and ensure_schema(engine):
         log.info("empty database: created the registry schema")
     keyring = settings.keyring
+    rulebase = load_rulebase()
+    auditing = load_auditor(settings, rulebase)
+    sessions = session_factory(engine)
+    if auditing is not None:
+        with transaction(sessions) as session:
+            ensure_own(session, auditing[1])
     registry = Registry(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
-        rulebase=load_rulebase(),
+        sessions=sessions,
+        rulebase=rulebase,
         tokens=TokenCache(),
         limiter=RateLimiter(settings.public_rate_per_minute),
         csrf=Csrf(keyring.current.derive("registry-csrf", 32)),
+        worker=Worker(sessions, auditing[0]) if auditing is not None and worker else None,
+        own_signer=auditing[1] if auditing is not None else None,
     )
 
     @contextlib.asynccontextmanager
@@ -107,8 +132,12 @@ def create_app(settings: Settings, engine: Engine | None = None, migrate: bool =
                 await asyncio.sleep(SWEEP_SECONDS)
 
         task = asyncio.create_task(periodic())
+        if registry.worker is not None:
+            registry.worker.start()
         yield
         task.cancel()
+        if registry.worker is not None:
+            await asyncio.to_thread(registry.worker.stop)
 
     app = FastAPI(
         title="LendGuard registry",

@@ -157,13 +157,9 @@ def breaches(session: Session, principal: Principal, platform_id: int | None = N
     return list(session.scalars(query))
 
 
-def governance_yaml(session: Session, principal: Principal, platform_id: int, on: date) -> str:
-    """The platform's breach notices as a governance record (the `org` target of an inspection).
-    Dismissed notices are left out; times are Beijing time."""
-    require(principal, Role.regulator, Role.auditor)
-    platform = session.get(Platform, platform_id)
-    if platform is None:
-        raise NotFoundError("no such platform")
+def governance_entries(session: Session, platform_id: int) -> list[dict[str, Any]]:
+    """The platform's breach notices (dismissed ones left out) as governance-record entries, in
+    Beijing time: the `breaches` list `lendguard org` reads."""
     query = select(BreachNotice).where(BreachNotice.platform_id == platform_id, BreachNotice.status != "dismissed")
     entries: list[dict[str, Any]] = []
     for breach in session.scalars(query.order_by(BreachNotice.discovered_at)):
@@ -176,6 +172,16 @@ def governance_yaml(session: Session, principal: Principal, platform_id: int, on
         if breach.individuals_notified_at:
             entry["individuals_notified"] = breach.individuals_notified_at.astimezone(ZONE).isoformat()
         entries.append(entry)
+    return entries
+
+
+def governance_yaml(session: Session, principal: Principal, platform_id: int, on: date) -> str:
+    """The platform's breach notices as a governance record (the `org` target of an inspection)."""
+    require(principal, Role.regulator, Role.auditor)
+    platform = session.get(Platform, platform_id)
+    if platform is None:
+        raise NotFoundError("no such platform")
     header = "# Breach notices filed with the LendGuard registry, as governance records (lendguard org).\n"
+    entries = governance_entries(session, platform_id)
     document = {"platform": platform.name, "as_of": on.isoformat(), "breaches": entries}
     return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False)

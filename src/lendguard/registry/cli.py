@@ -1,11 +1,12 @@
 """Registry commands: `lendguard serve`, `lendguard db upgrade|downgrade|current`, `lendguard users add`,
-`lendguard registry add-platform|verify-log|sweep`. The database comes from $LENDGUARD_DATABASE_URL."""
+`lendguard registry add-platform|verify-log|sweep|worker|signers`. The database comes from $LENDGUARD_DATABASE_URL."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -49,12 +50,13 @@ def _errors() -> Iterator[None]:
     from lendguard.protect import KeyFileError
     from lendguard.registry.auth import UserError
     from lendguard.registry.errors import ServiceError
+    from lendguard.reports.inspection import SignatureError
 
     try:
         yield
     except ServiceError as error:
         raise RegistryInputError(error.reason) from error
-    except (UserError, KeyFileError) as error:
+    except (UserError, KeyFileError, SignatureError) as error:
         raise RegistryInputError(str(error)) from error
     except SQLAlchemyError as error:
         original = getattr(error, "orig", None) or error
@@ -73,7 +75,13 @@ def _in_session(engine: Engine, work: Callable[[Session], T]) -> T:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--audit-worker/--no-audit-worker",
+    default=True,
+    show_default=True,
+    help="Audit uploaded inspection bundles in a thread of this process (off: run `lendguard registry worker`).",
+)
+def serve(host: str, port: int, workers: int, audit_worker: bool) -> None:
     """Run the registry web service (an empty database is created and migrated first)."""
     import uvicorn
 
@@ -82,7 +90,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     with _errors():
         settings = settings_from_env()
-        app = create_app(settings)
+        app = create_app(settings, worker=audit_worker)
     click.echo(
         f"LendGuard registry on http://{host}:{port} (database {settings.database_url.split('@')[-1]})", err=True
     )
@@ -149,7 +157,7 @@ def users_add(name: str, role: str, platform: str | None) -> None:
 
 @click.group()
 def registry() -> None:
-    """Registry administration: platforms, the audit log, the overdue sweep."""
+    """Registry administration: platforms, trusted signers, the audit worker, the audit log, the overdue sweep."""
 
 
 @registry.command("add-platform")
@@ -200,6 +208,82 @@ def sweep_command() -> None:
             settings, engine, session_factory(engine), load_rulebase(), TokenCache(), RateLimiter(1), Csrf(b"-")
         )
         click.echo(f"{sweep(state)} certificate(s) suspended")
+
+
+@registry.command("worker")
+@click.option("--once", is_flag=True, help="Audit the queued bundles, then exit (else keep polling).")
+@click.option("--poll", default=5.0, show_default=True, type=click.FloatRange(0.5, 3600), help="Seconds between polls.")
+def worker_command(once: bool, poll: float) -> None:
+    """Audit uploaded inspection bundles: unpack, audit, sign with the registry's key, record."""
+    from lendguard.registry.app import load_auditor
+    from lendguard.registry.config import settings_from_env
+    from lendguard.registry.db import make_engine, session_factory, transaction
+    from lendguard.registry.jobs import Worker, work_once
+    from lendguard.registry.signers import ensure_own
+    from lendguard.rulebase import load_rulebase
+
+    with _errors():
+        settings = settings_from_env()
+        auditing = load_auditor(settings, load_rulebase())
+        assert auditing is not None  # settings_from_env always names a signing key
+        sessions = session_factory(make_engine(settings.database_url))
+        with transaction(sessions) as session:
+            ensure_own(session, auditing[1])
+        if once:
+            done = 0
+            while work_once(sessions, auditing[0]) is not None:
+                done += 1
+            click.echo(f"{done} job(s) audited")
+            return
+        click.echo("LendGuard audit worker: waiting for inspection bundles", err=True)
+        Worker(sessions, auditing[0], poll).loop()
+
+
+@registry.group("signers")
+def signers_group() -> None:
+    """The keys whose signed reports the registry accepts."""
+
+
+@signers_group.command("add")
+@click.argument("name")
+@click.argument("public_key", type=click.Path(dir_okay=False, path_type=Path))
+def signers_add(name: str, public_key: Path) -> None:
+    """Trust reports signed with PUBLIC_KEY (the signer's FILE.pub from `lendguard keys generate --signing`)."""
+    from lendguard.registry.signers import add_signer
+
+    try:
+        text = public_key.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RegistryInputError(f"{public_key}: cannot be read ({error.__class__.__name__})") from error
+    with _errors():
+        actor = _cli_actor()
+        signer = _in_session(_engine(), lambda s: add_signer(s, actor, name, text))
+    click.echo(f"signer {signer.id}: {signer.name} {signer.public_key}")
+
+
+@signers_group.command("remove")
+@click.argument("signer")
+def signers_remove(signer: str) -> None:
+    """Stop trusting SIGNER (name or id); reports accepted earlier stay."""
+    from lendguard.registry.config import signing_key_from_env
+    from lendguard.registry.signers import remove_signer, signing_public_key
+
+    with _errors():
+        own = signing_public_key(signing_key_from_env())
+        actor = _cli_actor()
+        removed = _in_session(_engine(), lambda s: remove_signer(s, actor, signer, own))
+    click.echo(f"signer {removed.name} removed")
+
+
+@signers_group.command("list")
+def signers_list() -> None:
+    from lendguard.registry.signers import list_signers
+
+    with _errors():
+        actor = _cli_actor()
+        rows = _in_session(_engine(), lambda s: [(x.id, x.name, x.public_key) for x in list_signers(s, actor)])
+    for row_id, name, key in rows:
+        click.echo(f"{row_id}\t{name}\t{key}")
 
 
 COMMANDS = (serve, db, users, registry)

@@ -78,6 +78,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "number": ("证书编号", "Certificate number"),
     "valid_until": ("有效期至", "Valid until"),
     "scope": ("认证范围", "Scope"),
+    "signed_by": ("签名者", "Signed by"),
+    "signer_unregistered": ("已不在受信签名者名单中", "no longer a trusted signer"),
     "signed_report": ("签名报告（可用 lendguard verify 验证）", "Signed report (check it with lendguard verify)"),
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lendguard.registry import certificates, rectification
+from lendguard.registry import certificates, rectification, signers
 from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.errors import ConflictError, InvalidError, NotFoundError, require, visible
@@ -44,28 +44,41 @@ def _unpack(evidence: bytes, folder: Path) -> None:
             target.write_bytes(archive.read(member))
 
 
+def _checked(path: Path, base: Path) -> InspectionDocument:
+    """The report at `path` once its signature and every evidence file under `base` check out."""
+    try:
+        document = load(path)
+    except FileNotFoundError as error:
+        raise InvalidError("not a readable LendGuard inspection report") from error
+    for item in document.evidence:
+        name = PurePosixPath(item.path)
+        if name.is_absolute() or ".." in name.parts or "\\" in item.path:
+            raise InvalidError(f"report refused: evidence path {item.path!r} is not inside the inspection folder")
+    problems = verify(path, base=base)
+    if problems:
+        raise InvalidError("report refused: " + "; ".join(problems))
+    return document
+
+
 def verified_document(report: bytes, evidence: bytes | None) -> InspectionDocument:
     """The report, once its signature and every listed evidence file check out; InvalidError otherwise."""
     with tempfile.TemporaryDirectory(prefix="lendguard-upload-") as folder:
         base = Path(folder)
         path = base / "report.json"
         path.write_bytes(report)
-        try:
-            document = load(path)
-        except FileNotFoundError as error:
-            raise InvalidError("not a readable LendGuard inspection report") from error
-        for item in document.evidence:
-            name = PurePosixPath(item.path)
-            if name.is_absolute() or ".." in name.parts or "\\" in item.path:
-                raise InvalidError(f"report refused: evidence path {item.path!r} is not inside the inspection folder")
         bundle = base / "evidence"
         bundle.mkdir()
         if evidence:
             _unpack(evidence, bundle)
-        problems = verify(path, base=bundle)
-    if problems:
-        raise InvalidError("report refused: " + "; ".join(problems))
-    return document
+        return _checked(path, bundle)
+
+
+def verified_local(report: bytes, base: Path) -> InspectionDocument:
+    """A report whose evidence lies under `base` (the worker's unpacked bundle), checked as an upload is."""
+    with tempfile.TemporaryDirectory(prefix="lendguard-report-") as folder:
+        path = Path(folder) / "report.json"
+        path.write_bytes(report)
+        return _checked(path, base)
 
 
 def failed_rules(document: InspectionDocument) -> list[str]:
@@ -79,13 +92,22 @@ def upload(
     platform = session.get(Platform, platform_id)
     if platform is None:
         raise NotFoundError("no such platform")
-    document = verified_document(report, evidence)
+    return accept(session, principal, platform, report, verified_document(report, evidence))
+
+
+def accept(
+    session: Session, principal: Principal, platform: Platform, report: bytes, document: InspectionDocument
+) -> Inspection:
+    """Record a verified report: its signer must be trusted and it must be about `platform`."""
+    assert document.signature is not None  # verified
+    refused = signers.refusal(session, document.signature.public_key)
+    if refused is not None:
+        raise InvalidError(refused)
     if document.platform.strip() != platform.name:
         raise InvalidError(f"the report is about {document.platform!r}, not {platform.name!r}")
     digest = hashlib.sha256(report).hexdigest()
     if session.scalars(select(Inspection).where(Inspection.report_sha256 == digest)).first():
         raise ConflictError("this report was uploaded already")
-    assert document.signature is not None  # verified above
     inspection = Inspection(
         platform_id=platform.id,
         uploaded_by=principal.name,

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Dialect, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -188,3 +201,37 @@ class BreachNotice(Base):
     status: Mapped[str] = mapped_column(String(20))  # filed | confirmed | dismissed
 
     platform: Mapped[Platform] = relationship()
+
+
+class TrustedSigner(Base):
+    """A key the regulator accepts signed reports from (an auditor's, or this registry's own)."""
+
+    __tablename__ = "trusted_signers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)  # base64 of the raw Ed25519 key
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime]
+
+
+class AuditJob(Base):
+    """An uploaded inspection bundle waiting for, or audited by, the background worker."""
+
+    __tablename__ = "audit_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime]
+    lang: Mapped[str] = mapped_column(String(4))
+    bundle_name: Mapped[str] = mapped_column(String(200))
+    bundle_sha256: Mapped[str] = mapped_column(String(64))
+    bundle: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # the archive as uploaded
+    # the files as audited, when the worker added the registry's records to them (else the bundle)
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # queued | running | done | failed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from lendguard.registry import breaches, certificates, complaints, inspections, platforms, rectification
+from lendguard.registry import breaches, certificates, complaints, inspections, platforms, rectification, signers
 from lendguard.registry.app import SESSION_COOKIE, db, page_principal, registry_of
 from lendguard.registry.auth import PUBLIC, Principal, Role, authenticate
 from lendguard.registry.errors import ServiceError, require
@@ -317,11 +317,14 @@ def lookup_page(request: Request, session: DB, who: Who, number: str = "") -> Re
         certificate = certificates.lookup(session, number[:40])
     except ServiceError:
         return render(request, "lookup.html", who, certificate=None, asked=True, status=404)
+    inspection = session.get(Inspection, certificate.inspection_id)
+    assert inspection is not None
     return render(
         request,
         "lookup.html",
         who,
         certificate=certificate,
         status_now=certificates.public_status(certificate, today()),
+        signer=(inspection.signer, signers.name_of(session, inspection.signer)),
         asked=True,
     )

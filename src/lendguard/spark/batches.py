@@ -56,11 +56,33 @@ def _segments(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, int], pa.Recor
 
 
 # ------------------------------------------------------------------------------------------ scan
-def scan_partition(batches: Iterable[pa.RecordBatch], table: str) -> Iterator[pa.RecordBatch]:
-    """mapInArrow: the local engine's `scan_batch` on every batch, merged per split; one partial per split."""
+def first_rows(counts: Iterable[tuple[str, int, int]], limit: int) -> dict[tuple[str, int], int]:
+    """How many rows of each split, in (file, split) order, make up the first `limit` rows of the
+    dataset: the rows the local engine's sample reads, so that a sampled scan is the same on Spark."""
+    quotas: dict[tuple[str, int], int] = {}
+    left = limit
+    for file, split, rows in sorted(counts):
+        if left <= 0:
+            break
+        quotas[(file, split)] = min(rows, left)
+        left -= quotas[(file, split)]
+    return quotas
+
+
+def scan_partition(
+    batches: Iterable[pa.RecordBatch], table: str, quotas: dict[tuple[str, int], int] | None = None
+) -> Iterator[pa.RecordBatch]:
+    """mapInArrow: the local engine's `scan_batch` on every batch, merged per split; one partial per split.
+    With `quotas` only the first rows of each split named there are scanned (a sampled scan)."""
     partials: dict[tuple[str, int], TableSample] = {}
+    taken: Counter[tuple[str, int]] = Counter()
     for batch in batches:
         for key, rows in _segments(batch):
+            if quotas is not None:
+                rows = rows.slice(0, max(0, quotas.get(key, 0) - taken[key]))
+                taken[key] += rows.num_rows
+                if rows.num_rows == 0:
+                    continue
             partial = scan_batch(rows, table, _scanner())
             if key in partials:
                 partials[key].merge(partial)

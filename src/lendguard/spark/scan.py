@@ -18,7 +18,7 @@ from lendguard.evidence import DataStoreEvidence, Provenance
 from lendguard.probes.datastore import ScanOptions
 from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile
 from lendguard.probes.errors import ProbeError
-from lendguard.spark.batches import PARTIAL_DDL, combine_partials, scan_partition
+from lendguard.spark.batches import FILE, PARTIAL_DDL, SPLIT, combine_partials, first_rows, scan_partition
 from lendguard.spark.session import Dataset, Progress, Source, ordered, read_target, session, stages
 
 if TYPE_CHECKING:
@@ -43,11 +43,19 @@ def first_line(error: BaseException) -> str:
 def _sample(
     spark: SparkSession, source: Source, dataset: Dataset, options: ScanOptions, progress: Progress | None
 ) -> TableSample:
-    frame = ordered(dataset.frame, source.format != "jdbc")
-    if not options.full:
-        frame = frame.limit(options.sample_rows)
+    files = source.format != "jdbc"
+    frame = ordered(dataset.frame, files)
+    scan = partial(scan_partition, table=dataset.name)
     with stages(spark, f"Spark {dataset.name}", progress):
-        rows = frame.mapInArrow(partial(scan_partition, table=dataset.name), PARTIAL_DDL).collect()
+        if not options.full and files:
+            # Spark's limit takes whichever rows arrive first; the local engine's sample is the first
+            # rows in file order: count the rows of each split, then scan the first ones only.
+            counts = frame.groupBy(FILE, SPLIT).count().collect()
+            quotas = first_rows(((row[0] or "", int(row[1] or 0), int(row[2])) for row in counts), options.sample_rows)
+            scan = partial(scan_partition, table=dataset.name, quotas=quotas)
+        elif not options.full:
+            frame = frame.limit(options.sample_rows)  # one JDBC partition, read in the database's order
+        rows = frame.mapInArrow(scan, PARTIAL_DDL).collect()
     return combine_partials(dataset.name, [(row.file, row.split, bytes(row.sample)) for row in rows])
 
 

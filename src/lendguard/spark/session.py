@@ -156,14 +156,15 @@ def _hive(spark: SparkSession, target: str, tables: tuple[str, ...]) -> Source:
 
 
 def _jdbc_tables(spark: SparkSession, url: str) -> list[str]:
-    """Every table the JDBC driver lists (DatabaseMetaData.getTables)."""
+    """The tables of the connection's own database and schema, as the driver lists them
+    (DatabaseMetaData.getTables): a shared server's other databases and schemas are not the target."""
     jvm, gateway = spark.sparkContext._jvm, spark.sparkContext._gateway
     assert jvm is not None and gateway is not None
     kinds = gateway.new_array(jvm.java.lang.String, 1)
     kinds[0] = "TABLE"
     connection = jvm.java.sql.DriverManager.getConnection(url)
     try:
-        result = connection.getMetaData().getTables(None, None, "%", kinds)
+        result = connection.getMetaData().getTables(connection.getCatalog(), connection.getSchema(), "%", kinds)
         names = []
         while result.next():
             names.append(str(result.getString("TABLE_NAME")))
@@ -172,9 +173,18 @@ def _jdbc_tables(spark: SparkSession, url: str) -> list[str]:
         connection.close()
 
 
+def _mysql_scheme(target: str) -> str:
+    """jdbc:mariadb:… as jdbc:mysql:…, still read by MariaDB's driver: only under that scheme does Spark
+    speak MySQL's SQL (backquoted names; in ANSI double quotes MySQL reads "id" as the string 'id')."""
+    rest = target.removeprefix("jdbc:mariadb:")
+    return f"jdbc:mysql:{rest}{'&' if '?' in rest else '?'}permitMysqlScheme"
+
+
 def _jdbc(spark: SparkSession, target: str, tables: tuple[str, ...]) -> Source:
     protocol = target.split(":", 2)[1] if target.count(":") >= 2 else ""
     shown = masked_url(target)
+    if protocol == "mariadb":
+        target = _mysql_scheme(target)
     driver = JDBC_DRIVERS.get(protocol)
     if driver is not None:
         jvm = spark.sparkContext._jvm
