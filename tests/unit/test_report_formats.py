@@ -101,6 +101,7 @@ def test_golden_markdown(document: InspectionDocument, rulebase: RuleBase) -> No
     assert f"| generated/logs/app.log | 文件 | `{'1' * 64}` |" in text
     assert "borrowers | 120 行; id INTEGER, id_no VARCHAR(255) | `" + "3" * 64 in text
     assert "1000 行 (抽样：first 1000)" in text
+    assert "领域权重: 应用 20" in text and "**A** ≥ 85" in text  # method: weights and bands
     # a provision the law data has only in English is quoted by its gist, and the zh report says so
     entry = text[text.index("**TC260-PERM-5.4**") :].splitlines()
     assert entry[2] == "> _（法规数据暂无中文原文，以下为英文要旨）_"

@@ -159,6 +159,16 @@ def render_markdown(document: InspectionDocument, rulebase: RuleBase) -> str:
         "",
         word("method_text", lang, cap=scheme.critical_cap, coverage=f"{scheme.min_coverage:.0%}"),
         "",
+        f"- {word('severity_points', lang)}: "
+        + ", ".join(f"{word(s.value, lang)} {p:g}" for s, p in scheme.severity_points.items()),
+        f"- {word('area_weights', lang)}: "
+        + ", ".join(f"{scheme.area_titles[a].get(lang)} {w:g}" for a, w in scheme.area_weights.items()),
+        f"- {word('bands', lang)} ({scheme.version}): "
+        + "; ".join(
+            f"**{b.grade}** ≥ {b.min_score:g} {b.meaning.get(lang)}"
+            for b in sorted(scheme.bands, key=lambda b: -b.min_score)
+        ),
+        "",
         f"## {word('appendix_title', lang)}",
         "",
     ]
