@@ -55,7 +55,8 @@ def test_database_results_name_the_url_and_the_column(datastores: dict[str, str]
     results = _results(_sarif("scan", datastores["lending_db"]))
     plaintext = next(r for r in results if r["ruleId"] == "DATA-PLAINTEXT-ID" and r["kind"] == "fail")
     location = plaintext["locations"][0]
-    assert location["physicalLocation"]["artifactLocation"]["uri"].startswith("sqlite:///")
+    uri = location["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("sqlite:///") and uri.endswith(".sqlite#borrowers.id_no")  # the masked URL + table.column
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "borrowers.id_no"
 
 

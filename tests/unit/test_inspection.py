@@ -218,7 +218,8 @@ def test_reports_name_targets_as_the_manifest_does_wherever_the_checkout_lies(
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in render_sarif(document, rulebase)["runs"][0]["results"]
         }
-        assert "sqlite:///generated/platform.db" in uris and "generated/collection/collection_log.csv" in uris
+        assert "sqlite:///generated/platform.db#borrowers.id_no" in uris
+        assert "generated/collection/collection_log.csv" in uris and "generated/logs/app.log" in uris
         assert document.inspector == "某市网信办检查组 张三" and document.scope and "催收记录" in document.scope
     prints = [sorted(f.fingerprint for t in d.targets for f in t.findings) for d in documents]
     assert prints[0] == prints[1]  # baselines and waivers keep matching after the checkout moves
