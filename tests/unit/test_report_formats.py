@@ -168,6 +168,15 @@ def test_html_renders_in_chromium(document: InspectionDocument, rulebase: RuleBa
     assert "ORG-MLPS" in dom.stdout and 'class="grade D"' in dom.stdout
     # the inline script ran: the outcome filter starts at "fail", so passed blocks would be hidden
     assert '<select name="outcome">' in dom.stdout
+    # filter and sort in the page, no server: the view named in the link's fragment
+    view = f"{page.as_uri()}#severity=critical&outcome=&sort=count"
+    filtered = subprocess.run([browser, *flags, "--dump-dom", view], capture_output=True, text=True, timeout=120)
+    blocks = re.findall(r'<details class="rule" data-severity="(\w+)"[^>]*data-count="(\d+)"([^>]*)>', filtered.stdout)
+    shown = [(severity, int(count)) for severity, count, rest in blocks if "hidden" not in rest]
+    assert blocks and shown and {severity for severity, _ in shown} == {"critical"}
+    assert len(shown) < len(blocks)  # the others are hidden, not removed
+    counts = [int(count) for _, count, _ in blocks]
+    assert counts == sorted(counts, reverse=True)  # sorted by occurrences
     shot = tmp_path / "summary.png"
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", "--window-size=1280,800", page.as_uri()],

@@ -52,18 +52,24 @@ details.rule>summary .count{margin-left:auto;color:#616161;font-size:.85rem}
 SCRIPT = """
 (function(){
   var box=document.getElementById('rules'); if(!box) return;
+  var selects=document.querySelectorAll('.controls select');
   function apply(){
-    var chosen={}; document.querySelectorAll('.controls select').forEach(function(s){chosen[s.name]=s.value;});
+    var chosen={}; selects.forEach(function(s){chosen[s.name]=s.value;});
     box.querySelectorAll('details.rule').forEach(function(d){
       d.hidden=Object.keys(chosen).some(function(k){return chosen[k] && d.dataset[k]!==chosen[k];});
     });
   }
-  document.querySelectorAll('.controls select').forEach(function(s){s.addEventListener('change',apply);});
-  document.querySelectorAll('.controls button').forEach(function(b){b.addEventListener('click',function(){
-    var key=b.dataset.key; Array.prototype.slice.call(box.children)
+  function sort(key){
+    Array.prototype.slice.call(box.children)
       .sort(function(x,y){return Number(y.dataset[key])-Number(x.dataset[key]);})
       .forEach(function(e){box.appendChild(e);});
-  });});
+  }
+  selects.forEach(function(s){s.addEventListener('change',apply);});
+  document.querySelectorAll('.controls button').forEach(function(b){b.addEventListener('click',function(){sort(b.dataset.key);});});
+  // a view can be shared as a link: report.html#severity=critical&outcome=&sort=count
+  var wanted=new URLSearchParams(location.hash.slice(1));
+  selects.forEach(function(s){if(wanted.has(s.name)) s.value=wanted.get(s.name);});
+  if(['rank','points','count'].indexOf(wanted.get('sort'))>=0) sort(wanted.get('sort'));
   apply();
 })();
 """
