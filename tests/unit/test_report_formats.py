@@ -4,6 +4,7 @@ rendered by Debian's Chromium (installed by `make test`)."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -294,3 +295,31 @@ def test_batch_of_a_folder_without_auditable_files_is_a_one_line_error(tmp_path:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "no .apk" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pdf_never_splits_a_row_across_pages(document: InspectionDocument, rulebase: RuleBase) -> None:
+    """Forty long occurrences of one rule span several pages; each row's explanation (numbered so
+    it is unique) must lie whole on one page."""
+    from pypdf import PdfReader
+
+    from lendguard.reports.pdf import render_pdf
+
+    traffic = next(t for t in document.targets if t.target.kind == "traffic")
+    base = next(f for f in traffic.findings if f.rule == "NET-BEFORE-CONSENT" and f.outcome.value == "fail")
+    filler = "在用户同意之前发送个人信息，请求体含设备标识与手机号；" * 4
+    rows = [
+        base.model_copy(update={"why": f"第{n:02d}行：{filler}第{n:02d}行完", "fingerprint": f"row{n}"})
+        for n in range(40)
+    ]
+    longer = document.model_copy(
+        update={
+            "targets": [
+                t.model_copy(update={"findings": [*t.findings, *rows]}) if t is traffic else t for t in document.targets
+            ]
+        }
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(longer, rulebase))))
+    pages = [re.sub(r"\s+", "", page.extract_text() or "") for page in reader.pages]
+    for n in range(40):
+        start, end = f"第{n:02d}行：", f"第{n:02d}行完"
+        assert any(start in page and end in page for page in pages), f"row {n} split across pages"
