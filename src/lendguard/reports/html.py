@@ -150,6 +150,7 @@ def _summary(document: InspectionDocument, results: list[RuleResult], rulebase: 
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     kinds = Counter(t.target.kind for t in document.targets)
     scope = ("、" if lang == "zh" else ", ").join(f"{word('kind_' + kind, lang)} × {n}" for kind, n in kinds.items())
+    stated = f"<br>{escape(word('scope_text', lang))}: {escape(document.scope)}" if document.scope else ""
     costly = sorted(failed, key=lambda r: (-r.points, -r.severity.rank, r.rule))[:5]
     costliest = "".join(
         f"<li><b>{escape(r.rule)}</b> {escape(r.title)} — {escape(word('points_lost', lang))} {r.points:g}</li>"
@@ -165,7 +166,7 @@ def _summary(document: InspectionDocument, results: list[RuleResult], rulebase: 
     return f"""<section class="summary" id="summary">
 <div class="headline"><span class="grade {escape(grade.grade)}">{escape(grade.grade)}</span>
 <b>{grade.score:g}/100</b> — {escape(grade.meaning)}; <span class="verdict">{escape(verdict)}</span>;
-{escape(word("coverage", lang))} {grade.coverage:.0%}; {escape(word("scope", lang))}: {escape(scope)}
+{escape(word("coverage", lang))} {grade.coverage:.0%}; {escape(word("targets", lang))}: {escape(scope)}{stated}
 <ul class="muted">{explanation}</ul></div>
 <div><h3>{escape(word("area_chart", lang))}</h3>{_area_bars(document)}
 <h3>{escape(word("costliest", lang))}</h3><ol>{costliest}</ol>
