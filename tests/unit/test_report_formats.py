@@ -219,6 +219,9 @@ def test_pdf_has_the_findings_in_chinese(document: InspectionDocument, rulebase:
     flat = cover.replace(" ", "").replace("\n", "")
     assert "已签名" in cover and key_fingerprint(signed.signature.public_key).replace(" ", "") in flat
     assert len(pages) >= 3
+    summary = pages[1]  # the one-screen summary is one page: people affected, fix-first and its tail
+    assert "涉及的人" in summary and "优先整改" in summary and "另有 9 条不合规规则" in summary
+    assert pages[2].lstrip().startswith("按规则分组的不合规项")
     for number, page in enumerate(pages[1:], start=2):
         assert f"{number} / {len(pages)}" in page  # page numbers
         assert "快借钱包（示例）" in page and "LendGuard" in page  # running header
