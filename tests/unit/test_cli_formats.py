@@ -100,6 +100,16 @@ def test_terminal_table_fits_and_wraps_at_token_boundaries(built_apks: dict[str,
     assert continued and all(line.startswith(" " * 6) for line in continued)  # the remedy indent survives
 
 
+def test_wrap_never_starts_a_line_with_closing_cjk_punctuation() -> None:
+    for text, width in (
+        ("另见 DATA-PLAINTEXT-ID (120)、DATA-LOGS-PII (100)", 28),
+        ("存储借款人的通讯录或通话记录，删除。", 10),
+    ):
+        lines = wrap(text, width).splitlines()
+        assert len(lines) > 1 and not [line for line in lines if line[:1] in "、，。；：）」』】！？"]
+        assert all(cell_len(line) <= width for line in lines)
+
+
 def test_wrap_breaks_only_at_boundaries_when_they_fit() -> None:
     text = "Landroid/provider/ContactsContract$CommonDataKinds$Phone;->CONTENT_URI"
     assert wrap(text, 20).splitlines() == [

@@ -11,7 +11,7 @@ from tests.fixtures import collection_data, har, lending_data
 from lendguard.engine import TargetReport, audit_collection, audit_datastore, audit_traffic
 from lendguard.findings import Outcome
 from lendguard.reports.document import build_document
-from lendguard.reports.summary import people_affected, rule_results
+from lendguard.reports.summary import also_text, people_affected, rule_results
 from lendguard.rulebase import RuleBase
 
 
@@ -73,16 +73,19 @@ def test_a_finding_without_a_count_leaves_it_out_of_the_json(audited: dict[str, 
     assert uncounted.affected is None and "affected" not in uncounted.model_dump(mode="json")
 
 
-def test_the_summary_lists_each_kind_once_before_the_rest(audited: dict[str, TargetReport], rulebase: RuleBase) -> None:
+def test_the_summary_lists_each_kind_once_largest_first(audited: dict[str, TargetReport], rulebase: RuleBase) -> None:
     documents = [build_document(report, rulebase, "en") for report in audited.values()]
     listed = people_affected(rule_results(documents, rulebase))
-    kinds = [count.kind for _, count in listed]
-    first = kinds[: len(set(kinds))]
-    assert sorted(first) == sorted(set(kinds))  # the largest of every kind comes before any second entry
-    assert {"contacts", "data_subjects", "third_parties"} <= set(kinds)
-    rule, contacts = next((r, c) for r, c in listed if c.kind == "contacts")
-    assert rule.rule == "DATA-CONTACTS-STORED" and contacts.text(rulebase, "en") == "960 address-book contacts"
-    assert contacts.text(rulebase, "zh") == "960名通讯录联系人"
+    kinds = [kind.largest.kind for kind in listed]
+    assert len(kinds) == len(set(kinds)) and {"contacts", "data_subjects", "third_parties"} <= set(kinds)
+    assert [k.largest.count for k in listed] == sorted((k.largest.count for k in listed), reverse=True)
+    contacts = next(k for k in listed if k.largest.kind == "contacts")
+    # the stored address books and the uploaded one hold the same people: the larger count, not the sum
+    assert [r.rule for r, _ in contacts.rules] == ["DATA-CONTACTS-STORED", "NET-CONTACTS-UPLOAD"]
+    assert contacts.largest.text(rulebase, "en") == "960 address-book contacts"
+    assert contacts.largest.text(rulebase, "zh") == "960名通讯录联系人"
+    assert also_text(contacts, "en") == "; also NET-CONTACTS-UPLOAD (30)"
+    assert also_text(contacts, "zh") == "；另见 NET-CONTACTS-UPLOAD (30)"
 
 
 def test_the_findings_csv_carries_the_count(audited: dict[str, TargetReport], rulebase: RuleBase) -> None:

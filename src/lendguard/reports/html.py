@@ -18,7 +18,7 @@ from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument
 from lendguard.reports.law import excerpt_is_translation, provision_excerpt, provision_title, source_name
 from lendguard.reports.places import where
-from lendguard.reports.summary import RuleResult, affected_text, people_affected, rule_results
+from lendguard.reports.summary import RuleResult, affected_text, also_text, people_affected, rule_results
 from lendguard.rulebase import Language, RuleBase, Severity
 
 COLOURS = {"critical": "#b71c1c", "high": "#e53935", "medium": "#fb8c00", "low": "#1e88e5", "info": "#9e9e9e"}
@@ -131,8 +131,10 @@ def _basis_links(basis: list[str]) -> str:
 
 def _people(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> str:
     items = "".join(
-        f'<li><span class="affected">{escape(count.text(rulebase, lang))}</span> — <b>{escape(r.rule)}</b> {escape(r.title)}</li>'
-        for r, count in people_affected(results)[:6]
+        f'<li><span class="affected">{escape(kind.largest.text(rulebase, lang))}</span> — '
+        f"<b>{escape(kind.rules[0][0].rule)}</b> {escape(kind.rules[0][0].title)}"
+        f'<span class="muted">{escape(also_text(kind, lang))}</span></li>'
+        for kind in people_affected(results)
     )
     return f"<ol>{items}</ol>" if items else f'<p class="muted">{escape(word("none_counted", lang))}</p>'
 

@@ -10,7 +10,7 @@ from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument
 from lendguard.reports.law import excerpt_is_translation, provision_excerpt, provision_title
 from lendguard.reports.places import where
-from lendguard.reports.summary import affected_text, people_affected, rule_results
+from lendguard.reports.summary import affected_text, also_text, people_affected, rule_results
 from lendguard.rulebase import Language, RuleBase
 
 OCCURRENCES_SHOWN = 20
@@ -88,7 +88,11 @@ def render_markdown(document: InspectionDocument, rulebase: RuleBase) -> str:
         "",
         f"## {word('people_affected', lang)}",
         "",
-        *(f"- **{count.text(rulebase, lang)}** — {r.rule} {_cell(r.title)}" for r, count in people[:6]),
+        *(
+            f"- **{kind.largest.text(rulebase, lang)}** — {kind.rules[0][0].rule} {_cell(kind.rules[0][0].title)}"
+            f"{also_text(kind, lang)}"
+            for kind in people
+        ),
         *([] if people else [word("none_counted", lang)]),
         "",
         f"## {word('fix_first', lang)}",

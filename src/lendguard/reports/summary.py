@@ -71,16 +71,38 @@ def count_affected(findings: Iterable[Finding]) -> list[Count]:
     return [Count(kind, count, at_least) for kind, (count, at_least) in totals.items()]
 
 
-def people_affected(results: Sequence[RuleResult]) -> list[tuple[RuleResult, Count]]:
-    """Every failed rule's counts of people affected: the largest of each kind first (so uploaded
-    address books are not crowded out by a large table), then the others, largest first."""
-    pairs = sorted(
-        ((r, c) for r in results if r.outcome is Outcome.fail for c in r.affected),
-        key=lambda pair: (-pair[1].count, pair[0].rule),
+@dataclass(frozen=True)
+class KindCount:
+    """One kind of people affected: the largest count a failed rule gives (rules are not added up:
+    an uploaded address book and the stored one hold the same people), and every rule's count."""
+
+    largest: Count
+    rules: list[tuple[RuleResult, Count]]  # largest first
+
+    @property
+    def others(self) -> list[tuple[RuleResult, Count]]:
+        return self.rules[1:]
+
+
+def people_affected(results: Sequence[RuleResult]) -> list[KindCount]:
+    """The people the failed rules affect, one entry per kind, the largest first (what the summary lists)."""
+    by_kind: dict[AffectedKind, list[tuple[RuleResult, Count]]] = {}
+    for result in results:
+        if result.outcome is Outcome.fail:
+            for count in result.affected:
+                by_kind.setdefault(count.kind, []).append((result, count))
+    kinds = [sorted(pairs, key=lambda pair: (-pair[1].count, pair[0].rule)) for pairs in by_kind.values()]
+    return sorted(
+        (KindCount(pairs[0][1], pairs) for pairs in kinds), key=lambda k: (-k.largest.count, k.rules[0][0].rule)
     )
-    leaders = list({count.kind: (r, count) for r, count in reversed(pairs)}.values())
-    leaders.sort(key=lambda pair: (-pair[1].count, pair[0].rule))
-    return leaders + [pair for pair in pairs if pair not in leaders]
+
+
+def also_text(kind: KindCount, lang: Language) -> str:
+    """The other rules of the same kind: "另见 NET-CONTACTS-UPLOAD (30)" / "also NET-CONTACTS-UPLOAD (30)"."""
+    if not kind.others:
+        return ""
+    listed = ("、" if lang == "zh" else ", ").join(f"{r.rule} ({c.count:,})" for r, c in kind.others)
+    return ("；另见 " if lang == "zh" else "; also ") + listed
 
 
 def affected_text(counts: Sequence[Count], rulebase: RuleBase, lang: Language) -> str:

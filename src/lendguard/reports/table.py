@@ -18,7 +18,7 @@ from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
 from lendguard.reports.places import where
-from lendguard.reports.summary import RuleResult, affected_text, people_affected
+from lendguard.reports.summary import RuleResult, affected_text, also_text, people_affected
 from lendguard.reports.wrap import wrap
 from lendguard.rulebase import Language, RuleBase, Severity
 
@@ -189,8 +189,8 @@ def render_fix_first(
 
 
 def render_people(console: Console, results: Sequence[RuleResult], rulebase: RuleBase, lang: Language) -> None:
-    """The people affected where the evidence counts them, the largest of each kind first."""
-    listed = people_affected(results)[:6]
+    """The people affected where the evidence counts them, one line per kind, the largest first."""
+    listed = people_affected(results)
     if not listed:
         return
     console.print(f"[bold]{word('people_affected', lang)}[/]")
@@ -198,8 +198,12 @@ def render_people(console: Console, results: Sequence[RuleResult], rulebase: Rul
     grid.add_column(width=3, justify="right")
     grid.add_column(no_wrap=True, style="bold red")
     grid.add_column(overflow="fold")
-    for result, count in listed:
-        grid.add_row("•", count.text(rulebase, lang), f"{result.rule} {result.title}")
+    label_width = max(cell_len(kind.largest.text(rulebase, lang)) for kind in listed)
+    text_width = max(console.width - 3 - label_width - 2, 20)  # wrapped at token boundaries
+    for kind in listed:
+        result = kind.rules[0][0]
+        text = wrap(f"{result.rule} {result.title}{also_text(kind, lang)}", text_width)
+        grid.add_row("•", kind.largest.text(rulebase, lang), text)
     console.print(grid)
 
 
