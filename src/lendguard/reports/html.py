@@ -133,7 +133,8 @@ def _people(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> st
     items = "".join(
         f'<li><span class="affected">{escape(kind.largest.text(rulebase, lang))}</span> — '
         f"<b>{escape(kind.rules[0][0].rule)}</b> {escape(kind.rules[0][0].title)}"
-        f'<span class="muted">{escape(also_text(kind, lang))}</span></li>'
+        + (f'<span class="muted">{escape(also_text(kind, lang))}</span>' if kind.others else "")
+        + "</li>"
         for kind in people_affected(results)
     )
     return f"<ol>{items}</ol>" if items else f'<p class="muted">{escape(word("none_counted", lang))}</p>'
