@@ -461,6 +461,11 @@ def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
     show_default=True,
     help="Worker processes for text and log files (many files; large ones split at line breaks).",
 )
+@click.option(
+    "--prose-names",
+    is_flag=True,
+    help="Also find person names in running text (a CRF over sentences with a surname character; slower).",
+)
 @engine_option
 @master_option
 @spark_conf_option
@@ -476,6 +481,7 @@ def scan(
     tables: tuple[str, ...],
     show_values: bool,
     jobs: int,
+    prose_names: bool,
     engine: str,
     master: str | None,
     spark_conf: tuple[str, ...],
@@ -483,6 +489,8 @@ def scan(
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules). With
     --engine spark: Parquet/ORC/CSV/JSON datasets (local, hdfs://, s3a://), hive:db[.table], jdbc: URLs."""
+    if prose_names and engine == "spark":
+        raise click.UsageError("--prose-names works with the local engine only, not --engine spark")
     rulebase = load_rulebase()
 
     def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
@@ -495,6 +503,7 @@ def scan(
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
         jobs=jobs,
+        prose_names=prose_names,
     )
     probe: DatastoreProbe = probe_datastore
     bar = None

@@ -122,3 +122,17 @@ def test_unreachable_database_exits_2_with_masked_password() -> None:
     assert result.stderr.startswith(
         "lendguard: error: postgresql+psycopg://auditor:***@127.0.0.1:1/loans"
     ) or result.stderr.startswith("lendguard: error: postgresql://auditor:***@127.0.0.1:1/loans")
+
+
+def test_prose_names_is_an_option(tmp_path: Path) -> None:
+    """A name in running text is found only with --prose-names, and shown masked."""
+    path = tmp_path / "minutes.txt"
+    path.write_text("催收会议纪要：王建国表示将于月底前还清欠款。\n", encoding="utf-8")
+    plain = lendguard("scan", str(path), "--format", "jsonl")
+    assert plain.returncode == 0 and "PERSON" not in plain.stdout
+    prose = lendguard("scan", str(path), "--format", "jsonl", "--prose-names")
+    records = [json.loads(line) for line in prose.stdout.splitlines()]
+    assert [(r["entity"], r["start"], r["end"]) for r in records] == [("PERSON", 7, 10)]
+    assert "王建国" not in prose.stdout
+    spark = lendguard("scan", str(path), "--prose-names", "--engine", "spark")
+    assert spark.returncode == 2 and spark.stderr.count("\n") == 1 and "--prose-names" in spark.stderr

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.detect import Scanner, mask_value
+from lendguard.detect.entities import PROSE_ENTITIES
 from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile, sample_table
@@ -40,6 +41,7 @@ class ScanOptions:
     # (streamed output); the evidence keeps the first VALUES_KEPT per file and entity, and counts all.
     on_value: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
     jobs: int = 1  # worker processes for text files (many files, and large ones split at line breaks)
+    prose_names: bool = False  # names in running text too (detect.entities.PROSE_ENTITIES; slower)
 
     @property
     def row_limit(self) -> int | None:
@@ -161,15 +163,16 @@ def _scan_text(
 
 
 @cache
-def _worker_scanner() -> Scanner:
-    return Scanner()
+def _worker_scanner(prose_names: bool = False) -> Scanner:
+    return Scanner(entities=PROSE_ENTITIES) if prose_names else Scanner()
 
 
-def _scan_part(task: tuple[str, str, int, int | None, bool, bool]) -> _Part:
+def _scan_part(task: tuple[str, str, int, int | None, bool, bool, bool]) -> _Part:
     """One byte range in a worker process (module-level so it pickles)."""
-    path, shown, start, end, show_values, keep_all = task
+    path, shown, start, end, show_values, keep_all, prose_names = task
     try:
-        return _scan_range(Path(path), shown, _worker_scanner(), show_values, (start, end), keep_all=keep_all)
+        scanner = _worker_scanner(prose_names)
+        return _scan_range(Path(path), shown, scanner, show_values, (start, end), keep_all=keep_all)
     except ProbeError as error:
         return _Part(error=error.problem)
 
@@ -195,7 +198,9 @@ def _parallel_parts(paths: list[Path], options: ScanOptions, pool: Executor) -> 
     stream = options.on_value is not None
     return {
         path: [
-            pool.submit(_scan_part, (str(path), str(path), start, end, options.show_values, stream))
+            pool.submit(
+                _scan_part, (str(path), str(path), start, end, options.show_values, stream, options.prose_names)
+            )
             for start, end in line_ranges(path, options.jobs)
         ]
         for path in paths
@@ -319,7 +324,7 @@ def probe_datastore(
 ) -> DataStoreEvidence:
     """Scan one target; raises ProbeError (one line: what and why) when it cannot be read."""
     options = options or ScanOptions()
-    scanner = scanner or Scanner()
+    scanner = scanner or _worker_scanner(options.prose_names)
     if _is_url(target):
         return _probe_database(target, scanner, options)
     return _probe_files(target, scanner, options)
