@@ -24,7 +24,9 @@ import click
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from lendguard import __version__
 from lendguard.detect import mask_text
@@ -75,7 +77,13 @@ from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import diff_policies
 from lendguard.reports.sarif import render_sarif, render_targets_sarif
 from lendguard.reports.summary import rule_results
-from lendguard.reports.table import render_coverage, render_findings, render_fix_first, render_summary
+from lendguard.reports.table import (
+    render_coverage,
+    render_findings,
+    render_fix_first,
+    render_people,
+    render_summary,
+)
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
 from lendguard.waivers import WaiverEntry, WaiverStatus, load_waivers, waiver_warnings
 
@@ -803,9 +811,11 @@ def audit(
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
     for line in grade.explanation:
-        out.print(f"  {line}", highlight=False)
+        out.print(Padding(Text(line), (0, 0, 0, 2)), highlight=False)  # a wrapped line keeps its indent
     render_coverage(out, grade, lang)
-    render_fix_first(out, rule_results(document.targets, rulebase), lang)
+    results = rule_results(document.targets, rulebase)
+    render_people(out, results, rulebase, lang)
+    render_fix_first(out, results, lang, rulebase=rulebase)
     out.print(
         ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "csv", "md")),
         highlight=False,
