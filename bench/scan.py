@@ -14,10 +14,14 @@ time and peak RSS come from /usr/bin/time. Presidio is slow, so by default it ru
 --presidio-mb of each file and its time for the whole file is extrapolated: start-up (a run on an
 empty file) plus the measured time per MB (it analyses line by line, so its time is linear).
 
-Then the memory check: `lendguard scan` of a --log-gb log and a full scan of a --rows-row Parquet table,
-peak RSS printed for each (the target is flat memory, < 300 MiB).
+Each lendguard run is repeated on the file's first tenth: the difference in CPU time is the engine's
+speed per core with start-up excluded (the figure the sparse-log target of 150 MB/s is about).
 
-    .venv/bin/python bench/scan.py [--mb 100] [--presidio-mb 4] [--log-gb 1] [--rows 10000000]
+Then the memory check: `lendguard scan` of a --log-mb log and a full scan of a --rows-row Parquet
+table, each also at a tenth of that size, peak RSS printed for each (the target is flat memory,
+< 300 MiB).
+
+    .venv/bin/python bench/scan.py [--mb 100] [--presidio-mb 4] [--log-mb 1000] [--rows 10000000]
 """
 
 from __future__ import annotations
@@ -41,21 +45,10 @@ LENDGUARD = [sys.executable, "-m", "lendguard"]
 PRESIDIO = textwrap.dedent(
     """
     import json, sys
-    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NoOpNlpEngine
-    from lendguard.detect import ENTITIES
+    sys.path.insert(0, sys.argv[2])
+    from bench.presidio_engine import presidio_engine
 
-    WIDE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-    registry = RecognizerRegistry(supported_languages=["zh"])
-    for spec in ENTITIES:
-        class Recognizer(PatternRecognizer):
-            def validate_result(self, pattern_text, _check=spec.validator):
-                return None if _check is None else bool(_check(pattern_text.translate(WIDE)))
-        registry.add_recognizer(Recognizer(supported_entity=spec.name, supported_language="zh",
-            patterns=[Pattern(spec.name, spec.regex, spec.peak_score or spec.score)], context=list(spec.context)))
-    nlp = NoOpNlpEngine(models=[{"lang_code": "zh", "model_name": "none"}])
-    nlp.load()
-    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["zh"])
+    engine = presidio_engine()
     out = sys.stdout
     with open(sys.argv[1], encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -142,20 +135,27 @@ def presidio_estimate(path: Path, size_mb: float, sample_mb: float, folder: Path
     script = folder / "presidio_scan.py"
     script.write_text(PRESIDIO, encoding="utf-8")
     if sample_mb >= size_mb:
-        return measure([sys.executable, str(script), str(path)], folder), "measured"
+        return measure([sys.executable, str(script), str(path), str(REPO)], folder), "measured"
     empty, sample = folder / "empty.txt", folder / "sample.txt"
     empty.write_text("", encoding="utf-8")
     sampled = head_of(path, sample_mb, sample)
-    start = measure([sys.executable, str(script), str(empty)], folder)
-    run = measure([sys.executable, str(script), str(sample)], folder)
+    start = measure([sys.executable, str(script), str(empty), str(REPO)], folder)
+    run = measure([sys.executable, str(script), str(sample), str(REPO)], folder)
     scale = size_mb / sampled
     wall = start.wall + (run.wall - start.wall) * scale
     cpu = start.cpu + (run.cpu - start.cpu) * scale
     return Run(wall, cpu, run.peak_mib), f"start-up + {sampled:.1f} MB measured, × {scale:.1f}"
 
 
-def compare(name: str, path: Path, size_mb: float, presidio_mb: float, folder: Path) -> None:
-    ours = measure([*LENDGUARD, "scan", str(path), "--format", "jsonl", "--fail-on", "none"], folder)
+def compare(name: str, path: Path, size_mb: float, presidio_mb: float, folder: Path) -> Run:
+    command = [*LENDGUARD, "scan", "--format", "jsonl", "--fail-on", "none"]
+    ours = measure([*command, str(path)], folder)
+    # The engine's own speed, start-up excluded: the same command on a tenth of the file, and the
+    # difference in CPU time per MB between the two runs.
+    head = folder / "head.txt"
+    head_mb = head_of(path, size_mb / 10, head)
+    small = measure([*command, str(head)], folder)
+    head.unlink()
     theirs, how = presidio_estimate(path, size_mb, presidio_mb, folder)
     print(f"\n{name}: {size_mb:.0f} MB")
     print(f"  {'engine':24} {'wall s':>8} {'MB/s':>8} {'CPU s':>8} {'MB/CPU-s':>9} {'peak MiB':>9}")
@@ -166,6 +166,12 @@ def compare(name: str, path: Path, size_mb: float, presidio_mb: float, folder: P
         )
     print(f"  Presidio: {how}")
     print(f"  ratio (whole-process wall): {theirs.wall / ours.wall:.1f}x; per CPU second: {theirs.cpu / ours.cpu:.1f}x")
+    engine = (size_mb - head_mb) / max(ours.cpu - small.cpu, 1e-9)
+    print(
+        f"  lendguard per core, start-up excluded: {engine:.1f} MB per CPU-second "
+        f"({head_mb:.0f} MB run: {small.cpu:.1f} CPU s, {small.peak_mib:.0f} MiB peak)"
+    )
+    return ours
 
 
 def write_table(path: Path, rows: int) -> None:
@@ -193,20 +199,23 @@ def write_table(path: Path, rows: int) -> None:
     writer.close()
 
 
-def memory(log_gb: float, rows: int, folder: Path) -> None:
+def memory(log_mb: float, rows: int, folder: Path) -> None:
+    """Peak RSS of `lendguard scan` on a log and a Parquet table, each at a tenth of the size and
+    at the size: flat memory means the two peaks are alike."""
     print("\nmemory (peak RSS of the whole process; target < 300 MiB, flat in the input size)")
-    if log_gb:
+    for megabytes in (log_mb / 10, log_mb) if log_mb else ():
         log = folder / "big.log"
-        size = write_log(log, log_gb * 1000)
+        size = write_log(log, megabytes)
         run = measure([*LENDGUARD, "scan", str(log), "--format", "json", "--fail-on", "none"], folder)
         print(f"  log {size:,.0f} MB: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s ({size / run.wall:.1f} MB/s)")
         log.unlink()
-    if rows:
+    for count in (rows // 10, rows) if rows else ():
         table = folder / "loans.parquet"
-        write_table(table, rows)
+        write_table(table, count)
         run = measure([*LENDGUARD, "scan", str(table), "--full", "--format", "json", "--fail-on", "none"], folder)
         print(
-            f"  table {rows:,} rows × 5 columns: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s ({rows / run.wall:,.0f} rows/s)"
+            f"  table {count:,} rows × 5 columns: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s "
+            f"({count / run.wall:,.0f} rows/s)"
         )
         table.unlink()
 
@@ -217,20 +226,22 @@ def _load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mb", type=float, default=100, help="size of each corpus")
+    parser.add_argument("--mb", type=float, default=100, help="size of each corpus (0: memory check only)")
     parser.add_argument("--presidio-mb", type=float, default=4, help="Presidio runs on this much of each file")
-    parser.add_argument("--log-gb", type=float, default=1, help="size of the log for the memory check (0: skip)")
+    parser.add_argument("--log-mb", type=float, default=1000, help="size of the log for the memory check (0: skip)")
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows of the table for the memory check (0: skip)")
     args = parser.parse_args()
     print(f"load average at start: {_load()} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="lendguard-bench-") as name:
         folder = Path(name)
         dense, log = folder / "records.txt", folder / "app.log"
-        compare("dense records (7 of 10 lines carry PII)", dense, write_dense(dense, args.mb), args.presidio_mb, folder)
-        dense.unlink()
-        compare("sparse log (2 % of lines carry PII)", log, write_log(log, args.mb), args.presidio_mb, folder)
-        log.unlink()
-        memory(args.log_gb, args.rows, folder)
+        if args.mb:
+            size = write_dense(dense, args.mb)
+            compare("dense records (7 of 10 lines carry PII)", dense, size, args.presidio_mb, folder)
+            dense.unlink()
+            compare("sparse log (2 % of lines carry PII)", log, write_log(log, args.mb), args.presidio_mb, folder)
+            log.unlink()
+        memory(args.log_mb, args.rows, folder)
     print(f"\nload average at end: {_load()} on {os.cpu_count()} cores")
 
 

@@ -24,7 +24,9 @@ import click
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from lendguard import __version__
 from lendguard.detect import mask_text
@@ -76,7 +78,13 @@ from lendguard.reports.pdf import render_pdf
 from lendguard.reports.policy_diff import PolicyDiff, diff_policies
 from lendguard.reports.sarif import render_sarif, render_targets_sarif
 from lendguard.reports.summary import rule_results
-from lendguard.reports.table import render_coverage, render_findings, render_fix_first, render_summary
+from lendguard.reports.table import (
+    render_coverage,
+    render_findings,
+    render_fix_first,
+    render_people,
+    render_summary,
+)
 from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
 from lendguard.waivers import WaiverEntry, WaiverStatus, load_waivers, waiver_warnings
 
@@ -454,7 +462,13 @@ def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes for text and log files (many files; large ones split at line breaks).",
+    help="Worker processes for text, log and table files (many files; large logs split at line breaks, "
+    "a --full Parquet scan by row groups).",
+)
+@click.option(
+    "--prose-names",
+    is_flag=True,
+    help="Also find person names in running text (a CRF over sentences with a surname character; slower).",
 )
 @engine_option
 @master_option
@@ -471,6 +485,7 @@ def scan(
     tables: tuple[str, ...],
     show_values: bool,
     jobs: int,
+    prose_names: bool,
     engine: str,
     master: str | None,
     spark_conf: tuple[str, ...],
@@ -478,6 +493,8 @@ def scan(
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules). With
     --engine spark: Parquet/ORC/CSV/JSON datasets (local, hdfs://, s3a://), hive:db[.table], jdbc: URLs."""
+    if prose_names and engine == "spark":
+        raise click.UsageError("--prose-names works with the local engine only, not --engine spark")
     rulebase = load_rulebase()
 
     def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after
@@ -490,6 +507,7 @@ def scan(
         show_values=show_values,
         on_value=stream if output_format == "jsonl" else None,
         jobs=jobs,
+        prose_names=prose_names,
     )
     probe: DatastoreProbe = probe_datastore
     bar = None
@@ -804,9 +822,11 @@ def audit(
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     out.print(f"[bold]{word('grade', lang)} {grade.grade}[/] ({grade.score}/100) — {grade.meaning}; {verdict}")
     for line in grade.explanation:
-        out.print(f"  {line}", highlight=False)
+        out.print(Padding(Text(line), (0, 0, 0, 2)), highlight=False)  # a wrapped line keeps its indent
     render_coverage(out, grade, lang)
-    render_fix_first(out, rule_results(document.targets, rulebase), lang)
+    results = rule_results(document.targets, rulebase)
+    render_people(out, results, rulebase, lang)
+    render_fix_first(out, results, lang, rulebase=rulebase)
     out.print(
         ", ".join(str(output / f"report.{ext}") for ext in ("json", "html", "pdf", "sarif", "csv", "md")),
         highlight=False,

@@ -280,6 +280,8 @@ class Inspection:
     grade: Grade
     warnings: list[str] = field(default_factory=list)
     waivers: list[WaiverStatus] = field(default_factory=list)
+    inspector: str | None = None  # the manifest's `inspector` and `scope`, for the report's cover
+    scope: str | None = None
 
     @property
     def nothing_read(self) -> bool:
@@ -301,6 +303,43 @@ def grade_reports(
 ) -> Grade:
     findings = [finding for report in reports for finding in report.findings]
     return grade(findings, rulebase, lang, scope, unreadable_areas(reports, rulebase))
+
+
+def named_as(report: TargetReport, shown: str) -> TargetReport:
+    """The report with its target named as the manifest names it (relative to the manifest's folder,
+    a URL with its password masked) instead of by the path it was read at, which may be absolute.
+    Fingerprints follow the target's name, so they no longer depend on where the checkout lies."""
+    read_at = report.file
+    if read_at == shown:
+        return report
+
+    def rename(text: str) -> str:
+        if text == read_at:
+            return shown
+        for separator in ("/", os.sep, ":"):
+            if text.startswith(read_at + separator):
+                return shown + text[len(read_at) :]
+        return text
+
+    findings = []
+    for finding in report.findings:
+        place = finding.location
+        moved = {"file": rename(place.file)}
+        if place.path is not None and place.host is None:  # a file inside a scanned folder, not a URL path
+            moved["path"] = rename(place.path)
+        location = place.model_copy(update=moved)
+        target = rename(finding.target)
+        update: dict[str, Any] = {"target": target, "location": location}
+        if target != finding.target:
+            update["fingerprint"] = fingerprint(finding.rule, target, location, finding.quote)
+        findings.append(finding.model_copy(update=update))
+    return replace(
+        report,
+        file=shown,
+        identity=rename(report.identity),
+        findings=findings,
+        error=rename(report.error) if report.error else None,
+    )
 
 
 def _outside(value: str, base: Path, allow_outside: bool) -> str | None:
@@ -401,11 +440,13 @@ def run_inspection(
         if progress is not None:
             progress(name)
         refusal = next(((value, why) for value in named if (why := _outside(value, base, allow_outside))), None)
+        shown = masked_url(name) if "://" in name else name
         if refusal is not None:
             value, why = refusal
-            reports.append(_unreadable(kind, kind_name, local(value), ProbeError(local(value), why), rulebase, lang))
+            shown_value = masked_url(value) if "://" in value else value
+            reports.append(_unreadable(kind, kind_name, shown, ProbeError(shown_value, why), rulebase, lang))
             continue
-        report = run()
+        report = named_as(run(), shown)
         reports.append(report)
         if report.evidence is None:
             continue
@@ -435,6 +476,8 @@ def run_inspection(
         grade=grade_reports(reports, rulebase, lang),
         warnings=warnings,
         waivers=statuses,
+        inspector=document.inspector,
+        scope=document.scope,
     )
 
 

@@ -88,6 +88,20 @@ class Waiver(BaseModel):
     expires: date
 
 
+AffectedKind = Literal["contacts", "data_subjects", "call_records", "messages", "third_parties", "people_contacted"]
+
+
+class Affected(BaseModel):
+    """How many people (or records about people) a finding concerns, where the evidence counts them:
+    numbers of an uploaded address book, rows of plaintext IDs, third persons called."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: AffectedKind
+    count: int = Field(ge=0)
+    at_least: bool = Field(default=False, description="counted in a sample: the store holds at least this many")
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -105,6 +119,15 @@ class Finding(BaseModel):
     fingerprint: str
     waived: bool = False
     waiver: Waiver | None = None
+    affected: Affected | None = Field(default=None, description="people concerned, where the evidence counts them")
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_count(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # left out when not counted, so a report signed before counts existed keeps its canonical form
+        data: dict[str, Any] = handler(self)
+        if data.get("affected") is None:
+            data.pop("affected", None)
+        return data
 
     @property
     def is_failure(self) -> bool:

@@ -58,6 +58,8 @@ class Targets(_Strict):
 
 class Manifest(_Strict):
     platform: StrictStr = Field(min_length=1)
+    inspector: StrictStr | None = Field(default=None, min_length=1, description="who inspects, shown on the cover")
+    scope: StrictStr | None = Field(default=None, min_length=1, description="what the inspection covers, in words")
     first_party: list[StrictStr] = []
     consent_at: datetime | None = None
     waivers: StrictStr | None = Field(default=None, description="waiver file, relative to the manifest")

@@ -16,6 +16,12 @@ SCHEMA = json.loads((REPO / "schema" / "report.schema.json").read_text(encoding=
 def test_published_schema_is_the_generated_one() -> None:
     generated = json.loads(lendguard("schema").stdout)
     assert generated == SCHEMA, "regenerate schema/report.schema.json with `lendguard schema`"
+    assert SCHEMA["$id"].endswith("report-1.2.json") and "Affected" in SCHEMA["$defs"]
+    inspection = json.loads((REPO / "schema" / "inspection.schema.json").read_text(encoding="utf-8"))
+    assert json.loads(lendguard("schema", "--kind", "inspection").stdout) == inspection, (
+        "regenerate schema/inspection.schema.json with `lendguard schema --kind inspection`"
+    )
+    assert inspection["$id"].endswith("inspection-1.1.json") and "inspector" in inspection["properties"]
 
 
 def test_json_report_validates_and_carries_the_required_fields(built_apks: dict[str, Path]) -> None:
@@ -48,7 +54,7 @@ def _nulls(value: object, path: str = "") -> list[str]:
 
 def test_json_report_has_no_null_fields(built_apks: dict[str, Path]) -> None:
     document = json.loads(lendguard("apk", str(built_apks["loanapp"]), "--format", "json").stdout)
-    assert document["schema_version"] == "1.1"
+    assert document["schema_version"] == "1.2"
     assert _nulls(document) == []
     finding = next(f for f in document["findings"] if f["rule"] == "APP-CONTACTS-READ")
     assert set(finding["location"]) == {"file", "dex", "member"}

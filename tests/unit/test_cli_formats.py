@@ -55,7 +55,8 @@ def test_database_results_name_the_url_and_the_column(datastores: dict[str, str]
     results = _results(_sarif("scan", datastores["lending_db"]))
     plaintext = next(r for r in results if r["ruleId"] == "DATA-PLAINTEXT-ID" and r["kind"] == "fail")
     location = plaintext["locations"][0]
-    assert location["physicalLocation"]["artifactLocation"]["uri"].startswith("sqlite:///")
+    uri = location["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("sqlite:///") and uri.endswith(".sqlite#borrowers.id_no")  # the masked URL + table.column
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "borrowers.id_no"
 
 
@@ -99,6 +100,16 @@ def test_terminal_table_fits_and_wraps_at_token_boundaries(built_apks: dict[str,
     assert continued and all(line.startswith(" " * 6) for line in continued)  # the remedy indent survives
 
 
+def test_wrap_never_starts_a_line_with_closing_cjk_punctuation() -> None:
+    for text, width in (
+        ("另见 DATA-PLAINTEXT-ID (120)、DATA-LOGS-PII (100)", 28),
+        ("存储借款人的通讯录或通话记录，删除。", 10),
+    ):
+        lines = wrap(text, width).splitlines()
+        assert len(lines) > 1 and not [line for line in lines if line[:1] in "、，。；：）」』】！？"]
+        assert all(cell_len(line) <= width for line in lines)
+
+
 def test_wrap_breaks_only_at_boundaries_when_they_fit() -> None:
     text = "Landroid/provider/ContactsContract$CommonDataKinds$Phone;->CONTENT_URI"
     assert wrap(text, 20).splitlines() == [
@@ -109,3 +120,29 @@ def test_wrap_breaks_only_at_boundaries_when_they_fit() -> None:
     ]
     assert wrap("AndroidManifest.xml", 19) == "AndroidManifest.xml"
     assert all(cell_len(line) <= 6 for line in wrap("清单申请通讯录权限", 6).splitlines())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_of_several_targets_fits_80_columns(built_apks: dict[str, Path], lang: str) -> None:
+    from rich.console import Console
+
+    from lendguard.engine import audit_apk, audit_policy
+    from lendguard.reports.document import build_document
+    from lendguard.reports.table import render_summary
+    from lendguard.rulebase import load_rulebase
+
+    rulebase = load_rulebase()
+    apk = built_apks["loanapp"]
+    documents = [build_document(r, rulebase, lang) for r in (audit_apk(apk, rulebase), audit_policy(apk, rulebase))]  # type: ignore[arg-type]
+    console = Console(width=80, record=True, color_system=None)
+    render_summary(console, documents)
+    out = console.export_text()
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    headings = out.splitlines()[2]  # every heading whole on one line, none broken mid-word
+    for key in ("file", "identity", "severity_counts", "failed_rules", "status"):
+        from lendguard.reports.i18n import word
+
+        assert word(key, lang) in headings, word(key, lang)  # type: ignore[arg-type]
+    for token in ("com.", "example.", "kuaijie", "privacy_", "loanapp.apk"):  # broken at boundaries only
+        assert token in out, token
+    assert "1 / 7 / 9 / 2" in out  # the counts per severity share one column

@@ -166,3 +166,95 @@ def test_a_broken_target_is_inconclusive_not_fatal(inspection_dir: Path, tmp_pat
     assert not app["covered"] and "missing.apk: no such file" in app["not_covered"][0]
     assert subprocess.run(["true"]).returncode == 0
     assert Severity.critical.rank > Severity.high.rank
+
+
+def _small_inspection(folder: Path) -> Path:
+    """A data-store and collection inspection with relative paths, inspector and scope."""
+    demo_platform.main(folder / "generated")
+    manifest = folder / "inspection.yaml"
+    manifest.write_text(
+        "platform: 快借钱包\n"
+        "inspector: 某市网信办检查组 张三\n"
+        "scope: 生产数据库与催收记录（2026年11月）\n"
+        "targets:\n"
+        '  datastore: ["sqlite:///generated/platform.db", generated/logs]\n'
+        "  collection:\n"
+        "    - {log: generated/collection/collection_log.csv, loans: generated/collection/loans.csv}\n",
+        encoding="utf-8",
+    )
+    return manifest
+
+
+def test_reports_name_targets_as_the_manifest_does_wherever_the_checkout_lies(
+    tmp_path: Path, rulebase: RuleBase
+) -> None:
+    from lendguard.engine import run_inspection
+    from lendguard.reports.findings_csv import findings_csv
+    from lendguard.reports.html import render_html
+    from lendguard.reports.inspection import build_inspection
+    from lendguard.reports.markdown import render_markdown
+    from lendguard.reports.sarif import render_sarif
+
+    first, second = tmp_path / "here", tmp_path / "elsewhere" / "deeper"
+    documents = []
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+        document = build_inspection(run_inspection(_small_inspection(folder), rulebase), rulebase, "zh")
+        documents.append(document)
+        rendered = {
+            "json": document.model_dump_json(),
+            "html": render_html(document, rulebase),
+            "md": render_markdown(document, rulebase),
+            "sarif": json.dumps(render_sarif(document, rulebase)["runs"][0]["results"], ensure_ascii=False),
+            "csv": findings_csv(document.targets),
+        }
+        for kind, text in rendered.items():  # (the manifest itself is named as the command line gave it)
+            assert str(folder / "generated") not in text, f"{kind} shows a target by its absolute path"
+        store = next(t for t in document.targets if t.target.kind == "datastore")
+        assert store.target.file == store.target.identity == "sqlite:///generated/platform.db"
+        logs = next(t for t in document.targets if t.target.file == "generated/logs")
+        assert {f.location.path for f in logs.failures()} == {"generated/logs/app.log"}
+        uris = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in render_sarif(document, rulebase)["runs"][0]["results"]
+        }
+        assert "sqlite:///generated/platform.db#borrowers.id_no" in uris
+        assert "generated/collection/collection_log.csv" in uris and "generated/logs/app.log" in uris
+        assert document.inspector == "某市网信办检查组 张三" and document.scope and "催收记录" in document.scope
+    prints = [sorted(f.fingerprint for t in d.targets for f in t.findings) for d in documents]
+    assert prints[0] == prints[1]  # baselines and waivers keep matching after the checkout moves
+
+
+def test_a_report_signed_before_inspector_and_counts_existed_still_verifies(tmp_path: Path, rulebase: RuleBase) -> None:
+    """A schema-1.0 report (no inspector, scope or counts) was signed over a canonical form without
+    those keys; reading it back must give the same canonical form."""
+    import base64
+
+    import rfc8785
+    from cryptography.hazmat.primitives import serialization
+
+    from lendguard.engine import run_inspection
+    from lendguard.reports.inspection import build_inspection, verify
+
+    manifest = _small_inspection(tmp_path)
+    key = tmp_path / "signing.pem"
+    assert run_cli("keys", "generate", "--signing", str(key)).returncode == 0
+    document = build_inspection(run_inspection(manifest, rulebase), rulebase, "zh")
+    old = document.model_dump(mode="json", exclude={"signature", "inspector", "scope"})
+    old["schema_version"] = "1.0"
+    for target in old["targets"]:
+        target["schema_version"] = "1.1"
+        for finding in target["findings"]:
+            finding.pop("affected", None)
+    private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    value = private.sign(bytes(rfc8785.dumps(old)))  # type: ignore[union-attr,call-arg]
+    old["signature"] = {
+        "algorithm": "Ed25519",
+        "canonicalization": "RFC 8785",
+        "public_key": base64.b64encode(public).decode(),
+        "value": base64.b64encode(value).decode(),
+    }
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    assert verify(report, base=tmp_path) == []

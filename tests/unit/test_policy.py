@@ -156,3 +156,19 @@ def test_bad_policies_exit_2_with_one_line(
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"lendguard: error: {path}: ") and "Traceback" not in result.stderr
+
+
+COMPLETENESS = ("POL-PROCESSOR", "POL-RETENTION", "POL-RIGHTS", "POL-COMPLAINT", "POL-MINORS", "POL-NO-SDK-LIST")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_missing_element_is_named_not_counted_as_clauses(rulebase: RuleBase, lang: str) -> None:
+    report = audit_policy(POLICIES / "loan_bad.html", rulebase, lang)  # type: ignore[arg-type]
+    quotes = {f.rule: f.quote for f in report.findings if f.outcome is Outcome.fail and f.rule in COMPLETENESS}
+    assert set(quotes) == set(COMPLETENESS)
+    prefix = "缺少：" if lang == "zh" else "missing: "
+    assert all(quote.startswith(prefix) and "clauses" not in quote for quote in quotes.values())
+    rights = [rulebase.label(right, lang) for right in rulebase.policy.rights]  # every right loan_bad leaves out
+    assert all(name in quotes["POL-RIGHTS"] for name in rights)
+    assert rulebase.label("retention_period", lang) in quotes["POL-RETENTION"]
+    assert rulebase.label("contact_channel", lang) in quotes["POL-PROCESSOR"]

@@ -4,6 +4,7 @@ rendered by Debian's Chromium (installed by `make test`)."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -17,9 +18,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 from tests.conftest import REPO, run_cli
+from tests.fixtures import har
 
-from lendguard.engine import Inspection, audit_org, grade_reports
-from lendguard.evidence import InputFingerprint
+from lendguard.engine import Inspection, audit_org, audit_traffic, grade_reports
+from lendguard.evidence import InputFingerprint, TableDigest
 from lendguard.reports.html import render_html
 from lendguard.reports.inspection import InspectionDocument, build_inspection
 from lendguard.reports.markdown import render_markdown
@@ -30,20 +32,39 @@ GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("LENDGUARD_UPDATE_GOLDEN") == "1"
 
 
+# What #11's fingerprints hold for a folder and a database (hand-made: the digests are facts here).
+FOLDER = InputFingerprint(path="generated/logs", kind="folder", files={"app.log": "1" * 64, "api.log": "2" * 64})
+DATABASE = InputFingerprint(
+    path="sqlite:///generated/platform.db",
+    kind="database",
+    tables=(
+        TableDigest(table="borrowers", columns=("id INTEGER", "id_no VARCHAR(255)"), rows=120, digest="3" * 64),
+        TableDigest(
+            table="call_logs", columns=("peer_number VARCHAR(255)",), rows=1000, digest="4" * 64, sample="first 1000"
+        ),
+    ),
+)
+
+
 @pytest.fixture(scope="module")
-def document(rulebase: RuleBase) -> InspectionDocument:
+def document(rulebase: RuleBase, tmp_path_factory: pytest.TempPathFactory) -> InspectionDocument:
+    capture = har.write(tmp_path_factory.mktemp("har") / "kuaijie.har", har.harvesting_app())
     cwd = Path.cwd()
     os.chdir(REPO)  # relative paths in the report, whatever the checkout's location
     try:
-        report = audit_org(Path("examples/governance.yaml"), rulebase)
+        org = audit_org(Path("examples/governance.yaml"), rulebase)
+        os.chdir(capture.parent)
+        traffic = audit_traffic(Path(capture.name), rulebase, first_party=("kuaijie-loan.example.cn",))
     finally:
         os.chdir(cwd)
     inspection = Inspection(
         platform="快借钱包（示例）",
         manifest=Path("examples/inspection.yaml"),
-        reports=[report],
-        inputs=[InputFingerprint(path="governance.yaml", kind="file", sha256="0" * 64)],
-        grade=grade_reports([report], rulebase, "zh"),
+        reports=[org, traffic],
+        inputs=[InputFingerprint(path="governance.yaml", kind="file", sha256="0" * 64), FOLDER, DATABASE],
+        grade=grade_reports([org, traffic], rulebase, "zh"),
+        inspector="某市网信办检查组 张三",
+        scope="应用网络流量与治理记录（2026年11月）",
     )
     fixed = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     built = build_inspection(inspection, rulebase, "zh")
@@ -61,14 +82,30 @@ def _golden(name: str, text: str) -> None:
 
 
 def test_golden_json(document: InspectionDocument) -> None:
-    _golden("report.json", json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    written = document.model_dump(mode="json", exclude_none=True)  # as `lendguard audit` writes it
+    assert written["inspector"] == "某市网信办检查组 张三" and written["schema_version"] == "1.1"
+    upload = next(f for t in written["targets"] for f in t["findings"] if f["rule"] == "NET-CONTACTS-UPLOAD")
+    assert upload["affected"] == {"kind": "contacts", "count": 30, "at_least": False}
+    _golden("report.json", json.dumps(written, ensure_ascii=False, indent=2) + "\n")
 
 
 def test_golden_markdown(document: InspectionDocument, rulebase: RuleBase) -> None:
     text = render_markdown(document, rulebase)
     assert "ORG-MLPS" in text and "**等级: D**" in text
     assert text.index("## 优先整改") < text.index("## 按规则分组的不合规项") < text.index("## 附录")
-    assert text.count("### ORG-") == len({f.rule for t in document.targets for f in t.failures()})
+    failed = {f.rule for t in document.targets for f in t.failures()}
+    assert text.count("### ORG-") + text.count("### NET-") == len(failed)
+    summary = text[: text.index("## 按规则分组的不合规项")]
+    assert "- **30名通讯录联系人** — NET-CONTACTS-UPLOAD" in summary  # people affected, on the first screen
+    assert "检查人: 某市网信办检查组 张三" in text and "检查范围: 应用网络流量与治理记录" in text
+    # the evidence list: each file of a folder, each table's rows, schema, digest and sampling
+    assert f"| generated/logs/app.log | 文件 | `{'1' * 64}` |" in text
+    assert "borrowers | 120 行; id INTEGER, id_no VARCHAR(255) | `" + "3" * 64 in text
+    assert "1000 行 (抽样：first 1000)" in text
+    assert "领域权重: 应用 20" in text and "**A** ≥ 85" in text  # method: weights and bands
+    # a provision the law data has only in English is quoted by its gist, and the zh report says so
+    entry = text[text.index("**TC260-PERM-5.4**") :].splitlines()
+    assert entry[2] == "> _（法规数据暂无中文原文，以下为英文要旨）_"
     _golden("report.md", text)
 
 
@@ -81,6 +118,11 @@ def test_golden_html(document: InspectionDocument, rulebase: RuleBase) -> None:
     failed = {f.rule for t in document.targets for f in t.failures()}
     assert text.count('<details class="rule"') >= len(failed)  # one folded block per rule, not per finding
     assert 'id="law-PIPL-52"' in text and 'href="#law-PIPL-52"' in text  # basis referenced into the appendix
+    assert text.index('id="not-covered"') < text.index('id="summary"')  # areas not inspected: first, as a banner
+    summary = text[text.index('id="summary"') : text.index('id="findings"')]
+    assert "30名通讯录联系人" in summary and "涉及 30名通讯录联系人" in summary  # people affected, fix-first entry
+    evidence = text[text.index('id="evidence"') : text.index('id="method"')]
+    assert "app.log" in evidence and "api.log" in evidence and "3" * 64 in evidence and "抽样：first 1000" in evidence
     _golden("report.html", text)
 
 
@@ -127,6 +169,15 @@ def test_html_renders_in_chromium(document: InspectionDocument, rulebase: RuleBa
     assert "ORG-MLPS" in dom.stdout and 'class="grade D"' in dom.stdout
     # the inline script ran: the outcome filter starts at "fail", so passed blocks would be hidden
     assert '<select name="outcome">' in dom.stdout
+    # filter and sort in the page, no server: the view named in the link's fragment
+    view = f"{page.as_uri()}#severity=critical&outcome=&sort=count"
+    filtered = subprocess.run([browser, *flags, "--dump-dom", view], capture_output=True, text=True, timeout=120)
+    blocks = re.findall(r'<details class="rule" data-severity="(\w+)"[^>]*data-count="(\d+)"([^>]*)>', filtered.stdout)
+    shown = [(severity, int(count)) for severity, count, rest in blocks if "hidden" not in rest]
+    assert blocks and shown and {severity for severity, _ in shown} == {"critical"}
+    assert len(shown) < len(blocks)  # the others are hidden, not removed
+    counts = [int(count) for _, count, _ in blocks]
+    assert counts == sorted(counts, reverse=True)  # sorted by occurrences
     shot = tmp_path / "summary.png"
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", "--window-size=1280,800", page.as_uri()],
@@ -148,17 +199,29 @@ def test_html_renders_in_chromium(document: InspectionDocument, rulebase: RuleBa
 def test_pdf_has_the_findings_in_chinese(document: InspectionDocument, rulebase: RuleBase, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
+    from lendguard.reports.html import key_fingerprint
+    from lendguard.reports.inspection import generate_signing_key, sign
     from lendguard.reports.pdf import render_pdf
 
+    key = tmp_path / "signing.pem"
+    generate_signing_key(key)
+    signed = sign(document, key)
+    assert signed.signature is not None
     path = tmp_path / "report.pdf"
-    path.write_bytes(render_pdf(render_html(document, rulebase)))
+    path.write_bytes(render_pdf(render_html(signed, rulebase)))
     pages = [page.extract_text() or "" for page in PdfReader(path).pages]
     text = "".join(pages)
     assert "ORG-MLPS" in text and "不予认证" in text  # CJK glyphs were embedded, not dropped
     cover = pages[0]
-    assert "个人信息保护合规检查报告" in cover and "快借钱包（示例）" in cover and "未签名" in cover
-    assert "examples/inspection.yaml" in cover  # the scope: manifest and targets
+    assert "个人信息保护合规检查报告" in cover and "快借钱包（示例）" in cover
+    assert "检查人" in cover and "某市网信办检查组 张三" in cover  # the inspector
+    assert "应用网络流量与治理记录" in cover and "examples/inspection.yaml" in cover and "kuaijie.har" in cover  # scope
+    flat = cover.replace(" ", "").replace("\n", "")
+    assert "已签名" in cover and key_fingerprint(signed.signature.public_key).replace(" ", "") in flat
     assert len(pages) >= 3
+    summary = pages[1]  # the one-screen summary is one page: people affected, fix-first and its tail
+    assert "涉及的人" in summary and "优先整改" in summary and "另有 9 条不合规规则" in summary
+    assert pages[2].lstrip().startswith("按规则分组的不合规项")
     for number, page in enumerate(pages[1:], start=2):
         assert f"{number} / {len(pages)}" in page  # page numbers
         assert "快借钱包（示例）" in page and "LendGuard" in page  # running header
@@ -235,3 +298,31 @@ def test_batch_of_a_folder_without_auditable_files_is_a_one_line_error(tmp_path:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "no .apk" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pdf_never_splits_a_row_across_pages(document: InspectionDocument, rulebase: RuleBase) -> None:
+    """Forty long occurrences of one rule span several pages; each row's explanation (numbered so
+    it is unique) must lie whole on one page."""
+    from pypdf import PdfReader
+
+    from lendguard.reports.pdf import render_pdf
+
+    traffic = next(t for t in document.targets if t.target.kind == "traffic")
+    base = next(f for f in traffic.findings if f.rule == "NET-BEFORE-CONSENT" and f.outcome.value == "fail")
+    filler = "在用户同意之前发送个人信息，请求体含设备标识与手机号；" * 4
+    rows = [
+        base.model_copy(update={"why": f"第{n:02d}行：{filler}第{n:02d}行完", "fingerprint": f"row{n}"})
+        for n in range(40)
+    ]
+    longer = document.model_copy(
+        update={
+            "targets": [
+                t.model_copy(update={"findings": [*t.findings, *rows]}) if t is traffic else t for t in document.targets
+            ]
+        }
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(longer, rulebase))))
+    pages = [re.sub(r"\s+", "", page.extract_text() or "") for page in reader.pages]
+    for n in range(40):
+        start, end = f"第{n:02d}行：", f"第{n:02d}行完"
+        assert any(start in page and end in page for page in pages), f"row {n} split across pages"

@@ -122,3 +122,45 @@ def test_unreachable_database_exits_2_with_masked_password() -> None:
     assert result.stderr.startswith(
         "lendguard: error: postgresql+psycopg://auditor:***@127.0.0.1:1/loans"
     ) or result.stderr.startswith("lendguard: error: postgresql://auditor:***@127.0.0.1:1/loans")
+
+
+def test_prose_names_is_an_option(tmp_path: Path) -> None:
+    """A name in running text is found only with --prose-names, and shown masked."""
+    path = tmp_path / "minutes.txt"
+    path.write_text("催收会议纪要：王建国表示将于月底前还清欠款。\n", encoding="utf-8")
+    plain = lendguard("scan", str(path), "--format", "jsonl")
+    assert plain.returncode == 0 and "PERSON" not in plain.stdout
+    prose = lendguard("scan", str(path), "--format", "jsonl", "--prose-names")
+    records = [json.loads(line) for line in prose.stdout.splitlines()]
+    assert [(r["entity"], r["start"], r["end"]) for r in records] == [("PERSON", 7, 10)]
+    assert "王建国" not in prose.stdout
+    spark = lendguard("scan", str(path), "--prose-names", "--engine", "spark")
+    assert spark.returncode == 2 and spark.stderr.count("\n") == 1 and "--prose-names" in spark.stderr
+
+
+def test_jobs_read_table_files_in_workers_with_the_same_evidence(tmp_path: Path) -> None:
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from tests.fixtures import lending_data
+
+    from lendguard.probes.datastore import ScanOptions, probe_datastore
+
+    rows = lending_data.lending_tables(seed=45, borrowers=120)["borrowers"]
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), folder / "borrowers.parquet", row_group_size=25)  # 5 row groups
+    (folder / "borrowers.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
+    (folder / "broken.csv").write_bytes(b"")  # unreadable: a warning, the same with workers
+    for full in (True, False):
+        results = [
+            probe_datastore(str(folder), ScanOptions(full=full, sample_rows=70, jobs=jobs)).model_dump(
+                exclude={"provenance": {"collected_at"}}
+            )
+            for jobs in (1, 3)
+        ]
+        assert results[0] == results[1]
+        assert results[0]["warnings"] and all(t["rows_scanned"] == (120 if full else 70) for t in results[0]["tables"])

@@ -48,3 +48,51 @@ def test_both_backends_agree_and_never_match_across_lines() -> None:
     fast = [(n, m) for n, m in Scanner(backend="hyperscan").scan_lines(text)]
     assert plain == fast
     assert not [m for n, m in plain if n > 1500 and m.entity == "PERSON"]
+
+
+@pytest.mark.parametrize("backend", ["re", "hyperscan"])
+def test_flat_records_are_the_matches_of_scan_lines(backend: str) -> None:
+    if backend == "hyperscan" and not hyperscan_available():
+        pytest.skip("hyperscan is not installed")
+    scanner = Scanner(backend=backend)  # type: ignore[arg-type]
+    text = "\n".join(fuzz_lines(seed=43, count=800))
+    records = scanner.scan_records(text)
+    assert records, "the fuzz lines hold values"
+    assert records == [(n, m.entity, m.start, m.end, m.score, m.value) for n, m in scanner.scan_lines(text)]
+    assert records == sorted(records, key=lambda r: (r[0], r[2]))
+
+
+def test_clashing_claims_on_a_line_keep_the_other_values_in_order() -> None:
+    # From the labelled corpus: entities claim overlapping characters on this line (resolved by
+    # priority), while the lines around it take the path without resolution.
+    line = "借款人彭健，身份证号652327200109266685，手机13467904838，还款卡号6225 8868 4550 0220"
+    found = [(n, m.entity, m.value) for n, m in Scanner().scan_lines(f"手机13812345678\n{line}\n邮箱 a@qq.com")]
+    assert found == [
+        (1, "CN_MOBILE", "13812345678"),
+        (2, "PERSON", "彭健"),
+        (2, "CN_RESIDENT_ID", "652327200109266685"),
+        (2, "CN_MOBILE", "13467904838"),
+        (2, "CN_BANK_CARD", "6225 8868 4550 0220"),
+        (3, "EMAIL_ADDRESS", "a@qq.com"),
+    ]
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+def test_bounded_and_plain_prefilters_find_the_same() -> None:
+    from tests.fixtures.pii_corpus import corpus
+
+    text = "\n".join([*fuzz_lines(seed=47, count=1500), *(line.text for line in corpus(seed=53, lines=500))])
+    plain = Scanner(backend="hyperscan")
+    bounded = Scanner(backend="hyperscan")
+    bounded._bounded_database = bounded._compile_hyperscan(bounded=True)
+    assert plain.scan_records(text) == bounded.scan_records(text)
+    assert plain._bounded_database is not None, "a dense buffer switches to the bounded patterns"
+    log = "\n".join(
+        f"2026-11-29 10:00:{n % 60:02d} INFO GET /api/v2/loan?trace={n:016x} 200 {n % 900}ms" for n in range(5000)
+    )
+    sparse = Scanner(backend="hyperscan")
+    assert sparse.scan_records(log + "\n借款人张三，手机13812345678") == [
+        (5001, "PERSON", 3, 5, 0.7, "张三"),
+        (5001, "CN_MOBILE", 8, 19, 1.0, "13812345678"),
+    ]
+    assert sparse._bounded_database is None, "a sparse log keeps the plain patterns"

@@ -9,9 +9,16 @@ from collections.abc import Callable, Iterable, Iterator
 
 from lendguard.checks.registry import CheckContext, check
 from lendguard.evidence import Attempt, CollectionEvidence
-from lendguard.findings import Finding, Outcome
+from lendguard.findings import Affected, Finding, Outcome
 
 NEGATION_BEFORE = re.compile(r"(?:不|没|未|无|别)[^，。；,.;]{0,6}$")
+
+
+def _affected(attempts: list[Attempt]) -> Affected:
+    """The distinct numbers contacted (keyed digests, so no number is shown): third persons when no
+    attempt reached the borrower's own number."""
+    kind = "people_contacted" if any(a.role == "borrower" for a in attempts) else "third_parties"
+    return Affected(kind=kind, count=len({a.number_key for a in attempts}))
 
 
 def _fail(ctx: CheckContext, attempts: list[Attempt], quote: str, zh: str, en: str) -> Finding:
@@ -25,6 +32,7 @@ def _fail(ctx: CheckContext, attempts: list[Attempt], quote: str, zh: str, en: s
         ),
         quote=quote,
         why=ctx.say(zh, en),
+        affected=_affected(attempts),
     )
 
 

@@ -8,11 +8,21 @@ from collections.abc import Callable, Iterator
 from lendguard.checks.registry import CheckContext, check
 from lendguard.detect import BY_NAME
 from lendguard.evidence import ColumnProfile, DataStoreEvidence, TableProfile, ValueFound
-from lendguard.findings import Confidence, Finding, Outcome
+from lendguard.findings import Affected, Confidence, Finding, Outcome
 
 
 def _confidence(share: float) -> Confidence:
     return "high" if share >= 0.8 else "medium" if share >= 0.3 else "low"
+
+
+def _sampled(store: DataStoreEvidence, table: TableProfile) -> bool:
+    """Whether the table was read only in part, so counts from it are lower bounds: the read's
+    fingerprint says how a sample was drawn (none when every row was read)."""
+    if table.full_scan:
+        return False
+    digests = {t.table: t for t in store.fingerprint.tables} if store.fingerprint else {}
+    digest = digests.get(table.name)
+    return digest is None or digest.sample is not None
 
 
 def _plaintext_columns(store: DataStoreEvidence) -> Iterator[tuple[TableProfile, ColumnProfile]]:
@@ -44,6 +54,7 @@ def _text_findings(
             count = counted.get(path, {}).get(entity, len(found))  # evidence keeps the first values only
             yield ctx.fail(
                 ctx.at(path=path, line=found[0].line, entity=entity),
+                affected=Affected(kind="data_subjects", count=count),
                 quote=", ".join(v.value for v in found[:3]),
                 why=ctx.say(
                     f"{where}中有 {count} 处{entity}（首次出现在第 {found[0].line} 行）",
@@ -79,6 +90,7 @@ def _plaintext(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Finding]
                 f"{table.name}.{column.name}: {count} of {column.non_empty} sampled non-empty values are plaintext {column.detail}",
             ),
             confidence=_confidence(column.share),
+            affected=Affected(kind="data_subjects", count=count, at_least=_sampled(store, table)),
         )
     yield from _text_findings(
         store, ctx, logs=False, wanted=lambda entity: knowledge.plaintext_rule(entity) == ctx.rule.id
@@ -131,27 +143,35 @@ def weak_pseudonym(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Find
                 )
 
 
-def _contact_list(table: TableProfile, ctx: CheckContext) -> str | None:
+def _contact_list(
+    store: DataStoreEvidence, table: TableProfile, ctx: CheckContext
+) -> tuple[str, Affected | None] | None:
+    """Why the table holds address books or call records, and the entries it holds where its rows
+    count them (a row per contact or call; not when one value holds a whole uploaded book)."""
     thresholds = ctx.rulebase.datastore.contacts
     kinds = {c.detail for c in table.columns if c.classification == "plaintext"}
     for column in table.columns:
         if column.max_mobiles_in_value >= thresholds.min_phones_in_value:
-            return ctx.say(
+            reason = ctx.say(
                 f"{column.name} 的单个值中含 {column.max_mobiles_in_value} 个手机号（上传的通讯录）",
                 f"one value of {column.name} holds {column.max_mobiles_in_value} phone numbers (an uploaded address book)",
             )
+            return reason, None
     if "CN_MOBILE" not in kinds or table.rows_per_owner_avg is None:
         return None
+    rows = table.rows_scanned
     if table.call_record_columns:
-        return ctx.say(
+        reason = ctx.say(
             f"通话记录：号码 + {'、'.join(f'「{c}」' for c in table.call_record_columns)}，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条",
             f"call records: numbers with {', '.join(table.call_record_columns)}, {table.rows_per_owner_avg} per {table.owner_column} on average",
         )
+        return reason, Affected(kind="call_records", count=rows, at_least=_sampled(store, table))
     if "PERSON" in kinds and table.rows_per_owner_avg >= thresholds.min_rows_per_owner:
-        return ctx.say(
+        reason = ctx.say(
             f"联系人列表：姓名 + 手机号，按 {table.owner_column} 每人平均 {table.rows_per_owner_avg} 条、最多 {table.rows_per_owner_max} 条",
             f"contact lists: names with phone numbers, {table.rows_per_owner_avg} per {table.owner_column} on average, up to {table.rows_per_owner_max}",
         )
+        return reason, Affected(kind="contacts", count=rows, at_least=_sampled(store, table))
     return None
 
 
@@ -161,11 +181,15 @@ def contacts_stored(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[Fin
         yield _no_tables(ctx)
         return
     for table in store.tables:
-        reason = _contact_list(table, ctx)
-        if reason:
+        found = _contact_list(store, table, ctx)
+        if found:
+            reason, affected = found
             columns = [c for c in table.columns if c.classification == "plaintext" or c.max_mobiles_in_value]
             yield ctx.fail(
-                ctx.at(table=table.name), quote=", ".join(e for c in columns for e in c.examples[:1]), why=reason
+                ctx.at(table=table.name),
+                quote=", ".join(e for c in columns for e in c.examples[:1]),
+                why=reason,
+                affected=affected,
             )
 
 
@@ -188,6 +212,7 @@ def card_security_data(store: DataStoreEvidence, ctx: CheckContext) -> Iterator[
                 yield ctx.fail(
                     ctx.at(table=table.name, column=column.name),
                     quote=f"{table.name}.{column.name} ({column.card_security_kind})",
+                    affected=Affected(kind="data_subjects", count=column.non_empty, at_least=_sampled(store, table)),
                     why=ctx.say(
                         f"存储 C3 类支付敏感信息（{ctx.labels([column.card_security_kind])}），{column.non_empty} 个非空值",
                         f"stores C3 card-security data ({ctx.labels([column.card_security_kind])}): {column.non_empty} non-empty values",

@@ -6,11 +6,17 @@ from collections.abc import Iterator
 
 from lendguard.checks.registry import CheckContext, check
 from lendguard.evidence import EndpointFacts, TrafficEvidence
-from lendguard.findings import Confidence, Finding, Outcome
+from lendguard.findings import Affected, AffectedKind, Confidence, Finding, Outcome
 
 
 def _fail(
-    ctx: CheckContext, endpoint: EndpointFacts, quote: str, zh: str, en: str, confidence: Confidence = "high"
+    ctx: CheckContext,
+    endpoint: EndpointFacts,
+    quote: str,
+    zh: str,
+    en: str,
+    confidence: Confidence = "high",
+    affected: Affected | None = None,
 ) -> Finding:
     place = ctx.at(
         request=endpoint.first_index,
@@ -23,19 +29,23 @@ def _fail(
         f"（{endpoint.requests} 次请求，首次为第 {endpoint.first_index} 条）",
         f" ({endpoint.requests} request{'s' if endpoint.requests != 1 else ''}, the first is entry {endpoint.first_index})",
     )
-    return ctx.fail(place, quote=quote, why=ctx.say(zh, en) + times, confidence=confidence)
+    return ctx.fail(place, quote=quote, why=ctx.say(zh, en) + times, confidence=confidence, affected=affected)
 
 
 def _examples(endpoint: EndpointFacts) -> str:
     return ", ".join(f"{v.field}={v.value}" for v in endpoint.examples[:3]) or f"{endpoint.host}{endpoint.path}"
 
 
-def _count_rule(traffic: TrafficEvidence, ctx: CheckContext, attribute: str, zh: str, en: str) -> Iterator[Finding]:
+def _count_rule(
+    traffic: TrafficEvidence, ctx: CheckContext, attribute: str, zh: str, en: str, kind: AffectedKind | None = None
+) -> Iterator[Finding]:
+    """One finding per endpoint that sent any of `attribute`; `kind` names who the count is of, where
+    it counts people (or records about them) rather than things (package names, coordinates)."""
     for endpoint in traffic.endpoints:
         if (count := getattr(endpoint, attribute)) > 0:
-            yield _fail(
-                ctx, endpoint, f"{endpoint.host}{endpoint.path}: {count}", zh.format(n=count), en.format(n=count)
-            )
+            affected = Affected(kind=kind, count=count) if kind else None
+            quote = f"{endpoint.host}{endpoint.path}: {count}"
+            yield _fail(ctx, endpoint, quote, zh.format(n=count), en.format(n=count), affected=affected)
 
 
 @check("NET-CONTACTS-UPLOAD")
@@ -46,13 +56,19 @@ def contacts_upload(traffic: TrafficEvidence, ctx: CheckContext) -> Iterator[Fin
         "contact_people",
         "上传通讯录：单次请求含 {n} 个他人手机号，这些人从未同意",
         "uploads an address book: {n} other people's numbers in one request, none of whom consented",
+        "contacts",
     )
 
 
 @check("NET-CALLLOG-UPLOAD")
 def call_log_upload(traffic: TrafficEvidence, ctx: CheckContext) -> Iterator[Finding]:
     yield from _count_rule(
-        traffic, ctx, "call_records", "上传通话记录：单次请求含 {n} 条", "uploads call records: {n} in one request"
+        traffic,
+        ctx,
+        "call_records",
+        "上传通话记录：单次请求含 {n} 条",
+        "uploads call records: {n} in one request",
+        "call_records",
     )
 
 
@@ -64,6 +80,7 @@ def sms_upload(traffic: TrafficEvidence, ctx: CheckContext) -> Iterator[Finding]
         "sms_messages",
         "上传短信内容：单次请求含 {n} 条",
         "uploads SMS content: {n} messages in one request",
+        "messages",
     )
 
 

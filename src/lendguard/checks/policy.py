@@ -31,8 +31,15 @@ def _clause_fail(ctx: CheckContext, clause: Clause, zh: str, en: str) -> Finding
     )
 
 
-def _missing(ctx: CheckContext, policy: PolicyEvidence, zh: str, en: str) -> Finding:
-    return ctx.fail(ctx.at(), quote=f"{len(policy.clauses)} clauses", why=ctx.say(zh, en), confidence="medium")
+def _missing(ctx: CheckContext, policy: PolicyEvidence, elements: list[str], zh: str, en: str) -> Finding:
+    """A completeness failure: the quote names each required element (label keys) no clause gives."""
+    read = ctx.say(f"（已逐条阅读 {len(policy.clauses)} 个条款）", f" ({len(policy.clauses)} clauses read)")
+    return ctx.fail(
+        ctx.at(),
+        quote=ctx.say("缺少：", "missing: ") + ctx.labels(elements),
+        why=ctx.say(zh, en) + read,
+        confidence="medium",
+    )
 
 
 def _met(ctx: CheckContext, clause: Clause) -> Finding:
@@ -45,9 +52,11 @@ def _met(ctx: CheckContext, clause: Clause) -> Finding:
     )
 
 
-def _met_or_missing(ctx: CheckContext, policy: PolicyEvidence, found: list[Clause], zh: str, en: str) -> Finding:
-    """A completeness criterion: met by the first clause found, else missing (zh / en say what is missing)."""
-    return _met(ctx, found[0]) if found else _missing(ctx, policy, zh, en)
+def _met_or_missing(
+    ctx: CheckContext, policy: PolicyEvidence, found: list[Clause], element: str, zh: str, en: str
+) -> Finding:
+    """A completeness criterion: met by the first clause found, else `element` is missing."""
+    return _met(ctx, found[0]) if found else _missing(ctx, policy, [element], zh, en)
 
 
 def _read(ctx: CheckContext) -> PolicyReader:
@@ -83,8 +92,13 @@ def processor(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     if both or (named and reachable):
         yield _met(ctx, (both or reachable)[0])
     else:
+        absent = [key for key, clauses in (("processor_name", named), ("contact_channel", reachable)) if not clauses]
         yield _missing(
-            ctx, policy, "未找到处理者名称及联系方式", "no clause names the processor together with a way to contact it"
+            ctx,
+            policy,
+            absent or ["processor_name", "contact_channel"],
+            "未找到处理者名称及联系方式",
+            "no clause names the processor together with a way to contact it",
         )
 
 
@@ -96,7 +110,12 @@ def purpose(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     data = _data_words(lex) + lex.collect_verbs
     found = [c for c in policy.clauses if r.find(c.text, lex.purpose_markers) and r.find(c.text, data)]
     yield _met_or_missing(
-        ctx, policy, found, "未说明收集个人信息的目的", "no clause states why personal information is collected"
+        ctx,
+        policy,
+        found,
+        "purpose",
+        "未说明收集个人信息的目的",
+        "no clause states why personal information is collected",
     )
 
 
@@ -131,7 +150,9 @@ def retention(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     """A period or the rule fixing it ("最短必要期限", "五年", "至注销"), not only "期限届满后"."""
     r, lex = _read(ctx), ctx.rulebase.policy
     found = [c for c in policy.clauses if r.find(c.text, lex.retention_verbs) and r.find(c.text, lex.retention)]
-    yield _met_or_missing(ctx, policy, found, "未说明个人信息的保存期限", "no retention period is stated")
+    yield _met_or_missing(
+        ctx, policy, found, "retention_period", "未说明个人信息的保存期限", "no retention period is stated"
+    )
 
 
 @check("POL-RIGHTS")
@@ -146,6 +167,7 @@ def rights(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
         yield _missing(
             ctx,
             policy,
+            missing,
             f"未说明以下权利的行使方式：{ctx.labels(missing)}",
             f"no way to exercise: {ctx.labels(missing)}",
         )
@@ -169,7 +191,14 @@ def complaint(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
             )
         )
     ]
-    yield _met_or_missing(ctx, policy, found, "未公布投诉、举报渠道", "no complaint or reporting channel is published")
+    yield _met_or_missing(
+        ctx,
+        policy,
+        found,
+        "complaint_channel",
+        "未公布投诉、举报渠道",
+        "no complaint or reporting channel is published",
+    )
 
 
 @check("POL-BREACH-NOTICE")
@@ -184,7 +213,12 @@ def breach_notice(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding
         and any(r.find(text, lex.breach) for text in (c.text, c.heading, clauses[i - 1].text if i else ""))
     ]
     yield _met_or_missing(
-        ctx, policy, found, "未承诺发生安全事件时告知个人", "no commitment to tell individuals about security incidents"
+        ctx,
+        policy,
+        found,
+        "breach_notice",
+        "未承诺发生安全事件时告知个人",
+        "no commitment to tell individuals about security incidents",
     )
 
 
@@ -192,7 +226,12 @@ def breach_notice(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding
 def minors(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
     found = _read(ctx).clauses_with(policy.clauses, ctx.rulebase.policy.minors)
     yield _met_or_missing(
-        ctx, policy, found, "未规定不满十四周岁未成年人的个人信息处理规则", "no rule for minors under 14"
+        ctx,
+        policy,
+        found,
+        "minors_rules",
+        "未规定不满十四周岁未成年人的个人信息处理规则",
+        "no rule for minors under 14",
     )
 
 
@@ -209,6 +248,7 @@ def response_time(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding
         yield _missing(
             ctx,
             policy,
+            ["response_time"],
             "未承诺在15个工作日内处理请求或投诉",
             "no commitment to answer requests or complaints within 15 working days",
         )
@@ -235,6 +275,7 @@ def sdk_list(policy: PolicyEvidence, ctx: CheckContext) -> Iterator[Finding]:
         ctx,
         policy,
         found,
+        "sdk_details" if named else "sdk_names",
         "未列明第三方SDK的名称、目的和收集的信息",
         "embedded SDKs are not listed with name, purpose and data",
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, get_type_hints
 
 from lendguard.evidence import Evidence
-from lendguard.findings import Confidence, Finding, Location, Outcome, fingerprint
+from lendguard.findings import Affected, Confidence, Finding, Location, Outcome, fingerprint
 from lendguard.rulebase import Language, Rule, RuleBase, Severity
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -35,6 +35,7 @@ class CheckContext:
         why: str,
         confidence: Confidence = "high",
         severity: Severity | None = None,
+        affected: Affected | None = None,
     ) -> Finding:
         return Finding(
             rule=self.rule.id,
@@ -49,6 +50,7 @@ class CheckContext:
             basis=[str(citation) for citation in self.rule.basis],
             remedy=self.rule.remedy.get(self.lang),
             fingerprint=fingerprint(self.rule.id, self.target, location, quote),
+            affected=affected,
         )
 
     def fail(
@@ -58,8 +60,9 @@ class CheckContext:
         why: str,
         confidence: Confidence = "high",
         severity: Severity | None = None,
+        affected: Affected | None = None,
     ) -> Finding:
-        return self.finding(Outcome.fail, location, quote, why, confidence, severity)
+        return self.finding(Outcome.fail, location, quote, why, confidence, severity, affected)
 
     def at(self, **place: str | int | list[int] | None) -> Location:
         return Location(file=self.file, **place)

@@ -83,11 +83,15 @@ def _all_digits(matrix: Any) -> Any:
 
 def _split(values: Sequence[str], simple: Callable[[str], bool]) -> tuple[list[int], list[int]]:
     """Indices the vector path handles and indices left to the scalar function."""
-    vector: list[int] = []
-    scalar: list[int] = []
-    for index, value in enumerate(values):
-        (vector if simple(value) else scalar).append(index)
-    return vector, scalar
+    flags = [simple(value) for value in values]
+    return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
+
+
+def _digit_run_split(values: Sequence[str], lengths: range) -> tuple[list[int], list[int]]:
+    """_split for ASCII digit strings whose length is in `lengths`, without a call per value."""
+    low, high = lengths.start, lengths.stop - 1
+    flags = [low <= len(v) <= high and v.isascii() and v.isdigit() for v in values]
+    return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
 
 
 def _fill_scalar(out: Any, values: Sequence[str], indices: list[int], scalar: Callable[[str], Any]) -> None:
@@ -161,16 +165,27 @@ def _luhn_ok(numbers: list[str], width: int = 19) -> Any:
     return total % 10 == 0
 
 
+def _in_card_family(numbers: list[str]) -> BoolArray:
+    """validators.card_family(n) is not None, for digit strings of 15-19 digits."""
+    np = _np()
+    prefix = _digits_value(_matrix([n[:4] for n in numbers], 4))
+    lengths = np.array([len(n) for n in numbers], dtype=np.int64)
+    ok = np.zeros(len(numbers), dtype=bool)
+    for _, width, first, last, sizes in validators.CARD_FAMILIES:
+        head = prefix // 10 ** (4 - width)
+        ok |= (head >= first) & (head <= last) & np.isin(lengths, sorted(sizes))
+    return ok  # type: ignore[no-any-return]
+
+
 def bank_cards(values: Sequence[str]) -> BoolArray:
     """validators.bank_card over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
     numbers = _compact(values)
-    vector, scalar = _split(numbers, lambda n: 15 <= len(n) <= 19 and n.isascii() and n.isdigit())
+    vector, scalar = _digit_run_split(numbers, range(15, 20))
     if vector:
         chosen = [numbers[i] for i in vector]
-        families = [validators.card_family(n) is not None for n in chosen]
-        ok = _luhn_ok(chosen) & np.array(families, dtype=bool)
+        ok = _luhn_ok(chosen) & _in_card_family(chosen)
         eighteen = [k for k, n in enumerate(chosen) if len(n) == 18]
         if eighteen:  # an 18-digit number laid out like a resident ID is a mistyped ID, not a card
             matrix = _matrix([chosen[k] for k in eighteen], 18)
@@ -187,8 +202,13 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
 def bank_card_scores(values: Sequence[str]) -> FloatArray:
     """validators.bank_card_score over every value."""
     np = _np()
-    # the score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits
-    return np.array([validators.bank_card_score(v) for v in values], dtype=float)  # type: ignore[no-any-return]
+    # The score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits; an
+    # ungrouped number is strong only as UnionPay 62… at 16 or 19 digits.
+    strong, weak, score = validators.STRONG_CARD_SCORE, validators.WEAK_CARD_SCORE, validators.bank_card_score
+    return np.array(  # type: ignore[no-any-return]
+        [(strong if v[:2] == "62" and len(v) in (16, 19) else weak) if v.isdigit() else score(v) for v in values],
+        dtype=float,
+    )
 
 
 def imeis(values: Sequence[str]) -> BoolArray:
@@ -196,7 +216,7 @@ def imeis(values: Sequence[str]) -> BoolArray:
     np = _np()
     out = np.zeros(len(values), dtype=bool)
     numbers = _compact(values)
-    vector, scalar = _split(numbers, lambda n: len(n) == 15 and n.isascii() and n.isdigit())
+    vector, scalar = _digit_run_split(numbers, range(15, 16))
     if vector:
         out[vector] = _luhn_ok([numbers[i] for i in vector], 15)
     _fill_scalar(out, values, scalar, validators.imei)

@@ -8,7 +8,7 @@ column-name hints, and a priority used when two entities claim the same characte
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lendguard.detect import lexicon, names, validators
 
@@ -240,3 +240,14 @@ ENTITIES: tuple[EntitySpec, ...] = (
 )
 
 BY_NAME = {spec.name: spec for spec in ENTITIES}
+
+# The prose step on (`Scanner(entities=PROSE_ENTITIES)`, `lendguard scan --prose-names`): PERSON also
+# in running text, from the person-name model (names.prose_names), on every line with a surname
+# character. Off by default: it costs throughput on text dense with names (bench/names.py).
+PROSE_PERSON = replace(
+    BY_NAME["PERSON"],
+    validator=None,  # the finder confirms each candidate itself (record shape or model)
+    finder=names.record_or_prose_names,
+    prefilter=f"[{lexicon.SINGLE_SURNAMES}]|" + names.PREFILTER,
+)
+PROSE_ENTITIES = tuple(PROSE_PERSON if spec.name == "PERSON" else spec for spec in ENTITIES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+SEPARATOR = re.compile(r"[ \-]")
 DIGIT_RUN = re.compile(r"(?<![0-9])[0-9][0-9 \-]{9,}[0-9Xx](?![0-9])")
 EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # (characters kept at the start, at the end) per entity; the rest becomes '*'.
@@ -44,14 +45,14 @@ def mask_value(entity: str, value: str) -> str:
         return f"{head}.*.*"
     if entity == "PERSON" and (value.endswith("先生") or value.endswith("女士")):
         return value[:-2][:1] + "*" + value[-2:]
-    if entity in ("CN_RESIDENT_ID", "CN_MOBILE", "CN_BANK_CARD", "IMEI"):
-        value = re.sub(r"[ \-]", "", value)
+    if entity in ("CN_RESIDENT_ID", "CN_MOBILE", "CN_BANK_CARD", "IMEI") and ("-" in value or " " in value):
+        value = SEPARATOR.sub("", value)
     first, last = KEEP.get(entity, (2, 2))
     return _keep(value, first, last)
 
 
 def _mask_digits(match: re.Match[str]) -> str:
-    digits = re.sub(r"[ \-]", "", match.group())
+    digits = SEPARATOR.sub("", match.group())
     return match.group() if len(digits) < 11 else _keep(digits, 3, 4)
 
 

@@ -1,4 +1,4 @@
-"""Person names: candidates from the shape of records and from jieba's statistics, then confirmed.
+"""Person names: candidates from the shape of records and from a sequence model, then confirmed.
 
 Lending records name people in a few shapes: after a word that introduces a person (借款人,
 联系人2：, 紧急联系人（配偶）), as the value of a name key (``"contact_name": "李四"``), or as a list
@@ -8,11 +8,13 @@ it as another kind of word (信息 is a noun, so 「联系人信息」 names nob
 only on lines where a cue, a name key or a mobile number occurs (its prefilter), so text without a
 surname or a cue costs nothing.
 
-Running prose names people with none of these. `prose_names` takes jieba's part-of-speech tag
-``nr`` (a statistical tagger trained on the People's Daily) as the candidate and keeps it when a
-person's context is next to it (a title, a verb of saying or meeting) or when it is a surname-led
-name the dictionary does not know. It is measured separately (bench/names.py) and is not part of
-the default scan: in privacy-policy prose its candidates are mostly product words (麦克风, 支付宝).
+Running prose names people with none of these. `prose_names` takes the candidates of a
+character-level CRF (`person_model`, trained on People's Daily news and on privacy-policy prose that
+names nobody) in each sentence holding a surname character, and keeps those made of Chinese
+characters (a transliteration may join its parts with ·) that the model is confident of and that
+jieba's dictionary does not know as another word. It is an option (`entities.PROSE_ENTITIES`,
+`lendguard scan --prose-names`), not part of the default scan: on text dense with names it costs
+throughput (bench/names.py measures both).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 
 from lendguard.detect import lexicon
 
@@ -49,29 +52,35 @@ SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
 NAME_TAGS = ("nr",)
 FUNCTION_TAGS = frozenset("cpu")  # conjunctions, prepositions, particles (和, 于, 与)
 STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status words: 以, 您, 属
-# Words around a person in prose: titles and verbs of saying, meeting and acting.
-PERSON_CONTEXT = re.compile(
-    r"(?:主席|总理|书记|部长|省长|市长|县长|委员|总统|首相|大使|同志|先生|女士|教授|博士|院士|记者|经理|"
-    r"董事长|总裁|老师|医生|队长|厂长|村长|主任|会长|师傅|老人|说|表示|指出|强调|认为|介绍|告诉|会见|"
-    r"会谈|致电|致信|宣布|透露|回忆|问|笑|等人|一行|夫妇|的儿子|的女儿|的妻子|的丈夫)"
-)
-# Last characters of places, bodies and things the dictionary mistags as names (宣传部, 许可证).
-NOUN_ENDINGS = frozenset(
-    "部证科坡园街村省市县区镇路河湖江州岛港国人会局厂院校所馆报社队团党者界性化式法学论比率费品物机器车站场司处室厅组业楼门桥城"
-)
+# The prose step tags one sentence at a time, and only sentences with a surname character (the gate
+# that keeps it cheap); the confidence is the model's smallest per-character marginal of a name.
+SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
+PROSE_CONFIDENCE = 0.5
+PROSE_NAME = re.compile(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
 
 
 @lru_cache(maxsize=1)
 def _dictionary() -> dict[str, str]:
-    """jieba's dictionary: word -> part-of-speech tag (loaded on first use, about a second)."""
-    import jieba
-    import jieba.posseg
+    """jieba's dictionary: word -> part-of-speech tag, the table `jieba.posseg` builds, read from its
+    dict.txt in one pass (a quarter of a second; importing jieba.posseg and initialising its
+    tokenizer takes two). Its lines are `word frequency tag`."""
+    from importlib.util import find_spec
 
-    jieba.setLogLevel(60)
-    tagger = jieba.posseg.dt
-    tagger.tokenizer.check_initialized()
-    tags: dict[str, str] = tagger.word_tag_tab
-    return tags
+    spec = find_spec("jieba")  # located, not imported: jieba's import alone costs a fifth of a second
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        raise ImportError("jieba is not installed")
+    fields = (Path(next(iter(folders))) / "dict.txt").read_bytes().decode("utf-8").split()
+    if len(fields) % 3:  # not the layout this reader expects: let jieba read it
+        import jieba.posseg
+
+        tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
+        return tags
+    words, tags_read = fields[0::3], fields[2::3]
+    del fields  # the frequencies: a third of a million strings not kept
+    shared = {tag: tag for tag in set(tags_read)}  # one string per tag, not one per word
+    return dict(zip(words, [shared[tag] for tag in tags_read], strict=True))
 
 
 def common_word(word: str) -> bool:
@@ -118,48 +127,30 @@ def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[
     yield from sorted(spans)
 
 
-def _in_context(text: str, start: int, end: int) -> bool:
-    return PERSON_CONTEXT.search(text[max(0, start - 4) : start] + "|" + text[end : end + 4]) is not None
+def prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of the names in running text within text[start:end]: the person-name model's
+    candidates (`person_model`) in each sentence that holds a surname character, kept when the
+    model is confident and jieba's dictionary does not know the word as something else."""
+    from lendguard.detect import person_model
 
-
-def prose_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the names jieba tags in running text that pass the confirmation above."""
-    import jieba.posseg
-
-    _dictionary()
-    pairs = [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=True)]
-    found: list[tuple[int, int]] = []
-    position = index = 0
-    while index < len(pairs):
-        word, flag = pairs[index]
-        start = position
-        # 赵 + 桂花: a lone surname the tagger split from the given name
-        if flag == "nr" and len(word) == 1 and index + 1 < len(pairs) and SURNAME_START.match(word):
-            following, tag = pairs[index + 1]
-            if 1 <= len(following) <= 2 and tag.startswith("nr"):
-                word = word + following
-                index += 1
-        # 约翰·拉贝: transliterated parts joined by a middle dot are one name
-        while (
-            flag.startswith("nr")
-            and index + 2 < len(pairs)
-            and pairs[index + 1][0] in "·•・"
-            and pairs[index + 2][1].startswith("nr")
-        ):
-            word, flag = word + pairs[index + 1][0] + pairs[index + 2][0], "nrt"
-            index += 2
-        position += len(word)
-        index += 1
-        if flag.startswith("nr") and len(word) > 2 and any(dot in word for dot in "·•・"):
-            found.append((start, position))
+    for sentence in SENTENCE.finditer(text, start, len(text) if end is None else end):
+        if SURNAME_CHAR.search(sentence.group()) is None:
             continue
-        if not flag.startswith("nr") or common_word(word) or not 2 <= len(word) <= 8:
-            continue
-        compound = word[:2] in lexicon.COMPOUND_SURNAMES
-        surnamed = flag == "nr" and SURNAME_START.match(word) is not None and len(word) <= 3 + compound
-        known = word in _dictionary()
-        if (surnamed and (not known or (len(word) >= 3 and word[-1] not in NOUN_ENDINGS))) or (
-            _in_context(text, start, position) and word[-1] not in NOUN_ENDINGS
-        ):
-            found.append((start, position))
-    return found
+        offset = sentence.start()
+        for candidate in person_model.tag_names(sentence.group()):
+            value = text[offset + candidate.start : offset + candidate.end]
+            if (
+                candidate.confidence >= PROSE_CONFIDENCE
+                and PROSE_NAME.fullmatch(value) is not None
+                and not common_word(value)
+            ):
+                yield offset + candidate.start, offset + candidate.end
+
+
+def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """The record-shaped names that `plausible_name` confirms and the prose step's names, in order;
+    where both find a name the record's span is kept."""
+    records = [(a, b) for a, b in record_names(text, start, end) if plausible_name(text[a:b])]
+    taken = {position for a, b in records for position in range(a, b)}
+    prose = [(a, b) for a, b in prose_names(text, start, end) if not taken.intersection(range(a, b))]
+    yield from sorted(records + prose)

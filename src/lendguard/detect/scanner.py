@@ -4,16 +4,20 @@ A buffer (a chunk of a file, or the joined cells of a column) is scanned as a wh
 equal to scanning each line on its own:
 
 1. candidates: each spec's regex runs once over the buffer with `re`; when the `hyperscan` package
-   is installed, one hyperscan pass first marks the lines that can hold a match of each spec, and a
-   spec whose lines are few runs only over those lines (the big win on logs, where most lines hold
-   no PII). A candidate that spans a line break is dropped and its lines are scanned alone.
+   is installed, one hyperscan pass first marks the lines that can hold a match of each spec (its
+   pattern ends on a boundary character, so a run of digits reports once), and the spec's regex
+   runs only over those lines, each on its own (the big win on logs, where most lines hold no
+   PII). Without hyperscan a candidate that spans a line break is dropped and its lines are
+   scanned alone.
 2. validation: the candidates of one spec go through its validator as a batch
    (`checkdigits.batch_validator`: numpy over the candidate digits for ID, card, IMEI and USCC check
    digits and dates), then the per-entity confirmers (`CONFIRMERS`, empty by default: a step that
    needs more than the value, such as a name model, plugs in there with
    `confirmer(text, spans) -> keep flags`).
 3. scoring: base score (batch scorer), column hint or context words in a window on the same line,
-   threshold; where entities claim the same characters, priority then length decide.
+   threshold. What passes is kept as arrays (line, start, end, score, entity) and merged once per
+   buffer in order of position; where entities claim the same characters on a line, priority then
+   length decide, on that line alone.
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ from lendguard.detect.entities import ENTITIES, EntitySpec
 
 Backend = Literal["auto", "re", "hyperscan"]
 CONTEXT_WINDOW = 24
+# Hyperscan matches per byte of a buffer above which the bounded patterns take over (dense records
+# give about one per 8 bytes, sparse logs one per 600).
+DENSE_MATCHES_PER_BYTE = 1 / 50
 FULLWIDTH_CHARS = re.compile("[０-９Ｘｘ]")
 FULLWIDTH_PAIRS = tuple(zip("０１２３４５６７８９Ｘｘ", "0123456789Xx", strict=True))
-# Share of a buffer's lines hyperscan must mark for a spec to run over the whole buffer rather than
-# line by line: per-line calls proved cheaper at any share (Python re tries every offset of a buffer).
-WHOLE_BUFFER_SHARE = 1.0
 # Confirmers: entity name -> function(text, spans) returning one keep flag per (start, end) span.
 Confirmer = Callable[[str, Sequence[tuple[int, int]]], Sequence[bool]]
 CONFIRMERS: dict[str, Confirmer] = {}
@@ -73,6 +77,9 @@ def _normalise(text: str, data: bytes) -> str:
 
 
 DEFAULT_THRESHOLD = 0.5
+# A match inside its line: (entity, start, end, score, value); and one with its 1-based line first.
+_InLine = tuple[str, int, int, float, str]
+Found = tuple[int, str, int, int, float, str]
 
 
 @dataclass(frozen=True)
@@ -129,17 +136,13 @@ class _Lines:
             self.newlines = newlines
         self.starts = np.concatenate(([0], self.newlines + 1))
         self.count = len(self.starts)
+        # Line i is bounds[i] up to bounds[i + 1] - 1 (the last line ends at the text's end).
+        self.bounds: list[int] = [*self.starts.tolist(), self.length + 1]
 
     def line_of(self, offsets: Any) -> Any:
         import numpy as np
 
         return np.searchsorted(self.starts, offsets, side="right") - 1
-
-    def end_of(self, line: int) -> int:
-        return int(self.starts[line + 1]) - 1 if line + 1 < self.count else self.length
-
-    def region(self, line: int) -> tuple[int, int]:
-        return int(self.starts[line]), self.end_of(line)
 
 
 class _Context:
@@ -153,6 +156,22 @@ class _Context:
 
     def near(self, index: int, words: tuple[str, ...], line: int, start: int, end: int) -> bool:
         raise NotImplementedError
+
+    def near_all(
+        self, index: int, words: tuple[str, ...], spans: list[tuple[int, int]], numbers: list[int], lines: _Lines
+    ) -> list[bool]:
+        """`near` for every span (on its line, CONTEXT_WINDOW characters either side)."""
+        bounds, near = lines.bounds, self.near
+        return [
+            near(
+                index,
+                words,
+                line,
+                max(bounds[line], start - CONTEXT_WINDOW),
+                min(bounds[line + 1] - 1, end + CONTEXT_WINDOW),
+            )
+            for (start, end), line in zip(spans, numbers, strict=True)
+        ]
 
 
 class _LoweredContext(_Context):
@@ -183,6 +202,7 @@ class _HyperscanContext(_Context):
         super().__init__(text)
         self._lines_of, self._specs = lines_of, specs
         self._sets: dict[int, set[int]] = {}
+        self._lowered_text: str | None = None
 
     def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
         return bool(self._lines_of.get(self._specs + index))
@@ -195,6 +215,62 @@ class _HyperscanContext(_Context):
             return False
         window = self.text[start:end].lower()
         return any(word in window for word in words)
+
+    def near_all(
+        self, index: int, words: tuple[str, ...], spans: list[tuple[int, int]], numbers: list[int], lines: _Lines
+    ) -> list[bool]:
+        marked = self._lines_of.get(self._specs + index)
+        if not marked:
+            return [False] * len(spans)
+        import numpy as np
+
+        on_marked = np.isin(np.array(numbers, dtype=np.int64), np.array(marked, dtype=np.int64)).tolist()
+        near = [False] * len(spans)
+        bounds = lines.bounds
+        rows = [row for row, hit in enumerate(on_marked) if hit]
+        # Lower-casing the whole buffer once pays where the windows cover much of it (dense records).
+        lowered = self._lowered() if len(rows) * 4 * CONTEXT_WINDOW > len(self.text) else None
+        for row in rows:
+            start, end = spans[row]
+            line = numbers[row]
+            low, high = max(bounds[line], start - CONTEXT_WINDOW), min(bounds[line + 1] - 1, end + CONTEXT_WINDOW)
+            window = lowered[low:high] if lowered is not None else self.text[low:high].lower()
+            near[row] = any(word in window for word in words)
+        return near
+
+    def _lowered(self) -> str | None:
+        """The buffer lower-cased once, when that keeps every character in place (it does unless a
+        character lower-cases to two, such as İ): a window of it is then the window lower-cased."""
+        if self._lowered_text is None:
+            lowered = self.text.lower()
+            self._lowered_text = lowered if len(lowered) == len(self.text) else ""
+        return self._lowered_text or None
+
+
+class _Kept:
+    """Matches over the threshold, as arrays per batch: line, start and end in the buffer, shown
+    score, spec index, and the order they were found in."""
+
+    def __init__(self) -> None:
+        self.lines: list[Any] = []
+        self.starts: list[Any] = []
+        self.ends: list[Any] = []
+        self.scores: list[Any] = []
+        self.kinds: list[Any] = []
+        self.sequence: list[Any] = []
+        self._count = 0
+
+    def add(self, kind: int, lines: Any, starts: Any, ends: Any, scores: Any) -> None:
+        import numpy as np
+
+        count = len(starts)
+        self.lines.append(lines)
+        self.starts.append(starts)
+        self.ends.append(ends)
+        self.scores.append(np.asarray(scores, dtype=float))
+        self.kinds.append(np.full(count, kind, dtype=np.int64))
+        self.sequence.append(np.arange(self._count, self._count + count))
+        self._count += count
 
 
 class Scanner:
@@ -221,7 +297,12 @@ class Scanner:
         if backend == "hyperscan" and not hyperscan_available():
             raise RuntimeError("the hyperscan backend needs the `hyperscan` package")
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
-        self._database: Any = self._compile_hyperscan() if use_hyperscan else None
+        self._pattern_count = 0  # hyperscan pattern ids: the specs, then their context words
+        self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
+        # Once a buffer proves dense (values on most lines), the patterns that end on a boundary
+        # character take over: they report a run of digits once instead of at every digit, which
+        # saves more callbacks than the slower pass costs; on sparse logs the plain ones are faster.
+        self._bounded_database: Any = None
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
         """Every entity in `text` (one string); `column` is the column name when it is a table cell."""
@@ -252,8 +333,58 @@ class Scanner:
 
         The result equals scanning each line on its own.
         """
+        for line, entity, start, end, score, value in self.scan_records(text, column, prefilter, data):
+            yield line, Match(entity, start, end, score, value)
+
+    def scan_records(
+        self, text: str, column: str | None = None, prefilter: bool = True, data: bytes | None = None
+    ) -> list[Found]:
+        """What `scan_lines` yields, as flat tuples (line, entity, start, end, score, value) built
+        without a Match object per value: the form a file scan writes out."""
         if not text:
-            return
+            return []
+        kept, lines = self._kept(text, column, prefilter, data)
+        if not kept.lines:
+            return []
+        import numpy as np
+
+        line, start, end = (np.concatenate(column) for column in (kept.lines, kept.starts, kept.ends))
+        score, kind = np.concatenate(kept.scores), np.concatenate(kept.kinds)
+        order = np.lexsort((start, line))
+        line, start, end, score, kind = line[order], start[order], end[order], score[order], kind[order]
+        # Where entities claim the same characters on a line, that line is resolved on its own;
+        # everywhere else (nearly everywhere) the candidates, in order of position, are the result.
+        clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
+        clashing = np.unique(line[1:][clash]) if clash.any() else np.zeros(0, dtype=np.int64)
+        offset = lines.starts[line]
+        names = [spec.name for spec in self.specs]
+        rows = zip(
+            (line + 1).tolist(),
+            kind.tolist(),
+            start.tolist(),
+            end.tolist(),
+            (start - offset).tolist(),
+            (end - offset).tolist(),
+            score.tolist(),
+            strict=True,
+        )
+        if not clashing.size:
+            return [(n, names[k], a, b, sc, text[s:e]) for n, k, s, e, a, b, sc in rows]
+        bad = set((clashing + 1).tolist())
+        out: list[Found] = []
+        groups: dict[int, list[tuple[int, _InLine]]] = {}
+        sequence = np.concatenate(kept.sequence)[order].tolist()
+        for (n, k, s, e, a, b, sc), seq in zip(rows, sequence, strict=True):
+            if n in bad:
+                groups.setdefault(n, []).append((seq, (names[k], a, b, sc, text[s:e])))
+            else:
+                out.append((n, names[k], a, b, sc, text[s:e]))
+        for n, group in groups.items():  # in the order the candidates were found, as the resolution expects
+            out += [(n, *match) for match in _resolve_overlaps([m for _, m in sorted(group)], self._priority)]
+        out.sort(key=lambda row: (row[0], row[2]))
+        return out
+
+    def _kept(self, text: str, column: str | None, prefilter: bool, data: bytes | None) -> tuple[_Kept, _Lines]:
         data = data if data is not None else text.encode("utf-8")
         normalised = _normalise(text, data)
         lines = _Lines(normalised, data)
@@ -263,12 +394,12 @@ class Scanner:
             context: _Context = _HyperscanContext(normalised, lines_of, len(self._compiled))
         else:
             lines_of, context = None, _LoweredContext(normalised)
-        per_line: dict[int, list[Match]] = {}
+        kept = _Kept()
         for index, compiled in enumerate(self._compiled):
             spec = compiled.spec
             hinted = _hint_matches(spec, column)
             if hinted and compiled.cell is not None:
-                self._cells(compiled, text, normalised, lines, per_line)
+                self._cells(index, compiled, normalised, lines, kept)
             reachable = (spec.peak_score or spec.score) + (spec.context_boost if hinted else 0.0)
             if reachable < self.threshold and not (compiled.context and context.anywhere(index, compiled.context)):
                 continue  # cannot reach the threshold anywhere in this buffer: skip the regex
@@ -279,71 +410,63 @@ class Scanner:
                 continue
             spans = self._candidates(compiled, normalised, lines, marked)
             if spans:
-                self._judge(index, compiled, spans, text, normalised, context, lines, hinted, per_line)
-        for line in sorted(per_line):
-            for match in _resolve_overlaps(per_line[line], self._priority):
-                yield line + 1, match
+                self._judge(index, compiled, spans, normalised, context, lines, hinted, kept)
+        return kept, lines
 
-    def _cells(
-        self, compiled: _Compiled, text: str, normalised: str, lines: _Lines, per_line: dict[int, list[Match]]
-    ) -> None:
+    def _cells(self, index: int, compiled: _Compiled, normalised: str, lines: _Lines, kept: _Kept) -> None:
         """A hinted column's cells that are wholly the entity (names)."""
         assert compiled.cell is not None
         spec = compiled.spec
         score = round(min(spec.score + spec.context_boost, 1.0), 2)
         found = [m.span("v") for m in compiled.cell.finditer(normalised)]
-        if not found:
-            return
-        numbers = lines.line_of([start for start, _ in found])
-        for (start, end), line in zip(found, numbers.tolist(), strict=True):
-            offset = int(lines.starts[line])
-            per_line.setdefault(line, []).append(Match(spec.name, start - offset, end - offset, score, text[start:end]))
+        if found:
+            import numpy as np
+
+            spans = np.array(found, dtype=np.int64)
+            kept.add(index, lines.line_of(spans[:, 0]), spans[:, 0], spans[:, 1], np.full(len(found), score))
 
     def _candidates(
         self, compiled: _Compiled, normalised: str, lines: _Lines, marked: list[int] | None
     ) -> list[tuple[int, int]]:
         """(start, end) of the value of every regex match that lies within one line (of the lines
-        hyperscan marked, when it did)."""
-        if compiled.spec.finder is not None:  # a finder never crosses a line break
-            regions = [lines.region(line) for line in marked] if marked is not None else [(0, len(normalised))]
-            return [span for start, end in regions for span in compiled.spec.finder(normalised, start, end)]
+        hyperscan marked, when it did: each on its own, which measured cheaper than any grouping)."""
+        bounds = lines.bounds
+        finder = compiled.spec.finder
+        if finder is not None:  # a finder never reaches across a line break
+            if marked is None:
+                return list(finder(normalised, 0, len(normalised)))
+            return [span for line in marked for span in finder(normalised, bounds[line], bounds[line + 1] - 1)]
         regex = compiled.regex
-        group = "v" if "v" in regex.groupindex else 0
-        if marked is not None and len(marked) <= WHOLE_BUFFER_SHARE * lines.count:
+        group = regex.groupindex.get("v", 0)
+        finditer = regex.finditer
+        if marked is not None:
             spans: list[tuple[int, int]] = []
             for line in marked:
-                start, end = lines.region(line)
-                spans.extend(m.span(group) for m in regex.finditer(normalised, start, end))
+                spans += [m.span(group) for m in finditer(normalised, bounds[line], bounds[line + 1] - 1)]
             return spans
         import numpy as np
 
-        found = [(m.start(), m.end(), *m.span(group)) for m in regex.finditer(normalised)]
+        found = [(m.start(), m.end(), *m.span(group)) for m in finditer(normalised)]
         if not found:
             return []
         if lines.count == 1:
             return [(s, e) for _, _, s, e in found]
-        bounds = np.array([(start, end) for start, end, _, _ in found], dtype=np.int64)
-        first_line = lines.line_of(bounds[:, 0])
-        last_line = lines.line_of(np.maximum(bounds[:, 1] - 1, bounds[:, 0]))
-        allowed = None
-        if marked is not None:
-            allowed = np.zeros(lines.count, dtype=bool)
-            allowed[marked] = True
+        edges = np.array([(start, end) for start, end, _, _ in found], dtype=np.int64)
+        first_line = lines.line_of(edges[:, 0])
+        last_line = lines.line_of(np.maximum(edges[:, 1] - 1, edges[:, 0]))
+        crossing = np.flatnonzero(last_line > first_line)
+        if not crossing.size:
+            return [(s, e) for _, _, s, e in found]
         # A match across a line break (a name after a cue word on the line before) is dropped and the
         # lines it touches are scanned on their own, as a line-by-line scan would.
         touched: set[int] = set()
-        for row in np.flatnonzero(last_line > first_line).tolist():
+        for row in crossing.tolist():
             touched.update(range(int(first_line[row]), int(last_line[row]) + 1))
-        keep = np.ones(len(found), dtype=bool) if allowed is None else allowed[first_line]
-        if touched:
-            keep &= ~np.isin(first_line, np.array(sorted(touched), dtype=np.int64))
+        keep = ~np.isin(first_line, np.array(sorted(touched), dtype=np.int64))
         spans = [(s, e) for (_, _, s, e), ok in zip(found, keep.tolist(), strict=True) if ok]
-        if touched:
-            for line in sorted(touched):
-                if allowed is None or allowed[line]:
-                    start, end = lines.region(line)
-                    spans.extend(m.span(group) for m in regex.finditer(normalised, start, end))
-            spans.sort()
+        for line in sorted(touched):
+            spans.extend(m.span(group) for m in finditer(normalised, bounds[line], bounds[line + 1] - 1))
+        spans.sort()
         return spans
 
     def _judge(
@@ -351,12 +474,11 @@ class Scanner:
         index: int,
         compiled: _Compiled,
         spans: list[tuple[int, int]],
-        text: str,
         normalised: str,
         context: _Context,
         lines: _Lines,
         hinted: bool,
-        per_line: dict[int, list[Match]],
+        kept: _Kept,
     ) -> None:
         """Validate, confirm and score one spec's candidates as a batch; keep those over the threshold."""
         import numpy as np
@@ -370,65 +492,60 @@ class Scanner:
         rows = np.flatnonzero(keep)
         if not rows.size:
             return
-        kept = [spans[i] for i in rows.tolist()]
+        if rows.size < len(spans):
+            chosen = rows.tolist()
+            spans, values = [spans[i] for i in chosen], [values[i] for i in chosen]
+        numbers = lines.line_of(np.fromiter((start for start, _ in spans), dtype=np.int64, count=len(spans)))
         if compiled.score is not None:
-            scores = compiled.score([values[i] for i in rows.tolist()]).astype(float)
+            scores = compiled.score(values).astype(float)
         else:
-            scores = np.full(len(kept), spec.score, dtype=float)
-        starts = np.array([start for start, _ in kept], dtype=np.int64)
-        numbers = lines.line_of(starts).tolist()
+            scores = np.full(len(spans), spec.score, dtype=float)
         if hinted:
             scores = scores + spec.context_boost
         elif compiled.context:
-            near = [
-                context.near(
-                    index,
-                    compiled.context,
-                    line,
-                    max(int(lines.starts[line]), start - CONTEXT_WINDOW),
-                    min(lines.end_of(line), end + CONTEXT_WINDOW),
-                )
-                for (start, end), line in zip(kept, numbers, strict=True)
-            ]
+            near = context.near_all(index, compiled.context, spans, numbers.tolist(), lines)
             scores = np.where(near, scores + spec.context_boost, scores)
-        rounded: dict[float, float] = {}
-        for (start, end), line, score in zip(kept, numbers, scores.tolist(), strict=True):
-            if score < self.threshold:
-                continue
-            shown = rounded.get(score)
-            if shown is None:
-                shown = rounded[score] = round(min(score, 1.0), 2)
-            offset = int(lines.starts[line])
-            per_line.setdefault(line, []).append(Match(spec.name, start - offset, end - offset, shown, text[start:end]))
+        passed = np.flatnonzero(scores >= self.threshold)
+        if not passed.size:
+            return
+        scores = scores[passed]
+        distinct, position = np.unique(scores, return_inverse=True)  # a few distinct scores per entity
+        shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
+        edges = np.array(spans, dtype=np.int64)[passed]
+        kept.add(index, numbers[passed], edges[:, 0], edges[:, 1], shown)
 
     def _lines_per_pattern(self, data: bytes, line_count: int) -> dict[int, list[int]]:
         """Per pattern, the lines where its core matches: a superset of where `re` will match."""
         import numpy as np
 
-        ends: dict[int, list[int]] = {}
+        buckets: list[list[int]] = [[] for _ in range(self._pattern_count)]
 
         def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            found = ends.get(pattern)
-            if found is None:
-                ends[pattern] = [end]
-            elif found[-1] != end:
-                found.append(end)
+            buckets[pattern].append(end)  # one call per match: as little work as can be
 
-        self._database.scan(data, match_event_handler=on_match)
+        database = self._bounded_database or self._database
+        database.scan(data, match_event_handler=on_match)
+        if self._bounded_database is None and sum(map(len, buckets)) > DENSE_MATCHES_PER_BYTE * len(data):
+            self._bounded_database = self._compile_hyperscan(bounded=True)
+        ends = {pattern: found for pattern, found in enumerate(buckets) if found}
         if not ends:
             return {}
         newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
         marked = {}
         for pattern, positions in ends.items():
-            numbers = np.unique(np.searchsorted(newlines, np.array(positions, dtype=np.int64) - 1, side="left"))
+            numbers = np.searchsorted(newlines, np.array(positions, dtype=np.int64) - 1, side="left")
+            if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
+                numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
+            else:
+                numbers = np.unique(numbers)
             marked[pattern] = numbers[numbers < line_count].tolist()
         return marked
 
-    def _compile_hyperscan(self) -> Any:
+    def _compile_hyperscan(self, bounded: bool) -> Any:
         import hyperscan
 
         database = hyperscan.Database()
-        expressions = [(spec.prefilter or spec.pattern).encode("utf-8") for spec in self.specs]
+        expressions = [_prefilter(spec, bounded).encode("utf-8") for spec in self.specs]
         flags = [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY] * len(expressions)
         ids = list(range(len(expressions)))
         # Pattern len(specs) + i: a context word of spec i (so context needs no lowered copy of the buffer).
@@ -438,18 +555,35 @@ class Scanner:
                 flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
                 ids.append(len(self.specs) + index)
         database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+        self._pattern_count = max(ids) + 1
         return database
 
 
-def _resolve_overlaps(candidates: list[Match], priority: dict[str, int]) -> list[Match]:
+NEGATED_CLASS = re.compile(r"\(\?!\[([^\[\]]+)\]\)")
+
+
+def _prefilter(spec: EntitySpec, bounded: bool) -> str:
+    """What hyperscan looks for: the spec's prefilter, or its core; `bounded`, the core followed by
+    a character its `after` boundary allows (or the end). Without that character a run of digits
+    reports a match at every offset where the core could end: one Python callback each."""
+    if spec.prefilter is not None:
+        return spec.prefilter
+    bound = NEGATED_CLASS.fullmatch(spec.after) if bounded else None
+    return f"(?:{spec.pattern})(?:[^{bound.group(1)}]|$)" if bound else spec.pattern
+
+
+def _resolve_overlaps(candidates: list[_InLine], priority: dict[str, int]) -> list[_InLine]:
     """Where entities claim the same characters keep the highest priority, then the longest."""
     if len(candidates) < 2:
         return candidates
-    kept: list[Match] = []
-    for match in sorted(candidates, key=lambda m: (-priority[m.entity], -(m.end - m.start), m.start)):
-        if all(match.end <= other.start or match.start >= other.end for other in kept):
+    ordered = sorted(candidates, key=lambda m: m[1])
+    if all(ordered[i][2] <= ordered[i + 1][1] for i in range(len(ordered) - 1)):
+        return ordered  # nothing overlaps (the common case): every candidate stays
+    kept: list[_InLine] = []
+    for match in sorted(candidates, key=lambda m: (-priority[m[0]], -(m[2] - m[1]), m[1])):
+        if all(match[2] <= other[1] or match[1] >= other[2] for other in kept):
             kept.append(match)
-    return sorted(kept, key=lambda m: m.start)
+    return sorted(kept, key=lambda m: m[1])
 
 
-__all__ = ["CONFIRMERS", "DEFAULT_THRESHOLD", "Backend", "Confirmer", "Match", "Scanner"]
+__all__ = ["CONFIRMERS", "DEFAULT_THRESHOLD", "Backend", "Confirmer", "Found", "Match", "Scanner"]

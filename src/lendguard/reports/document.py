@@ -18,7 +18,8 @@ from lendguard.rulebase import Language, RuleBase, Severity
 from lendguard.waivers import WaiverStatus
 
 # 1.1: a location leaves out the places that do not apply instead of writing them as null.
-SCHEMA_VERSION = "1.1"
+# 1.2: a finding may say how many people it concerns (`affected`), where the evidence counts them.
+SCHEMA_VERSION = "1.2"
 SCHEMA_ID = f"https://lendguard.dev/schema/report-{SCHEMA_VERSION}.json"
 
 
@@ -61,7 +62,7 @@ class Summary(_Model):
 
 
 class ReportDocument(_Model):
-    schema_version: Literal["1.0", "1.1"] = "1.1"
+    schema_version: Literal["1.0", "1.1", "1.2"] = "1.2"
     tool: ToolInfo
     lang: Language
     generated_at: datetime

@@ -23,6 +23,9 @@ HEADER = [
     "remedy",
     "basis",
     "fingerprint",
+    "affected_kind",  # who the count is of (contacts, data_subjects …); empty where not counted
+    "affected_count",
+    "affected_at_least",
 ]
 
 
@@ -47,6 +50,11 @@ def findings_csv(documents: Sequence[ReportDocument]) -> str:
                     finding.remedy,
                     " ".join(finding.basis),
                     finding.fingerprint,
+                    *(
+                        (finding.affected.kind, finding.affected.count, "yes" if finding.affected.at_least else "no")
+                        if finding.affected
+                        else ("", "", "")
+                    ),
                 ]
             )
     return buffer.getvalue()

@@ -12,16 +12,18 @@ import hashlib
 from collections import Counter
 from html import escape
 
+from lendguard.evidence import InputFingerprint
 from lendguard.findings import Outcome
 from lendguard.reports.i18n import word
 from lendguard.reports.inspection import InspectionDocument
-from lendguard.reports.law import provision_excerpt, provision_title, source_name
+from lendguard.reports.law import excerpt_is_translation, provision_excerpt, provision_title, source_name
 from lendguard.reports.places import where
-from lendguard.reports.summary import RuleResult, rule_results
+from lendguard.reports.summary import RuleResult, affected_text, also_text, people_affected, rule_results
 from lendguard.rulebase import Language, RuleBase, Severity
 
 COLOURS = {"critical": "#b71c1c", "high": "#e53935", "medium": "#fb8c00", "low": "#1e88e5", "info": "#9e9e9e"}
 OCCURRENCES_SHOWN = 50
+FILES_SHOWN = 20  # per fingerprinted folder; report.json has them all
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#212121;line-height:1.45}
 h1{margin:.2rem 0} h2{border-bottom:2px solid #e0e0e0;padding-bottom:.2rem;margin-top:2rem}
@@ -41,24 +43,33 @@ details.rule>summary .count{margin-left:auto;color:#616161;font-size:.85rem}
 .remedy{background:#e8f5e9;border-left:4px solid #2e7d32;padding:.3rem .6rem;margin:.4rem 0}
 .controls{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;margin:.5rem 0} .controls label{font-size:.85rem}
 .law dt{font-weight:700;margin-top:.6rem} .law dd{margin:.2rem 0 .2rem 1rem;white-space:pre-wrap;font-size:.85rem}
+.not-covered{border:2px solid #b71c1c;background:#ffebee;border-radius:.5rem;padding:.6rem 1rem;margin:.8rem 0}
+.not-covered ul{margin:.3rem 0 0} .affected{color:#b71c1c;font-weight:600}
+.evidence td ul{margin:0;padding-left:1rem;font-size:.8rem} .evidence td li{overflow-wrap:anywhere}
 .cover{display:none} .charts{display:flex;gap:2rem;flex-wrap:wrap} figure{margin:0} figcaption{font-weight:600;font-size:.9rem}
 @media print{.controls{display:none} details.rule{display:block}}
 """
 SCRIPT = """
 (function(){
   var box=document.getElementById('rules'); if(!box) return;
+  var selects=document.querySelectorAll('.controls select');
   function apply(){
-    var chosen={}; document.querySelectorAll('.controls select').forEach(function(s){chosen[s.name]=s.value;});
+    var chosen={}; selects.forEach(function(s){chosen[s.name]=s.value;});
     box.querySelectorAll('details.rule').forEach(function(d){
       d.hidden=Object.keys(chosen).some(function(k){return chosen[k] && d.dataset[k]!==chosen[k];});
     });
   }
-  document.querySelectorAll('.controls select').forEach(function(s){s.addEventListener('change',apply);});
-  document.querySelectorAll('.controls button').forEach(function(b){b.addEventListener('click',function(){
-    var key=b.dataset.key; Array.prototype.slice.call(box.children)
+  function sort(key){
+    Array.prototype.slice.call(box.children)
       .sort(function(x,y){return Number(y.dataset[key])-Number(x.dataset[key]);})
       .forEach(function(e){box.appendChild(e);});
-  });});
+  }
+  selects.forEach(function(s){s.addEventListener('change',apply);});
+  document.querySelectorAll('.controls button').forEach(function(b){b.addEventListener('click',function(){sort(b.dataset.key);});});
+  // a view can be shared as a link: report.html#severity=critical&outcome=&sort=count
+  var wanted=new URLSearchParams(location.hash.slice(1));
+  selects.forEach(function(s){if(wanted.has(s.name)) s.value=wanted.get(s.name);});
+  if(['rank','points','count'].indexOf(wanted.get('sort'))>=0) sort(wanted.get('sort'));
   apply();
 })();
 """
@@ -118,19 +129,39 @@ def _basis_links(basis: list[str]) -> str:
     return ", ".join(f'<a href="#law-{escape(ref.split("(")[0])}">{escape(ref)}</a>' for ref in basis)
 
 
-def _summary(document: InspectionDocument, results: list[RuleResult]) -> str:
+def _people(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> str:
+    items = "".join(
+        f'<li><span class="affected">{escape(kind.largest.text(rulebase, lang))}</span> — '
+        f"<b>{escape(kind.rules[0][0].rule)}</b> {escape(kind.rules[0][0].title)}"
+        + (f'<span class="muted">{escape(also_text(kind, lang))}</span>' if kind.others else "")
+        + "</li>"
+        for kind in people_affected(results)
+    )
+    return f"<ol>{items}</ol>" if items else f'<p class="muted">{escape(word("none_counted", lang))}</p>'
+
+
+def _affects(result: RuleResult, rulebase: RuleBase, lang: Language) -> str:
+    counts = result.affected
+    if not counts:
+        return ""
+    return f' <span class="affected">{escape(word("affects", lang))} {escape(affected_text(counts, rulebase, lang))}</span>'
+
+
+def _summary(document: InspectionDocument, results: list[RuleResult], rulebase: RuleBase) -> str:
     lang, grade = document.lang, document.grade
     failed = [r for r in results if r.outcome is Outcome.fail]
     verdict = word("certifiable", lang) if grade.certifiable else word("not_certifiable", lang)
     kinds = Counter(t.target.kind for t in document.targets)
     scope = ("、" if lang == "zh" else ", ").join(f"{word('kind_' + kind, lang)} × {n}" for kind, n in kinds.items())
+    stated = f"<br>{escape(word('scope_text', lang))}: {escape(document.scope)}" if document.scope else ""
     costly = sorted(failed, key=lambda r: (-r.points, -r.severity.rank, r.rule))[:5]
     costliest = "".join(
         f"<li><b>{escape(r.rule)}</b> {escape(r.title)} — {escape(word('points_lost', lang))} {r.points:g}</li>"
         for r in costly
     )
     fix = "".join(
-        f'<li>{_badge(r.severity, lang)} <b>{escape(r.rule)}</b> {escape(r.title)}<br><span class="muted">{escape(r.remedy)}</span></li>'
+        f"<li>{_badge(r.severity, lang)} <b>{escape(r.rule)}</b> {escape(r.title)}{_affects(r, rulebase, lang)}"
+        f'<br><span class="muted">{escape(r.remedy)}</span></li>'
         for r in failed[:8]
     )
     more = f'<p class="muted">{escape(word("more_rules", lang, count=len(failed) - 8))}</p>' if len(failed) > 8 else ""
@@ -138,15 +169,16 @@ def _summary(document: InspectionDocument, results: list[RuleResult]) -> str:
     return f"""<section class="summary" id="summary">
 <div class="headline"><span class="grade {escape(grade.grade)}">{escape(grade.grade)}</span>
 <b>{grade.score:g}/100</b> — {escape(grade.meaning)}; <span class="verdict">{escape(verdict)}</span>;
-{escape(word("coverage", lang))} {grade.coverage:.0%}; {escape(word("scope", lang))}: {escape(scope)}
+{escape(word("coverage", lang))} {grade.coverage:.0%}; {escape(word("targets", lang))}: {escape(scope)}{stated}
 <ul class="muted">{explanation}</ul></div>
 <div><h3>{escape(word("area_chart", lang))}</h3>{_area_bars(document)}
-<h3>{escape(word("costliest", lang))}</h3><ol>{costliest}</ol></div>
+<h3>{escape(word("costliest", lang))}</h3><ol>{costliest}</ol>
+<h3>{escape(word("people_affected", lang))}</h3>{_people(results, rulebase, lang)}</div>
 <div><h3>{escape(word("fix_first", lang))}</h3><ol>{fix}</ol>{more}</div>
 </section>"""
 
 
-def _rule_block(result: RuleResult, lang: Language) -> str:
+def _rule_block(result: RuleResult, rulebase: RuleBase, lang: Language) -> str:
     occurrences = result.failures or result.findings
     rows = "".join(
         f"<tr><td>{escape(target)}</td><td>{escape(where(f.location, lang))}</td>"
@@ -161,7 +193,7 @@ def _rule_block(result: RuleResult, lang: Language) -> str:
     head = "".join(f"<th>{escape(word(k, lang))}</th>" for k in ("target", "location", "quote", "why"))
     cost = f" · −{result.points:g}" if result.points else ""
     return f"""<details class="rule" data-severity="{result.severity.value}" data-area="{escape(result.area)}" data-outcome="{result.outcome.value}" data-rank="{result.severity.rank}" data-points="{result.points}" data-count="{len(occurrences)}">
-<summary>{_badge(result.severity, lang)} <b>{escape(result.rule)}</b> {escape(result.title)} <span class="muted">{escape(word(result.outcome.value, lang))}</span>
+<summary>{_badge(result.severity, lang)} <b>{escape(result.rule)}</b> {escape(result.title)} <span class="muted">{escape(word(result.outcome.value, lang))}</span>{_affects(result, rulebase, lang)}
 <span class="count">{escape(word("occurrences", lang, count=len(occurrences)))}{cost}</span></summary>
 <div class="remedy"><b>{escape(word("remedies", lang))}:</b> {escape(result.remedy)}</div>
 <p class="muted">{escape(word("basis", lang))}: {_basis_links(result.basis)}</p>
@@ -170,7 +202,7 @@ def _rule_block(result: RuleResult, lang: Language) -> str:
 </details>"""
 
 
-def _controls(results: list[RuleResult], lang: Language) -> str:
+def _controls(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> str:
     def select(name: str, values: list[tuple[str, str]], chosen: str = "") -> str:
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(label)}</option>'
@@ -179,7 +211,11 @@ def _controls(results: list[RuleResult], lang: Language) -> str:
         return f'<label>{escape(word(name if name != "outcome" else "outcome", lang))} <select name="{name}"><option value="">{escape(word("filter_all", lang))}</option>{options}</select></label>'
 
     severities = [(s.value, word(s.value, lang)) for s in Severity if any(r.severity is s for r in results)]
-    areas = [(a, a) for a in dict.fromkeys(r.area for r in results)]
+    grading = rulebase.grading
+    areas = [
+        (prefix, grading.area_titles[grading.areas[prefix]].get(lang))
+        for prefix in dict.fromkeys(r.area for r in results)
+    ]
     outcomes = [(o.value, word(o.value, lang)) for o in Outcome if any(r.outcome is o for r in results)]
     sorts = "".join(
         f'<button type="button" data-key="{key}">{escape(word(label, lang))}</button>'
@@ -221,14 +257,43 @@ def _other_rules(document: InspectionDocument, results: list[RuleResult], ruleba
     return "".join(blocks)
 
 
+def _fingerprint_detail(item: InputFingerprint, lang: Language) -> tuple[str, str]:
+    """What an input is (file, folder of n files, database of n tables) and its fingerprint: a
+    file's SHA-256, each file of a folder, each table's schema, rows read and digest."""
+    if item.kind == "folder":
+        files = list(item.files.items())
+        rows = "".join(
+            f'<li>{escape(name)} <span class="quote">{escape(digest)}</span></li>'
+            for name, digest in files[:FILES_SHOWN]
+        )
+        if len(files) > FILES_SHOWN:
+            rows += f'<li class="muted">{escape(word("more_files", lang, count=len(files) - FILES_SHOWN))}</li>'
+        return word("input_folder", lang, count=len(files)), f"<ul>{rows}</ul>"
+    if item.kind == "database":
+        rows = "".join(
+            f"<li><b>{escape(t.table)}</b> — {escape(word('table_rows', lang, rows=t.rows))}"
+            + (f" ({escape(word('sampled', lang, how=t.sample))})" if t.sample else "")
+            + f'<br><span class="muted">{escape(word("columns_schema", lang))}: {escape(", ".join(t.columns))}</span>'
+            + f'<br><span class="quote">{escape(t.digest)}</span></li>'
+            for t in item.tables
+        )
+        return word("input_database", lang, count=len(item.tables)), f"<ul>{rows}</ul>"
+    return word("input_file", lang), f'<span class="quote">{escape(item.sha256 or "—")}</span>'
+
+
 def _evidence(document: InspectionDocument) -> str:
     lang = document.lang
-    rows = "".join(
-        f'<tr><td>{escape(e.path)}</td><td class="quote">{escape(getattr(e, "sha256", None) or "—")}</td></tr>'
-        for e in document.evidence
+    cells = []
+    for item in document.evidence:
+        what, detail = _fingerprint_detail(item, lang)
+        cells.append(
+            f'<tr><td>{escape(item.path)}<br><span class="muted">{escape(what)}</span></td><td>{detail}</td></tr>'
+        )
+    head = f"<tr><th>{escape(word('file', lang))}</th><th>{escape(word('fingerprint', lang))} (SHA-256)</th></tr>"
+    return (
+        '<table class="evidence"><colgroup><col style="width:32%"><col style="width:68%"></colgroup>'
+        f"<thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>"
     )
-    head = f"<tr><th>{escape(word('file', lang))}</th><th>SHA-256</th></tr>"
-    return f'<table><colgroup><col style="width:40%"><col style="width:60%"></colgroup><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 
 def _method(document: InspectionDocument, rulebase: RuleBase) -> str:
@@ -257,7 +322,12 @@ def _appendix(results: list[RuleResult], rulebase: RuleBase, lang: Language) -> 
         entries.append(
             f'<dt id="law-{escape(provision_id)}">{escape(provision_id)} — {escape(provision_title(provision, lang))}'
             f' <span class="muted">{escape(source_name(provision)) if lang == "zh" else ""}</span></dt>'
-            f"<dd>{escape(provision_excerpt(provision, lang))}</dd>"
+            + (
+                f'<dd class="muted">{escape(word("gist_only", lang))}</dd>'
+                if excerpt_is_translation(provision, lang)
+                else ""
+            )
+            + f"<dd>{escape(provision_excerpt(provision, lang))}</dd>"
         )
     return f'<dl class="law">{"".join(entries)}</dl>'
 
@@ -269,15 +339,21 @@ def _cover(document: InspectionDocument, lang: Language) -> str:
         if document.signature
         else escape(word("unsigned", lang))
     )
-    targets = "".join(f"<li>{escape(t.target.kind)}: {escape(t.target.identity)}</li>" for t in document.targets)
-    inspector = getattr(document, "inspector", None) or "—"
+    targets = "".join(
+        f"<li>{escape(word('kind_' + t.target.kind, lang))}: {escape(t.target.file)}"
+        + (f" ({escape(t.target.identity)})" if t.target.identity != t.target.file else "")
+        + "</li>"
+        for t in document.targets
+    )
+    inspector = document.inspector or "—"
     return f"""<section class="cover">
 <p class="muted">LendGuard</p><h1>{escape(word("cover_title", lang))}</h1><h2>{escape(document.platform)}</h2>
 <p><span class="grade {escape(grade.grade)}">{escape(grade.grade)}</span> <b>{grade.score:g}/100</b> — {escape(grade.meaning)}</p>
 <table><tbody>
-<tr><th>{escape(word("inspector", lang))}</th><td>{escape(str(inspector))}</td></tr>
+<tr><th>{escape(word("inspector", lang))}</th><td>{escape(inspector)}</td></tr>
+<tr><th>{escape(word("scope_text", lang))}</th><td>{escape(document.scope or "—")}</td></tr>
 <tr><th>{escape(word("manifest", lang))}</th><td>{escape(document.manifest)}</td></tr>
-<tr><th>{escape(word("scope", lang))}</th><td><ul>{targets}</ul></td></tr>
+<tr><th>{escape(word("targets", lang))}</th><td><ul>{targets}</ul></td></tr>
 <tr><th>{escape(word("generated", lang))}</th><td>{escape(document.generated_at.isoformat())}</td></tr>
 <tr><th>{escape(word("signature", lang))}</th><td>{signature}</td></tr>
 </tbody></table></section>"""
@@ -287,12 +363,15 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
     lang = document.lang
     results = rule_results(document.targets, rulebase)
     failed = [r for r in results if r.outcome is Outcome.fail]
-    blocks = "".join(_rule_block(r, lang) for r in results if r.outcome in (Outcome.fail, Outcome.inconclusive))
+    blocks = "".join(
+        _rule_block(r, rulebase, lang) for r in results if r.outcome in (Outcome.fail, Outcome.inconclusive)
+    )
     occurrences = sum(len(r.failures) for r in failed)
     not_covered = "".join(f"<li>{escape(line)}</li>" for line in document.grade.not_covered)
     if not_covered:
         not_covered = (
-            f'<section class="not-covered"><b>{escape(word("not_covered", lang))}</b><ul>{not_covered}</ul></section>'
+            f'<section class="not-covered" id="not-covered"><b>{escape(word("not_covered", lang))}</b> — '
+            f"{escape(word('not_covered_banner', lang))}<ul>{not_covered}</ul></section>"
         )
     signed = word("signed", lang) if document.signature else word("unsigned", lang)
     waivers = "".join(
@@ -308,10 +387,10 @@ def render_html(document: InspectionDocument, rulebase: RuleBase) -> str:
 {_cover(document, lang)}
 <h1 class="platform">{escape(document.platform)}</h1>
 {not_covered}
-{_summary(document, results)}
+{_summary(document, results, rulebase)}
 <h2 id="findings">{escape(word("by_rule", lang))} <span class="muted">({escape(word("rules_and_occurrences", lang, rules=len(failed), count=occurrences))})</span></h2>
 <div class="charts"><figure><figcaption>{escape(word("severity_chart", lang))}</figcaption>{_severity_bars(results, lang)}</figure></div>
-{_controls(results, lang)}
+{_controls(results, rulebase, lang)}
 <div id="rules">{blocks}</div>
 <h2 id="other-rules">{escape(word("outcomes_title", lang))}</h2>
 {_other_rules(document, results, rulebase)}

@@ -149,6 +149,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "waivers": ("豁免", "Waivers"),
     "not_covered": ("未覆盖", "Not covered"),
     "mandatory": ("必查", "mandatory"),
+    "people_affected": ("涉及的人（证据中可计数的）", "People affected (where the evidence counts them)"),
+    "affects": ("涉及", "affects"),
+    "none_counted": ("证据未给出人数", "the evidence counts no people"),
+    "targets": ("检查对象", "Targets"),
+    "kind": ("类型", "Kind"),
+    "severity_counts": ("严重/高/中/低", "crit/high/med/low"),
+    "scope_text": ("检查范围", "Scope"),
+    "fingerprint": ("指纹", "Fingerprint"),
+    "input_file": ("文件", "file"),
+    "input_folder": ("文件夹，{count} 个文件", "folder, {count} files"),
+    "input_database": ("数据库，{count} 张表", "database, {count} tables"),
+    "table_rows": ("{rows} 行", "{rows} rows"),
+    "sampled": ("抽样：{how}", "sampled: {how}"),
+    "columns_schema": ("列", "Columns"),
+    "more_files": ("另有 {count} 个文件，见 report.json", "{count} more files in report.json"),
+    "gist_only": ("（法规数据暂无中文原文，以下为英文要旨）", "(the gist; the law data lacks the wording)"),
+    "not_covered_banner": (
+        "以下领域未能检查，等级不代表其合规情况：",
+        "These areas could not be inspected; the grade says nothing about them:",
+    ),
 }
 
 

@@ -40,13 +40,19 @@ class Signature(_Model):
     value: str  # base64 of the signature
 
 
+# 1.1: the manifest's inspector and scope; findings of report schema 1.2 (people affected).
+INSPECTION_SCHEMA_VERSION = "1.1"
+
+
 class InspectionDocument(_Model):
-    schema_version: Literal["1.0"] = "1.0"
+    schema_version: Literal["1.0", "1.1"] = "1.1"
     kind: Literal["inspection"] = "inspection"
     tool: ToolInfo
     lang: Language
     generated_at: datetime
     platform: str
+    inspector: str | None = None
+    scope: str | None = None
     manifest: str
     grade: Grade
     targets: list[ReportDocument]
@@ -56,7 +62,11 @@ class InspectionDocument(_Model):
     signature: Signature | None = None
 
     def canonical(self) -> bytes:
-        return bytes(rfc8785.dumps(self.model_dump(mode="json", exclude={"signature"})))
+        data = self.model_dump(mode="json", exclude={"signature"})
+        for key in ("inspector", "scope"):  # absent from schema 1.0: a report signed then still verifies
+            if data.get(key) is None:
+                data.pop(key, None)
+        return bytes(rfc8785.dumps(data))
 
 
 class SignatureError(ValueError):
@@ -70,6 +80,8 @@ def build_inspection(inspection: Inspection, rulebase: RuleBase, lang: Language)
         lang=lang,
         generated_at=datetime.now(UTC),
         platform=inspection.platform,
+        inspector=inspection.inspector,
+        scope=inspection.scope,
         manifest=str(inspection.manifest),
         grade=inspection.grade,
         targets=documents,
@@ -154,7 +166,7 @@ def verify(path: Path, public_key: Path | None = None, base: Path | None = None)
 def inspection_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://lendguard.dev/schema/inspection-1.0.json",
+        "$id": f"https://lendguard.dev/schema/inspection-{INSPECTION_SCHEMA_VERSION}.json",
         **InspectionDocument.model_json_schema(),
         "title": "LendGuard inspection report",
     }

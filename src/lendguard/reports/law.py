@@ -56,3 +56,9 @@ def provision_excerpt(provision: Provision, lang: Language) -> str:
     if lang == "en" and _gist(provision):
         return _gist(provision)
     return provision.text or _gist(provision)
+
+
+def excerpt_is_translation(provision: Provision, lang: Language) -> bool:
+    """A Chinese report quoting a provision whose Chinese wording the law data lacks: it shows the
+    English gist, and says so rather than passing it off as the text."""
+    return lang == "zh" and not provision.text and bool(_gist(provision))

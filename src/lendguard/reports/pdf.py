@@ -18,7 +18,8 @@ body{margin:0;max-width:none;font-size:10pt}
 h1.platform{string-set:platform content()}
 .cover{display:block;page-break-after:always;padding-top:40mm}
 .cover h1{font-size:20pt} .cover h2{border:0;font-size:16pt}
-.summary{page-break-after:always}
+.summary{page-break-after:always;font-size:8pt;gap:.3rem 1rem;padding:.5rem .7rem;grid-template-columns:42% 58%}
+.summary li{margin:0} .summary h3{margin:.3rem 0 .2rem}
 tr,li,dt,dd,.remedy,summary{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
 h2,h3{break-after:avoid;page-break-after:avoid}

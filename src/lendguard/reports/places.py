@@ -33,11 +33,13 @@ def _uri(path_text: str) -> str:
 
 
 def artifact_uri(location: Location, archive_entry: str | None = None) -> str:
-    """The file a SARIF result points at: a database's URL as the report holds it (password hidden),
-    a relative path as a relative URI, an absolute one as file://, the file inside a scanned folder;
-    a policy read from inside an APK as `app.apk!/assets/policy.html`, the text its offsets count in."""
-    if "://" in location.file:
-        return location.file
+    """The file a SARIF result points at: a database's URL as the report holds it (password hidden)
+    with `#table.column`, a relative path as a relative URI, an absolute one as file://, the file
+    inside a scanned folder; a policy read from inside an APK as `app.apk!/assets/policy.html`, the
+    text its offsets count in."""
+    if "://" in location.file:  # a database: its masked URL, then the table and column as the fragment
+        place = ".".join(part for part in (location.table, location.column) if part)
+        return f"{location.file}#{quote(place)}" if place else location.file
     inside_folder = location.path is not None and location.host is None
     uri = _uri(location.path if inside_folder and location.path else location.file)
     entry = location.entry or archive_entry

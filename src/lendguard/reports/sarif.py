@@ -159,7 +159,8 @@ def render_targets_sarif(documents: Sequence[ReportDocument], rulebase: RuleBase
 
 
 def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, Any]:
-    """SARIF of a whole inspection (`lendguard audit`), with its grade in the run's properties."""
+    """SARIF of a whole inspection (`lendguard audit`), with its grade in the run's properties. Files
+    are named as the manifest names them, relative to its folder; data stores by masked URL."""
     return sarif_log(
         document.targets,
         rulebase,
@@ -167,6 +168,7 @@ def render_sarif(document: InspectionDocument, rulebase: RuleBase) -> dict[str, 
         f"lendguard/{document.platform}/",
         {
             "platform": document.platform,
+            "manifest": document.manifest,  # relative artifact URIs are relative to its folder
             "grade": document.grade.grade,
             "score": document.grade.score,
             "certifiable": document.grade.certifiable,

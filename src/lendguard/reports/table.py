@@ -18,9 +18,9 @@ from lendguard.grading import Grade
 from lendguard.reports.document import ReportDocument
 from lendguard.reports.i18n import word
 from lendguard.reports.places import where
-from lendguard.reports.summary import RuleResult
+from lendguard.reports.summary import RuleResult, affected_text, also_text, people_affected
 from lendguard.reports.wrap import wrap
-from lendguard.rulebase import Language, Severity
+from lendguard.rulebase import Language, RuleBase, Severity
 
 SEVERITY_STYLE = {
     Severity.critical: "bold white on red",
@@ -152,8 +152,15 @@ def _remedies(console: Console, items: list[tuple[str, str, list[str]]], lang: L
     console.print(grid)
 
 
-def render_fix_first(console: Console, results: Sequence[RuleResult], lang: Language, limit: int = 10) -> None:
-    """The failed rules worst first, each once with its remedy (what `audit` prints under the grade)."""
+def render_fix_first(
+    console: Console,
+    results: Sequence[RuleResult],
+    lang: Language,
+    limit: int = 10,
+    rulebase: RuleBase | None = None,
+) -> None:
+    """The failed rules worst first, each once with its remedy and, given the rule base for the
+    words, the people it affects (what `audit` prints under the grade)."""
     failed = [r for r in results if r.outcome is Outcome.fail]
     if not failed:
         return
@@ -165,6 +172,9 @@ def render_fix_first(console: Console, results: Sequence[RuleResult], lang: Lang
     grid.add_column(overflow="fold")
     for number, result in enumerate(failed[:limit], start=1):
         cost = word("cost", lang, count=len(result.failures), points=f"{result.points:g}")
+        if rulebase is not None and result.affected:
+            cost += ("，" if lang == "zh" else ", ") + word("affects", lang) + " "
+            cost += affected_text(result.affected, rulebase, lang)
         grid.add_row(
             f"{number}.",
             Text(word(result.severity.value, lang), style=SEVERITY_STYLE[result.severity]),
@@ -178,22 +188,48 @@ def render_fix_first(console: Console, results: Sequence[RuleResult], lang: Lang
         console.print(f"  … {word('more_rules', lang, count=len(failed) - limit)}", highlight=False)
 
 
+def render_people(console: Console, results: Sequence[RuleResult], rulebase: RuleBase, lang: Language) -> None:
+    """The people affected where the evidence counts them, one line per kind, the largest first."""
+    listed = people_affected(results)
+    if not listed:
+        return
+    console.print(f"[bold]{word('people_affected', lang)}[/]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(no_wrap=True, style="bold red")
+    grid.add_column(overflow="fold")
+    label_width = max(cell_len(kind.largest.text(rulebase, lang)) for kind in listed)
+    text_width = max(console.width - 3 - label_width - 2, 20)  # wrapped at token boundaries
+    for kind in listed:
+        result = kind.rules[0][0]
+        text = wrap(f"{result.rule} {result.title}{also_text(kind, lang)}", text_width)
+        grid.add_row("•", kind.largest.text(rulebase, lang), text)
+    console.print(grid)
+
+
 def render_summary(console: Console, documents: Sequence[ReportDocument]) -> None:
+    """One row per target; the failed findings per severity share one column ("1 / 7 / 9 / 2") and
+    an identity that only repeats the file is left blank, so the file and identity keep room enough
+    to wrap at token boundaries even at 80 columns."""
     lang = documents[0].lang
     table = Table(title=word("summary_title", lang), title_justify="left")
-    counts_width = max(cell_len(word(s, lang)) for s in ("critical", "high", "medium", "low"))
-    fixed = [counts_width] * 4 + [cell_len(word("failed_rules", lang)), max(cell_len(word("error", lang)), 4)]
+    severities = (Severity.critical, Severity.high, Severity.medium, Severity.low)
+    counts_heading = word("severity_counts", lang)
+    rows = [" / ".join(str(d.summary.failed_findings_by_severity.get(s, 0)) for s in severities) for d in documents]
+    counts_width = max(cell_len(counts_heading), *(cell_len(r) for r in rows))
+    status_width = max(cell_len(word(key, lang)) for key in ("error", "ok", "status"))
+    fixed = [counts_width, cell_len(word("failed_rules", lang)), status_width]
     widths = _widths(console, fixed, [3, 2])
-    keys = ("file", "identity", "critical", "high", "medium", "low", "failed_rules", "status")
-    for key, width in zip(keys, [widths[6], widths[7], *widths[:6]], strict=True):
-        table.add_column(word(key, lang), width=width, overflow="fold")
-    for document in documents:
-        counts = document.summary.failed_findings_by_severity
+    keys = ("file", "identity", "severity_counts", "failed_rules", "status")
+    for key, width in zip(keys, [widths[3], widths[4], *widths[:3]], strict=True):
+        heading = counts_heading if key == "severity_counts" else word(key, lang)
+        table.add_column(heading, width=width, overflow="fold")
+    for document, counts in zip(documents, rows, strict=True):
         status = word("error", lang) if document.error else word("ok", lang)
         table.add_row(
-            wrap(document.target.file, widths[6]),
-            wrap(document.target.identity, widths[7]),
-            *(str(counts.get(s, 0)) for s in (Severity.critical, Severity.high, Severity.medium, Severity.low)),
+            wrap(document.target.file, widths[3]),
+            "" if document.target.identity == document.target.file else wrap(document.target.identity, widths[4]),
+            counts,
             str(document.summary.rules_failed),
             status,
         )

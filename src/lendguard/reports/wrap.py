@@ -9,7 +9,8 @@ from rich.cells import cell_len
 
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _BOUNDARY = "/.$;>_,:?&=\\-|·"
-_CHUNK = re.compile(rf"[{_CJK}]\s*|[^\s{_CJK}{_BOUNDARY}]*[{_BOUNDARY}]*\s*")
+_CLOSING = "、，。；：）」』】！？"  # CJK punctuation never starts a line: it stays with what it follows
+_CHUNK = re.compile(rf"[{_CJK}][{_CLOSING}]*\s*|[^\s{_CJK}{_BOUNDARY}]*[{_BOUNDARY}]*[{_CLOSING}]*\s*")
 
 
 def _chunks(text: str) -> list[str]:

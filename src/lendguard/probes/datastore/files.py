@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,10 +173,24 @@ def _jsonl_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBat
         yield pa.RecordBatch.from_pydict(columns)
 
 
-def _parquet_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+def _parquet_batches(
+    path: Path, sample_rows: int | None, row_groups: Sequence[int] | None = None
+) -> Iterator[pa.RecordBatch]:
     import pyarrow.parquet as pq
 
-    yield from _limited(pq.ParquetFile(path).iter_batches(batch_size=10_000), sample_rows)
+    batches = pq.ParquetFile(path).iter_batches(batch_size=10_000, row_groups=row_groups)
+    yield from _limited(batches, sample_rows)
+
+
+def parquet_row_groups(path: Path) -> int:
+    """How many row groups a Parquet file holds (0 when it cannot be read: the scan says why)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_row_groups)
+    except (pa.ArrowInvalid, OSError):
+        return 0
 
 
 def _limited(batches: object, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
@@ -202,12 +216,17 @@ def text_encoding(path: Path, head: bytes) -> str:
     return _encoding(path, head)
 
 
-def table_batches(path: Path, kind: str, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
-    """Arrow batches of a tabular file; pyarrow's parse errors become one-line ProbeErrors."""
+def table_batches(
+    path: Path, kind: str, sample_rows: int | None, row_groups: Sequence[int] | None = None
+) -> Iterator[pa.RecordBatch]:
+    """Arrow batches of a tabular file (of some of its row groups, for Parquet); pyarrow's parse
+    errors become one-line ProbeErrors."""
     import pyarrow as pa
 
-    readers = {"csv": _csv_batches, "jsonl": _jsonl_batches, "parquet": _parquet_batches}
     try:
-        yield from readers[kind](path, sample_rows)
+        if kind == "parquet":
+            yield from _parquet_batches(path, sample_rows, row_groups)
+        else:
+            yield from {"csv": _csv_batches, "jsonl": _jsonl_batches}[kind](path, sample_rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as error:
         raise ProbeError(path, f"unreadable {kind.upper()}: {_without_row(str(error))}") from error

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.detect import Scanner, mask_value
+from lendguard.detect.entities import PROSE_ENTITIES
 from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
-from lendguard.probes.datastore.profile import TableSample, plaintext_pool, profile, sample_table
+from lendguard.probes.datastore.profile import TableSample, combine, plaintext_pool, profile, sample_table
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.fingerprint import RowDigest, folder_files
 
@@ -39,7 +40,10 @@ class ScanOptions:
     # Called with the fields of every value found in a text file (those of ValueFound) as it is found
     # (streamed output); the evidence keeps the first VALUES_KEPT per file and entity, and counts all.
     on_value: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
-    jobs: int = 1  # worker processes for text files (many files, and large ones split at line breaks)
+    # Worker processes: text files (many files, large ones split at line breaks) and table files (a
+    # full Parquet scan split by row groups), results folded in order.
+    jobs: int = 1
+    prose_names: bool = False  # names in running text too (detect.entities.PROSE_ENTITIES; slower)
 
     @property
     def row_limit(self) -> int | None:
@@ -92,28 +96,30 @@ def _scan_range(
 ) -> _Part:
     """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat."""
     part = _Part()
+    counts, records = part.counts, part.records
     for chunk in files.text_chunks(path, start=span[0], end=span[1]):
         if not part.head:
             part.head = chunk.text[:65536]
-        for line, m in scanner.scan_lines(chunk.text, data=chunk.data):
-            part.counts[m.entity] += 1
-            keep = keep_all or part.counts[m.entity] <= VALUES_KEPT
+        base, shift = part.newlines, chunk.column
+        for line, entity, start, end, score, value in scanner.scan_records(chunk.text, data=chunk.data):
+            counts[entity] += 1
+            keep = keep_all or counts[entity] <= VALUES_KEPT
             if not keep and on_value is None:
                 continue
-            shift = chunk.column if line == 1 else 0
+            moved = shift if line == 1 else 0
             fields: dict[str, Any] = {
-                "entity": m.entity,
+                "entity": entity,
                 "path": shown,
-                "line": part.newlines + line,
-                "start": m.start + shift,
-                "end": m.end + shift,
-                "score": m.score,
-                "value": m.value if show_values else mask_value(m.entity, m.value),
+                "line": base + line,
+                "start": start + moved,
+                "end": end + moved,
+                "score": score,
+                "value": value if show_values else mask_value(entity, value),
             }
             if on_value is not None:
                 on_value(fields)
             if keep:
-                part.records.append(fields)
+                records.append(fields)
         part.newlines += chunk.text.count("\n")
         part.last = chunk.text[-1:] or part.last
     return part
@@ -161,15 +167,16 @@ def _scan_text(
 
 
 @cache
-def _worker_scanner() -> Scanner:
-    return Scanner()
+def _worker_scanner(prose_names: bool = False) -> Scanner:
+    return Scanner(entities=PROSE_ENTITIES) if prose_names else Scanner()
 
 
-def _scan_part(task: tuple[str, str, int, int | None, bool, bool]) -> _Part:
+def _scan_part(task: tuple[str, str, int, int | None, bool, bool, bool]) -> _Part:
     """One byte range in a worker process (module-level so it pickles)."""
-    path, shown, start, end, show_values, keep_all = task
+    path, shown, start, end, show_values, keep_all, prose_names = task
     try:
-        return _scan_range(Path(path), shown, _worker_scanner(), show_values, (start, end), keep_all=keep_all)
+        scanner = _worker_scanner(prose_names)
+        return _scan_range(Path(path), shown, scanner, show_values, (start, end), keep_all=keep_all)
     except ProbeError as error:
         return _Part(error=error.problem)
 
@@ -195,8 +202,53 @@ def _parallel_parts(paths: list[Path], options: ScanOptions, pool: Executor) -> 
     stream = options.on_value is not None
     return {
         path: [
-            pool.submit(_scan_part, (str(path), str(path), start, end, options.show_values, stream))
+            pool.submit(
+                _scan_part, (str(path), str(path), start, end, options.show_values, stream, options.prose_names)
+            )
             for start, end in line_ranges(path, options.jobs)
+        ]
+        for path in paths
+    }
+
+
+def _sample_part(task: tuple[str, str, str, int | None, tuple[int, ...] | None, bool]) -> TableSample | str:
+    """One table file, or some row groups of a Parquet file, in a worker process: its partial
+    statistics, or the problem that stopped the read."""
+    path, shown, kind, row_limit, row_groups, prose_names = task
+    scanner = _worker_scanner(prose_names)
+    try:
+        return sample_table(shown, files.table_batches(Path(path), kind, row_limit, row_groups), scanner)
+    except ProbeError as error:
+        return error.problem
+
+
+def _table_tasks(path: Path, options: ScanOptions) -> list[tuple[int, ...] | None]:
+    """The row groups each worker reads: a full scan of a Parquet file is split into about two
+    runs of row groups per worker; any other table is read by one worker from its start."""
+    groups = files.parquet_row_groups(path) if path.suffix.lower() == ".parquet" and options.full else 0
+    if groups < 2:
+        return [None]
+    runs = min(groups, options.jobs * 2)
+    cuts = [groups * i // runs for i in range(runs + 1)]
+    return [tuple(range(cuts[i], cuts[i + 1])) for i in range(runs)]
+
+
+def _parallel_tables(paths: list[Path], options: ScanOptions, pool: Executor) -> dict[Path, list[Future[Any]]]:
+    """Submit every table file (a full Parquet scan by row groups); the parts come back in order."""
+    return {
+        path: [
+            pool.submit(
+                _sample_part,
+                (
+                    str(path),
+                    str(path),
+                    files.TABLE_SUFFIXES[path.suffix.lower()],
+                    options.row_limit,
+                    groups,
+                    options.prose_names,
+                ),
+            )
+            for groups in _table_tasks(path, options)
         ]
         for path in paths
     }
@@ -226,17 +278,33 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
         for p in paths
         if p.suffix.lower() not in files.TABLE_SUFFIXES and (p.suffix.lower() in TEXT_SUFFIXES or root.is_file())
     ]
+    tables = [p for p in paths if p.suffix.lower() in files.TABLE_SUFFIXES]
     with ExitStack() as stack:
         parts: dict[Path, list[Future[_Part]]] = {}
-        if options.jobs > 1 and texts:  # text files in byte ranges across worker processes, folded in order
+        table_parts: dict[Path, list[Future[Any]]] = {}
+        if options.jobs > 1 and (texts or tables):  # across worker processes, folded in order
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=options.jobs))
             parts = _parallel_parts(texts, options, pool)
-        evidence = _probe_paths(root, paths, parts, scanner, options)
+            table_parts = _parallel_tables(tables, options, pool)
+        evidence = _probe_paths(root, paths, parts, table_parts, scanner, options)
     return evidence
 
 
+def _combined(path: Path, shown: str, futures: list[Future[Any]]) -> TableSample:
+    partials = [future.result() for future in futures]
+    problem = next((part for part in partials if isinstance(part, str)), None)
+    if problem is not None:
+        raise ProbeError(path, problem)
+    return combine(partials, table=shown)
+
+
 def _probe_paths(
-    root: Path, paths: list[Path], parts: dict[Path, list[Future[_Part]]], scanner: Scanner, options: ScanOptions
+    root: Path,
+    paths: list[Path],
+    parts: dict[Path, list[Future[_Part]]],
+    table_parts: dict[Path, list[Future[Any]]],
+    scanner: Scanner,
+    options: ScanOptions,
 ) -> DataStoreEvidence:
     samples: list[TableSample] = []
     text_profiles, values, warnings = [], [], []
@@ -250,7 +318,9 @@ def _probe_paths(
         hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
-            if kind is not None:
+            if kind is not None and path in table_parts:
+                samples.append(_combined(path, shown, table_parts[path]))
+            elif kind is not None:
                 samples.append(sample_table(shown, files.table_batches(path, kind, options.row_limit), scanner))
             elif path.suffix.lower() in TEXT_SUFFIXES or root.is_file():
                 if path in parts:
@@ -319,7 +389,7 @@ def probe_datastore(
 ) -> DataStoreEvidence:
     """Scan one target; raises ProbeError (one line: what and why) when it cannot be read."""
     options = options or ScanOptions()
-    scanner = scanner or Scanner()
+    scanner = scanner or _worker_scanner(options.prose_names)
     if _is_url(target):
         return _probe_database(target, scanner, options)
     return _probe_files(target, scanner, options)
