@@ -1,0 +1,106 @@
+"""The streaming collection probe: the findings of today's fixtures are those of the probe that held
+the whole log (a golden file written by it), whether the log comes time-ordered (days flushed as the
+log moves past them) or shuffled (rows sorted on disk first); evidence stays bounded beyond the
+example limit, and a rule whose attempts were not all itemised never passes silently."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.collection import generate
+from lendguard.engine import TargetReport, audit_collection
+from lendguard.rulebase import RuleBase
+from tests.fixtures import collection_data
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "collection_findings.json.gz"
+UPDATE = os.environ.get("LENDGUARD_UPDATE_GOLDEN") == "1"
+
+
+def _shuffled(log: Path, folder: Path, seed: int) -> Path:
+    with log.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    random.Random(seed).shuffle(rows)
+    out = folder / f"shuffled_{seed}.csv"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return out
+
+
+def _time_ordered(log: Path, folder: Path) -> Path:
+    with log.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    out = folder / "ordered.csv"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(sorted(rows, key=lambda row: row[0]))
+    return out
+
+
+def _untimed(log: Path, folder: Path, every: int) -> Path:
+    """The log with every `every`-th row's time unreadable."""
+    with log.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    out = folder / f"untimed_{every}.csv"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([["明天下午", *row[1:]] if n % every == 0 else row for n, row in enumerate(rows)])
+    return out
+
+
+def _facts(report: TargetReport) -> list[dict[str, Any]]:
+    """Everything a finding says but the temporary path it was found in (and the fingerprint over it)."""
+    out = []
+    for finding in report.findings:
+        data = finding.model_dump(mode="json", exclude={"target", "fingerprint"})
+        data["location"].pop("file", None)
+        out.append(data)
+    return out
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    folder = tmp_path_factory.mktemp("streaming")
+    bad = collection_data.write(folder / "bad")
+    clean = collection_data.write(folder / "clean", with_violations=False)
+    other = collection_data.write(folder / "other", seed=29, loan_count=120)
+    (folder / "dense").mkdir()
+    dense = generate(folder / "dense", 12_000, loans=400)  # the benchmark's log: hundreds of findings
+    return {
+        "bad": bad,
+        "clean": clean,
+        "other": other,
+        "bad_shuffled": (_shuffled(bad[0], folder, 3), bad[1]),
+        "other_shuffled": (_shuffled(other[0], folder, 5), other[1]),
+        "bad_untimed_shuffled": (_shuffled(_untimed(bad[0], folder, 97), folder, 11), bad[1]),
+        "dense": dense,
+        "dense_shuffled": (_shuffled(dense[0], folder, 7), dense[1]),
+        "dense_ordered": (_time_ordered(dense[0], folder), dense[1]),
+    }
+
+
+def test_findings_are_those_of_the_whole_log_probe(logs: dict[str, tuple[Path, Path]], rulebase: RuleBase) -> None:
+    found = {
+        f"{name}/{lang}": _facts(audit_collection(str(log), str(loans), rulebase, lang=lang))
+        for name, (log, loans) in logs.items()
+        for lang in ("zh", "en")
+    }
+    if UPDATE:
+        GOLDEN.write_bytes(gzip.compress(json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True).encode()))
+    assert GOLDEN.is_file(), f"{GOLDEN.name} is missing: create it with LENDGUARD_UPDATE_GOLDEN=1"
+    expected = json.loads(gzip.decompress(GOLDEN.read_bytes()))
+    assert sorted(found) == sorted(expected)
+    for key, findings in found.items():
+        assert any(f["outcome"] == "fail" for f in findings) == (not key.startswith("clean")), key
+        assert findings == expected[key], key
