@@ -1,8 +1,11 @@
 """Facts from a debt-collection contact log joined with the loans' borrower and contact numbers.
 
-Only the attempts a COL-* rule can be about are kept (anyone but the borrower, quiet hours, content
-with collection-abuse words) plus the loan-days over the frequency limits, so a log of millions
-of rows gives evidence of bounded size. Numbers and content are masked.
+Only the attempts a COL-* rule can be about are kept, each for its reasons (a third party called,
+quiet hours, collection words in the content, an emergency contact called on a day the borrower was
+reached, a person called again after refusing, a call to anyone but the borrower whose time is
+unread), plus the loan-days over the frequency limits. Each reason itemises its first `limit`
+attempts in time order and counts the rest (`totals`, `omitted`), so a log of any size gives evidence
+of bounded size. Numbers and content are masked.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from lendguard.evidence.base import Evidence
 
 Role = Literal["borrower", "emergency_contact", "third_party", "unknown_loan"]
+Reason = Literal["third_party", "quiet_hours", "content", "contact_reached", "after_refusal", "untimed"]
 
 
 class _Fact(BaseModel):
@@ -48,8 +52,14 @@ class CollectionEvidence(Evidence):
     kind: Literal["collection"] = "collection"
     rows: int
     loans: int
-    attempts: tuple[Attempt, ...] = ()
-    busy_days: tuple[BusyDay, ...] = ()
+    attempts: tuple[Attempt, ...] = ()  # in row order
+    busy_days: tuple[BusyDay, ...] = ()  # in the order of their first row
+    limit: int = 1000  # attempts itemised per reason, and busy days itemised
+    totals: dict[Reason, int] = Field(default_factory=dict)  # attempts of each reason in the whole log
+    omitted: dict[Reason, int] = Field(
+        default_factory=dict
+    )  # of them, counted but not itemised (reasons with none left out)
+    busy_days_total: int = 0
     untimed_rows: int = 0  # rows whose time is empty or could not be read
     untimed_examples: tuple[int, ...] = ()  # the first of them (1-based data rows)
     warnings: tuple[str, ...] = ()

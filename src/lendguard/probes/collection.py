@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
+import itertools
 import json
 import re
 import secrets
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from lendguard.detect import Scanner, mask_text, mask_value
-from lendguard.evidence import Attempt, BusyDay, CollectionEvidence, OrgEvidence, Provenance
+from lendguard.detect import Scanner
+from lendguard.evidence import CollectionEvidence, OrgEvidence, Provenance
+from lendguard.evidence.collection import Role as CallRole
+from lendguard.probes.collection_days import ROW_EXAMPLES, Folder, OutOfOrderError, Row, sorted_rows
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.roles import SAMPLE, WEAK_FIT, Resolution, Role, profile, resolve
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 SPLIT_NUMBERS = re.compile(r"[;,，、|/\s]+")
-ROW_EXAMPLES = 5
+EXAMPLES = 1000  # attempts itemised per reason (see CollectionEvidence)
 
 
 def _digits(value: Any) -> str:
@@ -250,13 +251,87 @@ def _in_quiet_hours(moment: datetime, start: time, end: time) -> bool:
     return clock >= start or clock < end if start > end else start <= clock < end
 
 
+FIELDS = ("loan", "number", "time", "result", "channel", "content")
+
+
+def _column(batch: pa.RecordBatch, name: str | None) -> list[Any]:
+    return batch.column(name).to_pylist() if name in batch.schema.names else [None] * batch.num_rows
+
+
+def _rows(
+    batches: Iterator[pa.RecordBatch],
+    mapping: dict[str, str],
+    loans: dict[str, tuple[str, set[str]]],
+    rulebase: RuleBase,
+) -> Iterator[Row]:
+    """Each row of the log as an attempt joined with its loan, column by column per batch."""
+    knowledge = rulebase.collection
+    zone = ZoneInfo(knowledge.timezone)
+    quiet_start = time.fromisoformat(knowledge.quiet_hours.start)
+    quiet_end = time.fromisoformat(knowledge.quiet_hours.end)
+    connected_words = {w.lower() for w in knowledge.connected_results}
+    unanswered_words = {w.lower() for w in knowledge.unanswered_results}
+    # the words a rule reads in the content: of any call (abuse, impersonation), of a call to anyone
+    # but the borrower (also refusals and the debt itself)
+    any_call = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation))
+    other_call = re.compile(
+        "|".join(knowledge.abuse_terms + knowledge.impersonation + knowledge.refusal_terms + knowledge.debt_terms)
+    )
+    refusal = re.compile("|".join(knowledge.refusal_terms))
+    number = 0
+    for batch in batches:
+        columns = zip(*(_column(batch, mapping.get(role)) for role in FIELDS), strict=True)
+        for loan_value, number_value, time_value, result_value, channel_value, content_value in columns:
+            number += 1
+            loan = str(loan_value)
+            called = _digits(number_value)
+            moment = _parse_time(time_value, zone)
+            result = str(result_value or "").strip().lower()
+            content = str(content_value or "")
+            found = loans.get(loan)
+            role: CallRole = (
+                "unknown_loan"
+                if found is None
+                else "borrower"
+                if called == found[0]
+                else "emergency_contact"
+                if called in found[1]
+                else "third_party"
+            )
+            watched = bool(content) and (other_call if role != "borrower" else any_call).search(content) is not None
+            yield Row(
+                row=number,
+                loan=loan,
+                moment=moment,
+                role=role,
+                number=called,
+                channel=str(channel_value or ""),
+                connected=True if result in connected_words else False if result in unanswered_words else None,
+                content=content,
+                quiet=moment is not None and _in_quiet_hours(moment, quiet_start, quiet_end),
+                watched=watched,
+                refusal=watched and role != "borrower" and refusal.search(content) is not None,
+            )
+
+
 @dataclass
-class _Day:
-    effective: int = 0
-    attempts: Counter[str] = field(default_factory=Counter)
-    masked: dict[str, str] = field(default_factory=dict)
-    rows: list[int] = field(default_factory=list)
-    reached: bool = False
+class _Tally:
+    """What the probe counts of every row besides the attempts: for the warnings."""
+
+    rows: int = 0
+    unknown: int = 0
+    untimed: int = 0
+    untimed_examples: list[int] = field(default_factory=list)
+
+    def counted(self, rows: Iterator[Row]) -> Iterator[Row]:
+        for row in rows:
+            self.rows += 1
+            self.unknown += row.role == "unknown_loan"
+            if row.moment is None:
+                self.untimed += 1
+                if len(self.untimed_examples) < ROW_EXAMPLES:
+                    self.untimed_examples.append(row.row)
+            yield row
 
 
 def probe_collection(
@@ -266,114 +341,59 @@ def probe_collection(
     log_table: str | None = None,
     loans_table: str | None = None,
     overrides: dict[str, str] | None = None,
+    limit: int = EXAMPLES,
 ) -> CollectionEvidence:
-    """Join every attempt of the log with its loan; ProbeError (one line) on unusable input."""
+    """Join every attempt of the log with its loan, with memory bounded whatever the log's size: a
+    time-ordered log in one pass, any other sorted on disk first (a second read); the evidence
+    itemises up to `limit` attempts per reason. ProbeError (one line) on unusable input."""
     knowledge, overrides = rulebase.collection, overrides or {}
-    zone = ZoneInfo(knowledge.timezone)
-    quiet_start = time.fromisoformat(knowledge.quiet_hours.start)
-    quiet_end = time.fromisoformat(knowledge.quiet_hours.end)
-    connected_words = {w.lower() for w in knowledge.connected_results}
-    unanswered_words = {w.lower() for w in knowledge.unanswered_results}
-    watch = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation + knowledge.refusal_terms))
     # --map FIELD=COLUMN names log columns; --map loans.FIELD=COLUMN names columns of the loans file.
     loan_overrides = {k.removeprefix("loans."): v for k, v in overrides.items() if k.startswith("loans.")}
     overrides = {k: v for k, v in overrides.items() if not k.startswith("loans.")}
     loans, loan_warnings = read_loans(loans_source, loans_table, rulebase, loan_overrides)
     warnings = list(loan_warnings)
-    salt = secrets.token_bytes(16)  # number keys only need to match within this run
-    kept: list[Attempt] = []
-    days: dict[tuple[str, date], _Day] = {}
-    mapping: dict[str, str] | None = None
-    rows = unknown = 0
-    untimed: list[int] = []  # rows whose time is empty or unreadable (first ROW_EXAMPLES kept)
-    untimed_count = 0
-    for batch in _batches(log, log_table):
-        if mapping is None:
-            resolution = _log_columns(log, batch, rulebase, overrides, set(loans))
-            mapping = {role: columns[0] for role, columns in resolution.columns.items()}
-            warnings += resolution.warnings
-        for record in batch.to_pylist():
-            rows += 1
-            loan = str(record[mapping["loan"]])
-            number = _digits(record[mapping["number"]])
-            moment = _parse_time(record[mapping["time"]], zone)
-            if moment is None:
-                untimed_count += 1
-                if len(untimed) < ROW_EXAMPLES:
-                    untimed.append(rows)
-            result = str(record.get(mapping.get("result", ""), "") or "").strip().lower()
-            channel = str(record.get(mapping.get("channel", ""), "") or "")
-            content = str(record.get(mapping.get("content", ""), "") or "")
-            connected = True if result in connected_words else False if result in unanswered_words else None
-            borrower, contacts = loans.get(loan, ("", set()))
-            role = (
-                "unknown_loan"
-                if loan not in loans
-                else "borrower"
-                if number == borrower
-                else "emergency_contact"
-                if number in contacts
-                else "third_party"
-            )
-            unknown += role == "unknown_loan"
-            masked = mask_value("CN_MOBILE", number) if len(number) == 11 else mask_text(number)
-            quiet = moment is not None and _in_quiet_hours(moment, quiet_start, quiet_end)
-            if moment is not None:
-                day = days.setdefault((loan, moment.date()), _Day())
-                day.attempts[number] += 1
-                day.masked.setdefault(number, masked)
-                if len(day.rows) < ROW_EXAMPLES:
-                    day.rows.append(rows)
-                if role == "borrower" and connected:
-                    day.effective += 1
-                    day.reached = True
-            if role != "borrower" or quiet or (content and watch.search(content)):
-                kept.append(
-                    Attempt(
-                        row=rows,
-                        loan=loan,
-                        time=moment,
-                        role=role,
-                        number=masked,
-                        number_key=hmac.new(salt, number.encode(), hashlib.sha256).hexdigest()[:16],
-                        channel=channel,
-                        connected=connected,
-                        content=mask_text(content)[:500],
-                        quiet_hours=quiet,
-                    )
-                )
-    if mapping is None or rows == 0:
+    batches = _batches(log, log_table)
+    first = next(batches, None)
+    if first is None:
         raise ProbeError(log, "no rows in the collection log")
-    attempts = tuple(
-        a.model_copy(update={"borrower_reached_that_day": a.time is not None and days[(a.loan, a.time.date())].reached})
-        if a.role != "borrower"
-        else a
-        for a in kept
-    )
-    busy = []
-    for (loan, when), counts in days.items():
-        number, most = counts.attempts.most_common(1)[0]
-        if (
-            counts.effective > knowledge.max_effective_calls_per_debtor_day
-            or most > knowledge.max_attempts_per_number_day
-        ):
-            busy.append(
-                BusyDay(
-                    loan=loan,
-                    day=when,
-                    effective_calls=counts.effective,
-                    most_attempts_one_number=most,
-                    number=counts.masked[number],
-                    rows=tuple(counts.rows),
-                )
-            )
+    resolution = _log_columns(log, first, rulebase, overrides, set(loans))
+    mapping = {role: columns[0] for role, columns in resolution.columns.items()}
+    warnings += resolution.warnings
+
+    def folder(ordered: bool) -> Folder:
+        return Folder(
+            max_effective=knowledge.max_effective_calls_per_debtor_day,
+            max_attempts=knowledge.max_attempts_per_number_day,
+            limit=limit,
+            ordered=ordered,
+            salt=secrets.token_bytes(16),  # number keys only need to match within this run
+        )
+
+    def log_rows() -> Iterator[Row]:
+        return _rows(itertools.chain([first], batches), mapping, loans, rulebase)
+
+    tally, folded = _Tally(), folder(ordered=True)
+    try:
+        for row in tally.counted(log_rows()):
+            folded.add(row)
+    except OutOfOrderError:  # read it again, sorted by day
+        batches = _batches(log, log_table)
+        first = next(batches)
+        tally, folded = _Tally(), folder(ordered=False)
+        for row in sorted_rows(tally.counted(log_rows()), ZoneInfo(knowledge.timezone)):
+            folded.add(row)
+    folded.close()
+    if tally.rows == 0:
+        raise ProbeError(log, "no rows in the collection log")
     shown = sql.masked_url(log) if "://" in log else log
-    if unknown:
-        warnings.append(f"{unknown} rows name loans absent from the loans file")
-    if untimed_count:
-        examples = ", ".join(str(row) for row in untimed) + (" …" if untimed_count > len(untimed) else "")
+    rows = tally.rows
+    if tally.unknown:
+        warnings.append(f"{tally.unknown} rows name loans absent from the loans file")
+    if tally.untimed:
+        untimed = tally.untimed_examples
+        examples = ", ".join(str(row) for row in untimed) + (" …" if tally.untimed > len(untimed) else "")
         warnings.append(
-            f"{shown}: {untimed_count:,} of {rows:,} rows have no readable time (rows {examples}); "
+            f"{shown}: {tally.untimed:,} of {rows:,} rows have no readable time (rows {examples}); "
             "they are left out of the hours and per-day counts"
         )
     return CollectionEvidence(
@@ -387,10 +407,14 @@ def probe_collection(
         ),
         rows=rows,
         loans=len(loans),
-        attempts=attempts,
-        busy_days=tuple(busy),
-        untimed_rows=untimed_count,
-        untimed_examples=tuple(untimed),
+        attempts=folded.attempts(),
+        busy_days=folded.busy_days(),
+        limit=limit,
+        totals=dict(folded.totals),
+        omitted=folded.omitted(),
+        busy_days_total=folded.busy_total,
+        untimed_rows=tally.untimed,
+        untimed_examples=tuple(tally.untimed_examples),
         warnings=tuple(warnings),
     )
 
