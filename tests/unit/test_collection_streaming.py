@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from bench.collection import generate
-from lendguard.engine import TargetReport, audit_collection
+from lendguard.engine import TargetReport, audit_collection, evaluate
+from lendguard.evidence import Attempt
+from lendguard.probes.collection import probe_collection
 from lendguard.rulebase import RuleBase
 from tests.fixtures import collection_data
 
@@ -104,3 +106,50 @@ def test_findings_are_those_of_the_whole_log_probe(logs: dict[str, tuple[Path, P
     for key, findings in found.items():
         assert any(f["outcome"] == "fail" for f in findings) == (not key.startswith("clean")), key
         assert findings == expected[key], key
+
+
+@pytest.mark.parametrize("name", ["dense_ordered", "dense_shuffled"])
+def test_beyond_the_limit_attempts_are_counted_and_no_rule_passes_silently(
+    logs: dict[str, tuple[Path, Path]], rulebase: RuleBase, name: str
+) -> None:
+    log, loans = logs[name]
+    whole = probe_collection(str(log), str(loans), rulebase)
+    assert not whole.omitted and whole.busy_days_total == len(whole.busy_days)
+    small = probe_collection(str(log), str(loans), rulebase, limit=10)
+    assert small.totals == whole.totals and small.busy_days_total == whole.busy_days_total
+    assert len(small.attempts) <= 10 * len(small.totals) and len(small.busy_days) <= 10
+    for reason in ("third_party", "quiet_hours", "contact_reached", "other_party"):
+        itemised = sum(reason_of(a, reason) for a in small.attempts)
+        assert itemised >= 10 and small.omitted[reason] == small.totals[reason] - itemised > 0, reason
+    findings, _ = evaluate(small, "log", rulebase, "en")
+    beyond = {f.rule: f.outcome.value for f in findings if "beyond the first 10 itemised" in f.why}
+    # each attempt to a third party, at night, to a contact the day the borrower answered is a breach
+    # by itself; the words of the others were not read
+    assert beyond == {
+        "COL-THIRD-PARTY": "fail",
+        "COL-HOURS": "fail",
+        "COL-CONTACT-NOT-LOST": "fail",
+        "COL-DISCLOSURE": "inconclusive",
+        "COL-ABUSE": "inconclusive",
+    }
+    third = next(f for f in findings if f.rule == "COL-THIRD-PARTY" and "beyond" in f.why)
+    assert third.why.startswith(f"{small.omitted['third_party']} more such attempts")
+
+
+def reason_of(attempt: Attempt, reason: str) -> bool:
+    return {
+        "third_party": attempt.role == "third_party",
+        "quiet_hours": attempt.quiet_hours,
+        "contact_reached": attempt.role == "emergency_contact" and attempt.borrower_reached_that_day,
+        "other_party": attempt.role != "borrower",
+    }[reason]
+
+
+def test_the_order_of_the_log_changes_no_count(logs: dict[str, tuple[Path, Path]], rulebase: RuleBase) -> None:
+    ordered = probe_collection(str(logs["dense_ordered"][0]), str(logs["dense"][1]), rulebase)
+    shuffled = probe_collection(str(logs["dense_shuffled"][0]), str(logs["dense"][1]), rulebase)
+    assert ordered.totals == shuffled.totals and ordered.rows == shuffled.rows == 12_000
+    assert len(ordered.busy_days) == len(shuffled.busy_days) and ordered.busy_days_total > 0
+    assert sorted((a.loan, a.number, a.time) for a in ordered.attempts) == sorted(
+        (a.loan, a.number, a.time) for a in shuffled.attempts
+    )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from lendguard.checks.registry import CheckContext, check
 from lendguard.evidence import Attempt, CollectionEvidence
+from lendguard.evidence.collection import Reason
 from lendguard.findings import Affected, Finding, Outcome
 
 NEGATION_BEFORE = re.compile(r"(?:不|没|未|无|别)[^，。；,.;]{0,6}$")
@@ -77,11 +78,54 @@ def needs_times(function: ColCheck) -> ColCheck:
     return judged
 
 
+def itemised(*reasons: Reason, proven: bool) -> Callable[[ColCheck], ColCheck]:
+    """A rule judged on attempts the evidence itemises up to a limit per reason: the attempts beyond
+    it were counted, not kept. When each of them is a breach by its reason alone (`proven`), they are
+    one more failure; otherwise they were not examined, and the rule is inconclusive beside whatever
+    failed on the itemised ones, never a silent pass."""
+
+    def wrap(function: ColCheck) -> ColCheck:
+        @functools.wraps(function)
+        def judged(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
+            yield from function(log, ctx)
+            left = sum(log.omitted.get(reason, 0) for reason in reasons)
+            if left:
+                yield _beyond_limit(log, ctx, left, proven)
+
+        return judged
+
+    return wrap
+
+
+def _beyond_limit(log: CollectionEvidence, ctx: CheckContext, left: int, proven: bool) -> Finding:
+    if proven:
+        return ctx.fail(
+            ctx.at(),
+            quote="",
+            why=ctx.say(
+                f"另有 {left} 次同类联系（超出逐条列出的每类前 {log.limit} 次）已计数、未逐条列出",
+                f"{left} more such attempts beyond the first {log.limit} itemised were counted, not itemised",
+            ),
+        )
+    return ctx.finding(
+        Outcome.inconclusive,
+        ctx.at(),
+        quote="",
+        why=ctx.say(
+            f"另有 {left} 次联系超出逐条列出的每类前 {log.limit} 次，未逐条判断，本规则无法完全确认",
+            f"{left} more attempts beyond the first {log.limit} itemised were not examined one by one, "
+            "so this rule cannot be confirmed in full",
+        ),
+        confidence="low",
+    )
+
+
 def _times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
 
 
 @check("COL-THIRD-PARTY")
+@itemised("third_party", proven=True)
 def third_party(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     for (loan, _), attempts in _by_number(a for a in log.attempts if a.role == "third_party").items():
         yield _fail(
@@ -101,6 +145,7 @@ def _per_loan(attempts: Iterable[Attempt]) -> dict[str, list[Attempt]]:
 
 
 @check("COL-DISCLOSURE")
+@itemised("debt_content", proven=False)
 def disclosure(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     words = ctx.rulebase.collection.debt_terms
     disclosed = (
@@ -120,6 +165,7 @@ def disclosure(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("COL-HOURS")
 @needs_times
+@itemised("quiet_hours", proven=True)
 def hours(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     window = ctx.rulebase.collection.quiet_hours
     groups: dict[tuple[str, str], list[Attempt]] = defaultdict(list)
@@ -166,10 +212,21 @@ def frequency(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
             quote=f"loan {day.loan} {day.day.isoformat()}",
             why="; ".join(detail),
         )
+    if log.busy_days_total > len(log.busy_days):
+        left = log.busy_days_total - len(log.busy_days)
+        yield ctx.fail(
+            ctx.at(),
+            quote="",
+            why=ctx.say(
+                f"另有 {left} 个借款日超出频次上限（超出逐条列出的前 {log.limit} 个），已计数、未逐条列出",
+                f"{left} more loan-days over the limits beyond the first {log.limit} itemised were counted, not itemised",
+            ),
+        )
 
 
 @check("COL-CONTACT-NOT-LOST")
 @needs_times
+@itemised("contact_reached", proven=True)
 def contact_not_lost(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     for (loan, _), attempts in _by_number(
         a for a in log.attempts if a.role == "emergency_contact" and a.borrower_reached_that_day
@@ -185,6 +242,7 @@ def contact_not_lost(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Fin
 
 @check("COL-REFUSAL-IGNORED")
 @needs_times
+@itemised("refusal_content", "after_refusal", "untimed", proven=False)
 def refusal_ignored(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     refusals = ctx.rulebase.collection.refusal_terms
     for (_loan, _), attempts in _by_number(a for a in log.attempts if a.role != "borrower").items():
@@ -204,6 +262,7 @@ def refusal_ignored(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Find
 
 
 @check("COL-ABUSE")
+@itemised("abusive_content", proven=False)
 def abuse(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
     knowledge = ctx.rulebase.collection
     pattern = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation))

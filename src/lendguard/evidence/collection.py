@@ -1,9 +1,6 @@
 """Facts from a debt-collection contact log joined with the loans' borrower and contact numbers.
 
-Only the attempts a COL-* rule can be about are kept, each for its reasons (a third party called,
-quiet hours, collection words in the content, an emergency contact called on a day the borrower was
-reached, a person called again after refusing, a call to anyone but the borrower whose time is
-unread), plus the loan-days over the frequency limits. Each reason itemises its first `limit`
+Only the attempts a COL-* rule can be about are kept, each for its reasons (`Reason`), plus the loan-days over the frequency limits. Each reason itemises its first `limit`
 attempts in time order and counts the rest (`totals`, `omitted`), so a log of any size gives evidence
 of bounded size. Numbers and content are masked.
 """
@@ -18,7 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from lendguard.evidence.base import Evidence
 
 Role = Literal["borrower", "emergency_contact", "third_party", "unknown_loan"]
-Reason = Literal["third_party", "quiet_hours", "content", "contact_reached", "after_refusal", "untimed"]
+Reason = Literal[
+    "other_party",  # any call to anyone but the borrower (what the log says of contacts, itemised)
+    "third_party",  # a call to neither the borrower nor a registered contact
+    "quiet_hours",
+    "abusive_content",  # threats, insults, impersonation (any call)
+    "debt_content",  # the debt named to anyone but the borrower
+    "refusal_content",  # anyone but the borrower refusing further contact
+    "after_refusal",  # a call to a number that refused earlier
+    "contact_reached",  # an emergency contact called on a day the borrower was reached
+    "untimed",  # a call to anyone but the borrower whose time is unread (it may follow a refusal)
+]
 
 
 class _Fact(BaseModel):

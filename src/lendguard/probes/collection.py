@@ -271,12 +271,8 @@ def _rows(
     quiet_end = time.fromisoformat(knowledge.quiet_hours.end)
     connected_words = {w.lower() for w in knowledge.connected_results}
     unanswered_words = {w.lower() for w in knowledge.unanswered_results}
-    # the words a rule reads in the content: of any call (abuse, impersonation), of a call to anyone
-    # but the borrower (also refusals and the debt itself)
-    any_call = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation))
-    other_call = re.compile(
-        "|".join(knowledge.abuse_terms + knowledge.impersonation + knowledge.refusal_terms + knowledge.debt_terms)
-    )
+    abusive = re.compile("|".join(knowledge.abuse_terms + knowledge.impersonation))
+    debt = re.compile("|".join(knowledge.debt_terms))
     refusal = re.compile("|".join(knowledge.refusal_terms))
     number = 0
     for batch in batches:
@@ -298,7 +294,7 @@ def _rows(
                 if called in found[1]
                 else "third_party"
             )
-            watched = bool(content) and (other_call if role != "borrower" else any_call).search(content) is not None
+            other = bool(content) and role != "borrower"
             yield Row(
                 row=number,
                 loan=loan,
@@ -309,8 +305,9 @@ def _rows(
                 connected=True if result in connected_words else False if result in unanswered_words else None,
                 content=content,
                 quiet=moment is not None and _in_quiet_hours(moment, quiet_start, quiet_end),
-                watched=watched,
-                refusal=watched and role != "borrower" and refusal.search(content) is not None,
+                abusive=bool(content) and abusive.search(content) is not None,
+                debt=other and debt.search(content) is not None,
+                refusal=other and refusal.search(content) is not None,
             )
 
 

@@ -41,8 +41,14 @@ class Row:
     connected: bool | None
     content: str
     quiet: bool
-    watched: bool  # the content holds a word some COL rule reads (abuse, refusal, debt …)
-    refusal: bool  # the content holds a refusal word
+    abusive: bool  # the content holds words of threat, insult or impersonation
+    debt: bool  # a call to anyone but the borrower whose content names the debt
+    refusal: bool  # a call to anyone but the borrower whose content refuses further contact
+
+    @property
+    def kept(self) -> bool:
+        """Whether some reason may keep the attempt, whatever the rest of its day."""
+        return self.role != "borrower" or self.quiet or self.abusive
 
 
 @dataclass(slots=True)
@@ -82,7 +88,7 @@ class Folder:
 
     def add(self, row: Row) -> None:
         if row.moment is None:
-            if row.role != "borrower" or row.quiet or row.watched:
+            if row.kept:
                 self._judge(row, reached=False)
             return
         when = row.moment.date()
@@ -100,7 +106,7 @@ class Folder:
         if row.role == "borrower" and row.connected:
             day.effective += 1
             day.reached = True
-        if row.role != "borrower" or row.quiet or row.watched:
+        if row.kept:
             day.pending.append(row)
 
     def close(self) -> None:
@@ -134,13 +140,17 @@ class Folder:
         """Keep the attempt for its reasons (in time order within each pair of loan and number)."""
         other = row.role != "borrower"
         pair = (row.loan, row.number)
-        reasons: list[Reason] = []
+        reasons: list[Reason] = ["other_party"] if other else []
         if row.role == "third_party":
             reasons.append("third_party")
         if row.quiet:
             reasons.append("quiet_hours")
-        if row.watched:
-            reasons.append("content")
+        if row.abusive:
+            reasons.append("abusive_content")
+        if row.debt:
+            reasons.append("debt_content")
+        if row.refusal:
+            reasons.append("refusal_content")
         if row.role == "emergency_contact" and reached:
             reasons.append("contact_reached")
         if other and row.moment is not None and pair in self.refused:
@@ -188,7 +198,8 @@ def sorted_rows(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[Row]:
             connection.executescript(
                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE; PRAGMA cache_size=-16000;"
                 "CREATE TABLE rows (day INTEGER, loan TEXT, row INTEGER, moment TEXT, role TEXT, number TEXT,"
-                " channel TEXT, connected INTEGER, content TEXT, quiet INTEGER, watched INTEGER, refusal INTEGER)"
+                " channel TEXT, connected INTEGER, content TEXT, quiet INTEGER, abusive INTEGER, debt INTEGER,"
+                " refusal INTEGER)"
             )
             batch: list[tuple[object, ...]] = []
             for row in rows:
@@ -204,19 +215,33 @@ def sorted_rows(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[Row]:
                         row.connected,
                         row.content,
                         row.quiet,
-                        row.watched,
+                        row.abusive,
+                        row.debt,
                         row.refusal,
                     )
                 )
                 if len(batch) >= 10_000:
-                    connection.executemany("INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+                    connection.executemany("INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
                     batch.clear()
-            connection.executemany("INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+            connection.executemany("INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
             cursor = connection.execute(
-                "SELECT row, loan, moment, role, number, channel, connected, content, quiet, watched, refusal"
+                "SELECT row, loan, moment, role, number, channel, connected, content, quiet, abusive, debt, refusal"
                 " FROM rows ORDER BY day, loan, row"
             )
-            for number, loan, moment, role, called, channel, connected, content, quiet, watched, refusal in cursor:
+            for (
+                number,
+                loan,
+                moment,
+                role,
+                called,
+                channel,
+                connected,
+                content,
+                quiet,
+                abusive,
+                debt,
+                refusal,
+            ) in cursor:
                 yield Row(
                     row=number,
                     loan=loan,
@@ -227,7 +252,8 @@ def sorted_rows(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[Row]:
                     connected=None if connected is None else bool(connected),
                     content=content,
                     quiet=bool(quiet),
-                    watched=bool(watched),
+                    abusive=bool(abusive),
+                    debt=bool(debt),
                     refusal=bool(refusal),
                 )
         finally:
