@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from bench.collection import generate
+from tests.fixtures import collection_data
+
 from lendguard.engine import TargetReport, audit_collection, evaluate
 from lendguard.evidence import Attempt
 from lendguard.probes.collection import probe_collection
 from lendguard.rulebase import RuleBase
-from tests.fixtures import collection_data
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "collection_findings.json.gz"
 UPDATE = os.environ.get("LENDGUARD_UPDATE_GOLDEN") == "1"
