@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 SPLIT_NUMBERS = re.compile(r"[;,，、|/\s]+")
 EXAMPLES = 1000  # attempts itemised per reason (see CollectionEvidence)
+BLOCK = 1 << 18  # bytes of the log per batch: the rows are handled one by one, so a small read-ahead
 
 
 def _digits(value: Any) -> str:
@@ -58,7 +59,22 @@ def _batches(source: str, table: str | None) -> Iterator[pa.RecordBatch]:
     kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ProbeError(path, "not a CSV, JSONL or Parquet file")
-    yield from files.table_batches(path, kind, None)
+    yield from files.table_batches(path, kind, None, block=BLOCK)
+
+
+def _with_head(batches: Iterator[pa.RecordBatch]) -> tuple[pa.RecordBatch | None, Iterator[pa.RecordBatch]]:
+    """The first SAMPLE rows as one batch (to tell the columns' roles by), and all the batches."""
+    import pyarrow as pa
+
+    head: list[pa.RecordBatch] = []
+    for batch in batches:
+        head.append(batch)
+        if sum(b.num_rows for b in head) >= SAMPLE:
+            break
+    if not head:
+        return None, iter(())
+    sample = pa.Table.from_batches(head).slice(0, SAMPLE).combine_chunks().to_batches()
+    return (sample[0] if sample else head[0]), itertools.chain(head, batches)
 
 
 CONTACT_WORDS = ("contact", "contacts", "emergency", "urgent", "relative", "紧急", "联系人", "亲属")
@@ -198,13 +214,14 @@ def read_loans(
 ) -> tuple[dict[str, tuple[str, set[str]]], tuple[str, ...]]:
     """Loan reference -> (borrower number, contact numbers), and the warnings of role resolution."""
     loans: dict[str, tuple[str, set[str]]] = {}
-    resolution: Resolution | None = None
     rows, broken, first_broken = 0, 0, ""
-    for batch in _batches(source, table):
-        if resolution is None:
-            resolution = _loan_columns(source, batch, rulebase, overrides)
-        loan, borrower = resolution.columns["loan"][0], resolution.columns["borrower"][0]
-        contacts = resolution.columns.get("contacts", ())
+    sample, batches = _with_head(_batches(source, table))
+    if sample is None:
+        raise ProbeError(source, "no loans in the loans file")
+    resolution = _loan_columns(source, sample, rulebase, overrides)
+    loan, borrower = resolution.columns["loan"][0], resolution.columns["borrower"][0]
+    contacts = resolution.columns.get("contacts", ())
+    for batch in batches:
         for row in batch.to_pylist():
             rows += 1
             numbers: set[str] = set()
@@ -215,7 +232,7 @@ def read_loans(
                     broken += 1
                     first_broken = first_broken or f"row {rows}, column {column}: {problem}"
             loans[str(row[loan])] = (_digits(row[borrower]), numbers)
-    if not loans or resolution is None:
+    if not loans:
         raise ProbeError(source, "no loans in the loans file")
     warnings = resolution.warnings
     if broken:  # the place and the problem only: the cell itself holds personal values
@@ -349,8 +366,7 @@ def probe_collection(
     overrides = {k: v for k, v in overrides.items() if not k.startswith("loans.")}
     loans, loan_warnings = read_loans(loans_source, loans_table, rulebase, loan_overrides)
     warnings = list(loan_warnings)
-    batches = _batches(log, log_table)
-    first = next(batches, None)
+    first, batches = _with_head(_batches(log, log_table))
     if first is None:
         raise ProbeError(log, "no rows in the collection log")
     resolution = _log_columns(log, first, rulebase, overrides, set(loans))
@@ -367,7 +383,7 @@ def probe_collection(
         )
 
     def log_rows() -> Iterator[Row]:
-        return _rows(itertools.chain([first], batches), mapping, loans, rulebase)
+        return _rows(batches, mapping, loans, rulebase)
 
     tally, folded = _Tally(), folder(ordered=True)
     try:
@@ -375,7 +391,6 @@ def probe_collection(
             folded.add(row)
     except OutOfOrderError:  # read it again, sorted by day
         batches = _batches(log, log_table)
-        first = next(batches)
         tally, folded = _Tally(), folder(ordered=False)
         for row in sorted_rows(tally.counted(log_rows()), ZoneInfo(knowledge.timezone)):
             folded.add(row)

@@ -107,7 +107,7 @@ def text_chunks(
                 return
 
 
-def _csv_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+def _csv_batches(path: Path, sample_rows: int | None, block: int = BLOCK) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
@@ -119,7 +119,7 @@ def _csv_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch
         raise ProbeError(path, "empty CSV file (no header row)")
     reader = pa_csv.open_csv(
         path,
-        read_options=pa_csv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=BLOCK),
+        read_options=pa_csv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block),
         parse_options=pa_csv.ParseOptions(delimiter="\t" if path.suffix == ".tsv" else ","),
         convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(header, pa.string())),
     )
@@ -130,11 +130,11 @@ def _jsonable(value: object) -> object:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
 
 
-def _jsonl_blocks(path: Path) -> Iterator[bytes]:
-    """The file in blocks of whole lines (about BLOCK bytes each)."""
+def _jsonl_blocks(path: Path, size: int = BLOCK) -> Iterator[bytes]:
+    """The file in blocks of whole lines (about `size` bytes each)."""
     with path.open("rb") as handle:
         carry = b""
-        while block := handle.read(BLOCK):
+        while block := handle.read(size):
             data = carry + block
             cut = data.rfind(b"\n") + 1
             if cut:
@@ -146,13 +146,13 @@ def _jsonl_blocks(path: Path) -> Iterator[bytes]:
             yield carry
 
 
-def _jsonl_tables(path: Path) -> Iterator[pa.Table]:
+def _jsonl_tables(path: Path, size: int = BLOCK) -> Iterator[pa.Table]:
     """One Arrow table per block, read with the schema of the first block widened as needed."""
     import pyarrow as pa
     import pyarrow.json as pa_json
 
     line = 1
-    for block in _jsonl_blocks(path):
+    for block in _jsonl_blocks(path, size):
         body = block.lstrip()
         if body and body[:1] != b"{":  # pyarrow crashes the process on a block that starts with `null`
             where = line + block[: len(block) - len(body)].count(b"\n")
@@ -161,10 +161,10 @@ def _jsonl_tables(path: Path) -> Iterator[pa.Table]:
         yield pa_json.read_json(pa.BufferReader(block), read_options=pa_json.ReadOptions(block_size=len(block) + 1))
 
 
-def _jsonl_batches(path: Path, sample_rows: int | None) -> Iterator[pa.RecordBatch]:
+def _jsonl_batches(path: Path, sample_rows: int | None, block: int = BLOCK) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
-    batches = (batch for table in _jsonl_tables(path) for batch in table.to_batches(max_chunksize=10_000))
+    batches = (batch for table in _jsonl_tables(path, block) for batch in table.to_batches(max_chunksize=10_000))
     for batch in _limited(batches, sample_rows):
         columns = {}
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
@@ -217,16 +217,17 @@ def text_encoding(path: Path, head: bytes) -> str:
 
 
 def table_batches(
-    path: Path, kind: str, sample_rows: int | None, row_groups: Sequence[int] | None = None
+    path: Path, kind: str, sample_rows: int | None, row_groups: Sequence[int] | None = None, block: int = BLOCK
 ) -> Iterator[pa.RecordBatch]:
     """Arrow batches of a tabular file (of some of its row groups, for Parquet); pyarrow's parse
-    errors become one-line ProbeErrors."""
+    errors become one-line ProbeErrors. CSV and JSONL are read in blocks of `block` bytes (pyarrow's
+    CSV reader reads up to 32 blocks ahead: a reader that works row by row wants small ones)."""
     import pyarrow as pa
 
     try:
         if kind == "parquet":
             yield from _parquet_batches(path, sample_rows, row_groups)
         else:
-            yield from {"csv": _csv_batches, "jsonl": _jsonl_batches}[kind](path, sample_rows)
+            yield from {"csv": _csv_batches, "jsonl": _jsonl_batches}[kind](path, sample_rows, block)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as error:
         raise ProbeError(path, f"unreadable {kind.upper()}: {_without_row(str(error))}") from error
