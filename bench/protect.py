@@ -16,16 +16,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
-from faker import Faker  # noqa: E402
 from tests.fixtures import lending_data  # noqa: E402
+from tests.fixtures.fake import chinese_faker  # noqa: E402
 
 from lendguard.protect import OPERATORS, generate_keyring, load_keyring, protect_target  # noqa: E402
 from lendguard.protect.operators import MASK_PRESETS, restore  # noqa: E402
 
 
 def _values(count: int) -> list[str]:
-    fake = Faker("zh_CN")
-    fake.seed_instance(3)
+    fake = chinese_faker(3)
     pool = [fake.ssn() for _ in range(5000)]
     return [pool[i % len(pool)] for i in range(count)]
 

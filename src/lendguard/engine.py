@@ -60,6 +60,16 @@ def _code_hidden(evidence: Evidence) -> bool:
     return isinstance(evidence, ApkEvidence) and (bool(evidence.packers) or not evidence.dex_files)
 
 
+def _neutral_fingerprints(findings: list[Finding], english: list[Finding]) -> list[Finding]:
+    """Fingerprints as an English report gives them (some checks word their quotes in the report's
+    language): a check is deterministic, so its English run yields the same findings in the same order."""
+    if len(english) != len(findings) or any(
+        (a.outcome, a.location) != (b.outcome, b.location) for a, b in zip(findings, english, strict=True)
+    ):
+        return findings
+    return [finding.worded_as(twin) for finding, twin in zip(findings, english, strict=True)]
+
+
 def evaluate(evidence: Evidence, identity: str, rulebase: RuleBase, lang: Language) -> tuple[list[Finding], list[str]]:
     """Every registered check of the evidence's kind; a clean check yields one `pass` outcome."""
     findings: list[Finding] = []
@@ -73,6 +83,8 @@ def evaluate(evidence: Evidence, identity: str, rulebase: RuleBase, lang: Langua
             lang=lang,
         )
         produced = list(registered.function(evidence, ctx))
+        if produced and lang != "en":
+            produced = _neutral_fingerprints(produced, list(registered.function(evidence, replace(ctx, lang="en"))))
         evaluated.append(registered.rule_id)
         if produced:
             findings.extend(produced)
@@ -331,7 +343,7 @@ def named_as(report: TargetReport, shown: str) -> TargetReport:
         target = rename(finding.target)
         update: dict[str, Any] = {"target": target, "location": location}
         if target != finding.target:
-            update["fingerprint"] = fingerprint(finding.rule, target, location, finding.quote)
+            update["fingerprint"] = fingerprint(finding.rule, target, location, finding.neutral_quote)
         findings.append(finding.model_copy(update=update))
     return replace(
         report,

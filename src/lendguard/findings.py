@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 
 from lendguard.rulebase import Severity
 
@@ -120,6 +120,9 @@ class Finding(BaseModel):
     waived: bool = False
     waiver: Waiver | None = None
     affected: Affected | None = Field(default=None, description="people concerned, where the evidence counts them")
+    # The quote as the English report words it, where the report's own language words it otherwise:
+    # fingerprints are taken from it, so that a waiver or baseline holds in either language.
+    _neutral_quote: str | None = PrivateAttr(default=None)
 
     @model_serializer(mode="wrap")
     def _without_unknown_count(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -128,6 +131,18 @@ class Finding(BaseModel):
         if data.get("affected") is None:
             data.pop("affected", None)
         return data
+
+    @property
+    def neutral_quote(self) -> str:
+        """The language-independent form of the quote, the one its fingerprint is taken from."""
+        return self.quote if self._neutral_quote is None else self._neutral_quote
+
+    def worded_as(self, english: Finding) -> Finding:
+        """This finding with the fingerprint of the same finding in an English report."""
+        copy = self.model_copy(update={"fingerprint": english.fingerprint})
+        if english.quote != self.quote:
+            copy._neutral_quote = english.quote
+        return copy
 
     @property
     def is_failure(self) -> bool:

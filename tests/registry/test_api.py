@@ -349,3 +349,17 @@ def test_audit_log_detects_tampering(world: World, tmp_path: Path, rulebase: Rul
 def test_bad_token_is_401(world: World, path: str) -> None:
     response = world.client.get(path, headers={"Authorization": "Bearer lgr_0000_nope"})
     assert response.status_code == 401
+
+
+def test_reference_numbers_survive_the_masker() -> None:
+    """Certificate, complaint and breach references are quoted in reports, which mask every run of 11
+    or more digits: the suffix is letters, so the reference is never hidden."""
+    from datetime import date
+
+    from lendguard.detect import mask_text
+    from lendguard.registry.references import reference
+
+    for prefix in ("LG", "TS", "BN"):
+        for _ in range(500):
+            number = reference(prefix, date(2026, 12, 1))
+            assert mask_text(f"迟延通知：{number} 发现于 2026-11-25").count(number) == 1

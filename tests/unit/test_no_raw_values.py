@@ -15,13 +15,16 @@ import random
 import re
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from stdnum import luhn
-from tests.conftest import CliResult, invoke_cli
+from tests.conftest import REPO, CliResult, invoke_cli
 from tests.fixtures import lending_data
+
+from lendguard.detect import mask_value
 
 ID, PHONE = "11010519491231002X", "13812345678"
 UNIONPAY = lending_data.unionpay_card(random.Random(5))
@@ -257,3 +260,34 @@ def test_batch_report_names_are_masked_and_stay_apart(tmp_path: Path) -> None:
     items = [tmp_path / "13812345678.har", tmp_path / "13899995678.har", tmp_path / "policy.html"]
     names = [path.name for path in _report_paths(tmp_path, items, tmp_path / "out").values()]
     assert names == ["138_5678.har.json", "138_5678.har-2.json", "policy.html.json"]
+
+
+@pytest.mark.integration
+def test_apk_outputs_hold_no_raw_personal_value(tmp_path: Path) -> None:
+    """The app itself carries the seeds: a hard-coded cleartext URL with a phone and an ID in its path
+    and query, and the bundled privacy policy quoting all four; `apk` in every format, its report files
+    and the masked values that show they were reported."""
+    source = tmp_path / "seeded-src"
+    shutil.copytree(REPO / "tests" / "fixtures" / "apps" / "cleanloan", source, ignore=shutil.ignore_patterns("build"))
+    smali = source / "smali" / "com" / "example" / "anxin" / "MainActivity.smali"
+    url = f"http://api.anxin.example.cn/v1/user/{PHONE}/apply?idno={ID}"
+    smali.write_text(smali.read_text(encoding="utf-8").replace("https://api.anxin.example.cn/v1/apply", url))
+    policy = source / "assets" / "privacy.html"
+    seeded = f"<p>例如身份证号{ID}、手机号{PHONE}、银行卡号{UNIONPAY}或{VISA}。客服电话 {PHONE}。</p></body>"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("</body>", seeded), encoding="utf-8")
+    apk = tmp_path / "seeded.apk"
+    subprocess.run(["apktool", "-q", "b", str(source), "-o", str(apk)], check=True, capture_output=True)
+    outputs: dict[str, str] = {}
+    for output_format in FORMATS:
+        result = invoke_cli("apk", str(apk), "--format", output_format, columns=2000)
+        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+        outputs[f"apk {output_format}"] = result.stdout + result.stderr
+    written = tmp_path / "written"
+    assert invoke_cli("apk", str(apk), "--output-dir", str(written)).returncode in (0, 1)
+    for path in written.rglob("*"):
+        outputs[f"name of {path.name}"] = path.name
+        if path.is_file():
+            outputs[f"file {path.name}"] = _text_of(path)
+    # the control: the seeded URL and policy clause were reported, with the values masked
+    assert any("APP-CLEARTEXT" in text and mask_value("CN_MOBILE", PHONE) in text for text in outputs.values())
+    assert [leak for name, text in outputs.items() for leak in _leaks(name, text)] == []

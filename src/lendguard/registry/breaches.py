@@ -4,7 +4,6 @@ ORG-INCIDENT-4H in the platform's next inspection (`lendguard org` reads the exp
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.errors import ConflictError, InvalidError, NotFoundError, require, visible
 from lendguard.registry.models import BreachNotice, Platform
+from lendguard.registry.references import reference
 from lendguard.registry.schedule import ZONE
 from lendguard.rulebase import load_rulebase
 
@@ -85,7 +85,7 @@ def file_breach(
     if not 0 <= people_affected <= 2_000_000_000:
         raise InvalidError("people_affected: out of range")
     breach = BreachNotice(
-        reference=f"BN-{now.astimezone(ZONE):%Y%m%d}-{secrets.token_hex(3).upper()}",
+        reference=reference("BN", now.astimezone(ZONE)),
         platform_id=platform_id,
         discovered_at=discovered,
         filed_at=now,

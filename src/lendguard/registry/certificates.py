@@ -3,7 +3,6 @@ breach or an overdue inspection; revoked with a reason. Anyone may look one up."
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,6 +13,7 @@ from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.errors import ConflictError, InvalidError, NotFoundError, require, visible
 from lendguard.registry.models import Certificate, Inspection, Platform
+from lendguard.registry.references import reference
 from lendguard.registry.schedule import Due, local_date
 from lendguard.reports.inspection import InspectionDocument
 from lendguard.rulebase import load_rulebase
@@ -36,7 +36,7 @@ def public_status(certificate: Certificate, on: date) -> PublicStatus:
 
 
 def _number(issued: datetime) -> str:
-    return f"LG-{issued:%Y%m%d}-{secrets.token_hex(3).upper()}"
+    return reference("LG", issued)
 
 
 def current(session: Session, platform_id: int) -> Certificate | None:

@@ -6,7 +6,6 @@ reveal is written to the audit log."""
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -25,6 +24,7 @@ from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.errors import ConflictError, InvalidError, NotFoundError, require, visible
 from lendguard.registry.models import Complaint, Platform
+from lendguard.registry.references import reference
 from lendguard.registry.schedule import local_date
 from lendguard.rulebase import Language, load_rulebase
 from lendguard.rulebase.calendar import add_working_days
@@ -64,7 +64,7 @@ def categories() -> dict[str, Category]:
 
 
 def _reference(received: datetime) -> str:
-    return f"TS-{local_date(received):%Y%m%d}-{secrets.token_hex(3).upper()}"
+    return reference("TS", local_date(received))
 
 
 def _phone(value: str) -> str:
