@@ -153,3 +153,22 @@ def test_the_order_of_the_log_changes_no_count(logs: dict[str, tuple[Path, Path]
     assert sorted((a.loan, a.number, a.time) for a in ordered.attempts) == sorted(
         (a.loan, a.number, a.time) for a in shuffled.attempts
     )
+
+
+def test_a_jsonl_log_with_long_rows_gives_the_findings_of_its_csv(
+    logs: dict[str, tuple[Path, Path]], rulebase: RuleBase, tmp_path: Path
+) -> None:
+    """Rows of ~1 KB: the first read block holds fewer rows than the role sample, which spans blocks."""
+    log, loans = logs["bad"]
+    with log.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    padded = [{**r, "备注": "x" * 1000} for r in records]
+    as_csv, as_jsonl = tmp_path / "log.csv", tmp_path / "log.jsonl"
+    with as_csv.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(padded[0]))
+        writer.writeheader()
+        writer.writerows(padded)
+    as_jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in padded), encoding="utf-8")
+    expected = _facts(audit_collection(str(log), str(loans), rulebase))
+    assert _facts(audit_collection(str(as_csv), str(loans), rulebase)) == expected
+    assert _facts(audit_collection(str(as_jsonl), str(loans), rulebase)) == expected

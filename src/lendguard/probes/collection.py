@@ -73,6 +73,8 @@ def _with_head(batches: Iterator[pa.RecordBatch]) -> tuple[pa.RecordBatch | None
             break
     if not head:
         return None, iter(())
+    if any(not batch.schema.equals(head[0].schema) for batch in head):  # JSONL widens its types as it goes
+        return head[0], itertools.chain(head, batches)
     sample = pa.Table.from_batches(head).slice(0, SAMPLE).combine_chunks().to_batches()
     return (sample[0] if sample else head[0]), itertools.chain(head, batches)
 
