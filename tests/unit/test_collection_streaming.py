@@ -10,8 +10,10 @@ import gzip
 import json
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from bench.collection import generate
@@ -19,7 +21,10 @@ from tests.fixtures import collection_data
 
 from lendguard.engine import TargetReport, audit_collection, evaluate
 from lendguard.evidence import Attempt
+from lendguard.probes import collection as collection_probe
+from lendguard.probes import collection_days
 from lendguard.probes.collection import probe_collection
+from lendguard.probes.collection_days import Row
 from lendguard.rulebase import RuleBase
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "collection_findings.json.gz"
@@ -172,3 +177,21 @@ def test_a_jsonl_log_with_long_rows_gives_the_findings_of_its_csv(
     expected = _facts(audit_collection(str(log), str(loans), rulebase))
     assert _facts(audit_collection(str(as_csv), str(loans), rulebase)) == expected
     assert _facts(audit_collection(str(as_jsonl), str(loans), rulebase)) == expected
+
+
+def test_a_time_ordered_log_takes_one_pass_and_a_shuffled_one_is_sorted(
+    logs: dict[str, tuple[Path, Path]], rulebase: RuleBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows out of order within a day (the fixtures' minutes are drawn at random) keep one pass."""
+    sorts: list[str] = []
+
+    def spied(rows: Iterator[Row], zone: ZoneInfo) -> Iterator[Row]:
+        sorts.append("sorted")
+        return collection_days.sorted_rows(rows, zone)
+
+    monkeypatch.setattr(collection_probe, "sorted_rows", spied)
+    for name in ("bad", "dense_ordered"):
+        probe_collection(str(logs[name][0]), str(logs[name][1]), rulebase)
+    assert sorts == []
+    probe_collection(str(logs["dense_shuffled"][0]), str(logs["dense_shuffled"][1]), rulebase)
+    assert sorts == ["sorted"]

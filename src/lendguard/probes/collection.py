@@ -368,7 +368,8 @@ def probe_collection(
     overrides = {k: v for k, v in overrides.items() if not k.startswith("loans.")}
     loans, loan_warnings = read_loans(loans_source, loans_table, rulebase, loan_overrides)
     warnings = list(loan_warnings)
-    first, batches = _with_head(_batches(log, log_table))
+    reading = _batches(log, log_table)
+    first, batches = _with_head(reading)
     if first is None:
         raise ProbeError(log, "no rows in the collection log")
     resolution = _log_columns(log, first, rulebase, overrides, set(loans))
@@ -392,6 +393,7 @@ def probe_collection(
         for row in tally.counted(log_rows()):
             folded.add(row)
     except OutOfOrderError:  # read it again, sorted by day
+        reading.close()  # a database source's connection
         batches = _batches(log, log_table)
         tally, folded = _Tally(), folder(ordered=False)
         for row in sorted_rows(tally.counted(log_rows()), ZoneInfo(knowledge.timezone)):

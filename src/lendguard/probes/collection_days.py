@@ -46,7 +46,7 @@ class Row:
     refusal: bool  # a call to anyone but the borrower whose content refuses further contact
 
     @property
-    def kept(self) -> bool:
+    def may_matter(self) -> bool:
         """Whether some reason may keep the attempt, whatever the rest of its day."""
         return self.role != "borrower" or self.quiet or self.abusive
 
@@ -88,7 +88,7 @@ class Folder:
 
     def add(self, row: Row) -> None:
         if row.moment is None:
-            if row.kept:
+            if row.may_matter:
                 self._judge(row, reached=False)
             return
         when = row.moment.date()
@@ -106,7 +106,7 @@ class Folder:
         if row.role == "borrower" and row.connected:
             day.effective += 1
             day.reached = True
-        if row.kept:
+        if row.may_matter:
             day.pending.append(row)
 
     def close(self) -> None:
