@@ -54,7 +54,7 @@ class Row:
 @dataclass(slots=True)
 class _Day:
     effective: int = 0
-    attempts: Counter[str] = field(default_factory=Counter)
+    attempts: dict[str, int] = field(default_factory=dict)  # per number, in the order first called
     rows: list[int] = field(default_factory=list)
     reached: bool = False
     pending: list[Row] = field(default_factory=list)  # attempts the evidence may keep, once the day is over
@@ -100,7 +100,7 @@ class Folder:
         day = self.days.get((row.loan, when))
         if day is None:
             day = self.days[(row.loan, when)] = _Day()
-        day.attempts[row.number] += 1
+        day.attempts[row.number] = day.attempts.get(row.number, 0) + 1
         if len(day.rows) < ROW_EXAMPLES:
             day.rows.append(row.row)
         if row.role == "borrower" and row.connected:
@@ -119,7 +119,7 @@ class Folder:
 
     def _close(self, key: tuple[str, date], day: _Day) -> None:
         loan, when = key
-        number, most = day.attempts.most_common(1)[0]
+        number, most = max(day.attempts.items(), key=lambda item: item[1])  # the first called of equals
         if day.effective > self.max_effective or most > self.max_attempts:
             self.busy_total += 1
             if len(self.busy) < self.limit:
