@@ -79,9 +79,8 @@ def records_pairs(find: Finder) -> Pairs:
 
 def policy_hits(find: Finder, texts: list[str]) -> Counter[str]:
     hits: Counter[str] = Counter()
-    for text in texts:
-        for line in text.splitlines():
-            hits.update(line[a:b] for a, b in find(line))
+    for text in texts:  # a whole policy at once, as `lendguard scan policy.txt` reads it
+        hits.update(text[a:b] for a, b in find(text))
     return hits
 
 

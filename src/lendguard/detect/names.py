@@ -57,6 +57,11 @@ STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status wo
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
 PROSE_CONFIDENCE = 0.5
+_LAST_BUFFER: list[tuple[str, set[str]]] = []  # the buffer last scanned (by identity) and its strings
+# an organisation word, possibly after a short Latin or digit part (高德3D 地图 SDK)
+ORGANISATION_AFTER = re.compile(
+    "[0-9A-Za-z ]{0,4}(?:" + "|".join(sorted(lexicon.ORGANISATION_WORDS, key=len, reverse=True)) + ")"
+)
 PROSE_NAME = re.compile(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
 
 
@@ -133,18 +138,33 @@ def prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[t
     model is confident and jieba's dictionary does not know the word as something else."""
     from lendguard.detect import person_model
 
-    for sentence in SENTENCE.finditer(text, start, len(text) if end is None else end):
+    end = len(text) if end is None else end
+    organisations: set[str] | None = None
+    for sentence in SENTENCE.finditer(text, start, end):
         if SURNAME_CHAR.search(sentence.group()) is None:
             continue
         offset = sentence.start()
         for candidate in person_model.tag_names(sentence.group()):
             value = text[offset + candidate.start : offset + candidate.end]
-            if (
-                candidate.confidence >= PROSE_CONFIDENCE
-                and PROSE_NAME.fullmatch(value) is not None
-                and not common_word(value)
-            ):
+            if candidate.confidence < PROSE_CONFIDENCE or PROSE_NAME.fullmatch(value) is None or common_word(value):
+                continue
+            if organisations is None:
+                organisations = _before_organisation_words(text)
+            if value not in organisations:
                 yield offset + candidate.start, offset + candidate.end
+
+
+def _before_organisation_words(text: str) -> set[str]:
+    """The strings of 2–8 characters that stand right before a word making them an organisation or a
+    product anywhere in `text`, the whole buffer being scanned (高德 in 高德地图, 曹操 in 曹操出行): a
+    brand is named like a person, but not used like one. One pass per buffer, when it holds a candidate."""
+    if _LAST_BUFFER and _LAST_BUFFER[0][0] is text:
+        return _LAST_BUFFER[0][1]
+    found: set[str] = set()
+    for match in ORGANISATION_AFTER.finditer(text):
+        found.update(text[max(0, match.start() - size) : match.start()] for size in range(2, 9))
+    _LAST_BUFFER[:] = [(text, found)]
+    return found
 
 
 def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
