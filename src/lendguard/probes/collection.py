@@ -7,7 +7,7 @@ import itertools
 import json
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from importlib.metadata import version
@@ -43,7 +43,7 @@ def _digits(value: Any) -> str:
     return digits
 
 
-def _batches(source: str, table: str | None) -> Iterator[pa.RecordBatch]:
+def _batches(source: str, table: str | None) -> Generator[pa.RecordBatch]:
     if "://" in source:
         if not table:
             raise ProbeError(
