@@ -120,6 +120,10 @@ def _beyond_limit(log: CollectionEvidence, ctx: CheckContext, left: int, proven:
     )
 
 
+def _loan(ctx: CheckContext) -> str:
+    return ctx.say("借款", "loan")
+
+
 def _times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
 
@@ -131,7 +135,7 @@ def third_party(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]
         yield _fail(
             ctx,
             attempts,
-            f"loan {loan} → {attempts[0].number} × {len(attempts)}",
+            f"{_loan(ctx)} {loan} → {attempts[0].number} × {len(attempts)}",
             f"借款 {loan} 的催收联系了既非借款人也非登记紧急联系人的号码 {attempts[0].number}（{len(attempts)} 次）",
             f"collection for loan {loan} contacted {attempts[0].number}, neither the borrower nor a registered contact ({_times(len(attempts))})",
         )
@@ -177,7 +181,7 @@ def hours(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
         yield _fail(
             ctx,
             attempts,
-            f"loan {loan} {day} {clock}",
+            f"{_loan(ctx)} {loan} {day} {clock}",
             f"在 {window.start}–{window.end} 禁止时段联系 {len(attempts)} 次",
             f"{len(attempts)} contacts between {window.start} and {window.end}",
         )
@@ -209,8 +213,8 @@ def frequency(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Finding]:
             )
         yield ctx.fail(
             ctx.at(row=day.rows[0], rows=list(day.rows), loan=day.loan, time=day.day.isoformat()),
-            quote=f"loan {day.loan} {day.day.isoformat()}",
-            why="; ".join(detail),
+            quote=f"{_loan(ctx)} {day.loan} {day.day.isoformat()}",
+            why=ctx.say("；", "; ").join(detail),
         )
     if log.busy_days_total > len(log.busy_days):
         left = log.busy_days_total - len(log.busy_days)
@@ -234,7 +238,7 @@ def contact_not_lost(log: CollectionEvidence, ctx: CheckContext) -> Iterator[Fin
         yield _fail(
             ctx,
             attempts,
-            f"loan {loan} → {attempts[0].number}",
+            f"{_loan(ctx)} {loan} → {attempts[0].number}",
             "借款人当日已接通，仍联系紧急联系人",
             "the borrower was reached that day, yet the emergency contact was called",
         )
