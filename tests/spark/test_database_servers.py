@@ -24,44 +24,41 @@ def _by_name(evidence: DataStoreEvidence) -> dict[str, str]:
     return dict(zip((t.name for t in evidence.tables), _tables(evidence, {}), strict=True))
 
 
-def _postgresql(name: str) -> Iterator[tuple[str, str]]:
-    """A schema of its own on the shared server's `test` database, dropped afterwards."""
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    try:
-        yield (
-            f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}",
-            f"jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema={name}",
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-        admin.dispose()
-
-
-def _mariadb(name: str) -> Iterator[tuple[str, str]]:
-    admin = create_engine("mysql+pymysql://root@127.0.0.1:3306/", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
-    try:
-        yield (
-            f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4",
-            f"jdbc:mariadb://127.0.0.1:3306/{name}?user=root",
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name}"))
-        admin.dispose()
+# Per server: the admin URL, how a throwaway namespace is created and dropped, and the SQLAlchemy and
+# JDBC URLs that read it (PostgreSQL: a schema of the shared `test` database; MariaDB: a database).
+SERVERS = {
+    "postgresql": (
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "CREATE SCHEMA {name}",
+        "DROP SCHEMA {name} CASCADE",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}",
+        "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema={name}",
+    ),
+    "mariadb": (
+        "mysql+pymysql://root@127.0.0.1:3306/",
+        "CREATE DATABASE {name} CHARACTER SET utf8mb4",
+        "DROP DATABASE {name}",
+        "mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4",
+        "jdbc:mariadb://127.0.0.1:3306/{name}?user=root",
+    ),
+}
 
 
 @pytest.fixture(scope="module", params=["postgresql", "mariadb"])
 def server(request: pytest.FixtureRequest, tables: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[str, str]]:
     """(SQLAlchemy URL, JDBC URL) of a throwaway database holding the generated platform's tables."""
-    make = _postgresql if request.param == "postgresql" else _mariadb
-    for local_url, jdbc_url in make(f"lg_spark_{secrets.token_hex(4)}"):
-        lending_data.write_database(local_url, tables)
-        yield local_url, jdbc_url
+    admin_url, create, drop, local_url, jdbc_url = SERVERS[request.param]
+    name = f"lg_spark_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(create.format(name=name)))
+    try:
+        lending_data.write_database(local_url.format(name=name), tables)
+        yield local_url.format(name=name), jdbc_url.format(name=name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(drop.format(name=name)))
+        admin.dispose()
 
 
 def test_jdbc_scan_of_a_database_server_equals_the_local_scan(
