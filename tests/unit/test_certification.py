@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
 from tests.fixtures import demo_platform
 
 from lendguard.engine import Inspection, TargetReport, grade_reports, run_inspection
@@ -22,12 +22,7 @@ from lendguard.rulebase import RuleBase
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, built_apks: dict[str, Path]) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    shutil.copy(REPO / "examples" / "inspection.yaml", folder)
-    shutil.copy(REPO / "examples" / "governance.yaml", folder)
-    shutil.copy(built_apks["loanapp"], folder / "loanapp.apk")
-    demo_platform.main(folder / "generated")
-    return folder
+    return demo_platform.inspection_folder(tmp_path_factory.mktemp("demo"), built_apks["loanapp"])
 
 
 @pytest.fixture(scope="module")

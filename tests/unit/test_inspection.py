@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -71,13 +70,8 @@ def test_areas_are_named_in_the_reports_language(rulebase: RuleBase) -> None:
 
 @pytest.fixture(scope="module")
 def inspection_dir(tmp_path_factory: pytest.TempPathFactory, built_apks: dict[str, Path]) -> Path:
-    folder = tmp_path_factory.mktemp("inspection")
-    shutil.copy(REPO / "examples" / "inspection.yaml", folder)
-    shutil.copy(REPO / "examples" / "governance.yaml", folder)
-    shutil.copy(built_apks["loanapp"], folder / "loanapp.apk")
-    demo_platform.main(folder / "generated")
     assert set(SMALI_APPS) >= {"loanapp"}
-    return folder
+    return demo_platform.inspection_folder(tmp_path_factory.mktemp("inspection"), built_apks["loanapp"])
 
 
 def test_audit_writes_a_signed_report_that_verifies(inspection_dir: Path, tmp_path: Path) -> None:
