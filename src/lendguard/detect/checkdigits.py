@@ -13,6 +13,7 @@ called per candidate. Changing a scalar validator's rules means changing its bat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -81,14 +82,8 @@ def _all_digits(matrix: Any) -> Any:
     return ((matrix >= 48) & (matrix <= 57)).all(axis=1)
 
 
-def _split(values: Sequence[str], simple: Callable[[str], bool]) -> tuple[list[int], list[int]]:
-    """Indices the vector path handles and indices left to the scalar function."""
-    flags = [simple(value) for value in values]
-    return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
-
-
 def _digit_run_split(values: Sequence[str], lengths: range) -> tuple[list[int], list[int]]:
-    """_split for ASCII digit strings whose length is in `lengths`, without a call per value."""
+    """Indices of the ASCII digit strings whose length is in `lengths` (the vector path) and of the rest."""
     low, high = lengths.start, lengths.stop - 1
     flags = [low <= len(v) <= high and v.isascii() and v.isdigit() for v in values]
     return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
@@ -223,15 +218,21 @@ def imeis(values: Sequence[str]) -> BoolArray:
     return out  # type: ignore[no-any-return]
 
 
-def _uscc_shaped(code: str) -> bool:
-    return len(code) == 18 and code.isascii() and code[:8].isdigit() and all(c in USCC_ALPHABET for c in code[8:])
+# 18 ASCII characters: 8 digits, then 10 of the code's alphabet (what the vector path expects).
+USCC_SHAPE = re.compile("[0-9]{8}[" + re.escape(USCC_ALPHABET) + "]{10}")
+# validators.ipv4 for ASCII values: four dotted numbers up to 255, none with a leading zero.
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 
 def uscc_codes(values: Sequence[str]) -> BoolArray:
     """validators.uscc_code over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
-    vector, scalar = _split(values, _uscc_shaped)
+    shape = USCC_SHAPE.fullmatch
+    flags = [v.isascii() and shape(v) is not None for v in values]
+    vector = [i for i, ok in enumerate(flags) if ok]
+    scalar = [i for i, ok in enumerate(flags) if not ok]
     if vector:
         matrix = _matrix([values[i] for i in vector], 18)
         lookup = np.full(256, -1, dtype=np.int64)
@@ -245,11 +246,23 @@ def uscc_codes(values: Sequence[str]) -> BoolArray:
     return out  # type: ignore[no-any-return]
 
 
+def ipv4s(values: Sequence[str]) -> BoolArray:
+    """validators.ipv4 over every value (non-ASCII digits go through it)."""
+    np = _np()
+    valid, scalar = IPV4.fullmatch, validators.ipv4
+    return np.array(  # type: ignore[no-any-return]
+        [valid(v) is not None if v.isascii() else scalar(v) for v in values], dtype=bool
+    )
+
+
 def mobiles(values: Sequence[str]) -> BoolArray:
     """validators.mobile over every value (string arithmetic, no call per value)."""
     np = _np()
     ok = []
     for number in _compact(values):
+        if len(number) == 11:  # the common case: no prefix to remove
+            ok.append(number[0] == "1" and number[1] in "3456789")
+            continue
         number = number.removeprefix("+86").removeprefix("0086")
         number = number.removeprefix("86") if len(number) == 13 else number
         ok.append(len(number) == 11 and number[0] == "1" and number[1] in "3456789")
@@ -262,6 +275,7 @@ BATCH_VALIDATORS: dict[Callable[[str], bool], BatchValidator] = {
     validators.imei: imeis,
     validators.uscc_code: uscc_codes,
     validators.mobile: mobiles,
+    validators.ipv4: ipv4s,
 }
 BATCH_SCORERS: dict[Callable[[str], float], BatchScorer] = {validators.bank_card_score: bank_card_scores}
 

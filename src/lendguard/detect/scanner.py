@@ -440,13 +440,16 @@ class Scanner:
         self, compiled: _Compiled, normalised: str, lines: _Lines, marked: list[int] | None
     ) -> list[tuple[int, int]]:
         """(start, end) of the value of every regex match that lies within one line (of the lines
-        hyperscan marked, when it did: each on its own, which measured cheaper than any grouping)."""
+        hyperscan marked, when it did: each on its own, which measured cheaper than any grouping for
+        a regex; a finder takes each run of consecutive marked lines in one call)."""
         bounds = lines.bounds
         finder = compiled.spec.finder
         if finder is not None:  # a finder never reaches across a line break
             if marked is None:
                 return list(finder(normalised, 0, len(normalised)))
-            return [span for line in marked for span in finder(normalised, bounds[line], bounds[line + 1] - 1)]
+            return [
+                span for first, last in _runs(marked) for span in finder(normalised, bounds[first], bounds[last] - 1)
+            ]
         regex = compiled.regex
         group = regex.groupindex.get("v", 0)
         finditer = regex.finditer
@@ -552,14 +555,18 @@ class Scanner:
         if self._bounded_database is None and sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data):
             self._bounded_database = self._compile_hyperscan(bounded=True)
         codes = np.frombuffer(padded, dtype=np.uint8)
-        continuation = None if lines.length == len(data) else np.flatnonzero((codes & 0xC0) == 0x80)
+        before: Any = None  # continuation bytes before each byte offset (a table: one lookup per offset)
+        if lines.length != len(data):
+            before = np.zeros(len(codes) + 1, dtype=np.int32)
+            np.cumsum((codes & 0xC0) == 0x80, dtype=np.int32, out=before[1:])
 
         def characters(offsets: Any) -> Any:  # byte offsets in `padded` -> character offsets there
             positions = np.asarray(offsets, dtype=np.int64)
-            return positions if continuation is None else positions - np.searchsorted(continuation, positions)
+            return positions if before is None else positions - before[positions]
 
         found = _Pass()
         newlines = np.flatnonzero(codes[1:-1] == 10)
+        pieces: list[Any] = []  # byte offsets of spans and words, made characters in one call
         for index in range(specs):
             bounds = self._edges[index]
             if bounds is not None:
@@ -568,8 +575,7 @@ class Scanner:
                 if bounds.residual and len(reported):
                     chosen = leftmost.residual_ok(bounds, codes, reported)
                     begin, reported = begin[chosen], reported[chosen]
-                # The characters consumed before and after each value, less the leading line break.
-                found.spans[index] = (characters(begin), characters(reported) - 2)
+                pieces += [begin, reported]
             elif ends[index]:  # the line of each match's last byte
                 numbers = np.searchsorted(newlines, np.array(ends[index], dtype=np.int64) - 2, side="left")
                 if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
@@ -577,9 +583,18 @@ class Scanner:
                 else:
                     numbers = np.unique(numbers)
                 found.marked[index] = numbers[numbers < lines.count].tolist()
-        for number, word in enumerate(self._words):
-            if ends[specs + number]:
-                found.words[word] = characters(ends[specs + number]) - 1 - len(word)
+        words = [
+            (word, np.array(ends[specs + n], dtype=np.int64)) for n, word in enumerate(self._words) if ends[specs + n]
+        ]
+        pieces += [offsets for _, offsets in words]
+        sizes = np.cumsum([len(piece) for piece in pieces])[:-1]
+        converted = iter(np.split(characters(np.concatenate(pieces)), sizes) if pieces else [])
+        for index, bounds in enumerate(self._edges):
+            if bounds is not None:  # the characters consumed before and after each value, less the leading line break
+                begin, reported = next(converted), next(converted)
+                found.spans[index] = (begin, reported - 2)
+        for word, _ in words:
+            found.words[word] = next(converted) - 1 - len(word)
         return found
 
     def _compile_hyperscan(self, bounded: bool) -> Any:
@@ -639,6 +654,21 @@ class _Pass:
         self.spans: dict[int, tuple[Any, Any]] = {}
         self.marked: dict[int, list[int]] = {}
         self.words: dict[str, Any] = {}
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive line numbers (sorted, distinct) as (first, last + 1)."""
+    runs: list[tuple[int, int]] = []
+    first = previous = -2
+    for line in lines:
+        if line != previous + 1:
+            if previous >= 0:
+                runs.append((first, previous + 1))
+            first = line
+        previous = line
+    if previous >= 0:
+        runs.append((first, previous + 1))
+    return runs
 
 
 def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
