@@ -39,23 +39,25 @@ CONTEXT_WINDOW = 24
 # Hyperscan matches per byte of a buffer above which the bounded patterns take over (dense records
 # give about one per 8 bytes, sparse logs one per 600).
 DENSE_MATCHES_PER_BYTE = 1 / 50
-FULLWIDTH_CHARS = re.compile("[０-９Ｘｘ]")
-FULLWIDTH_PAIRS = tuple(zip("０１２３４５６７８９Ｘｘ", "0123456789Xx", strict=True))
 # Confirmers: entity name -> function(text, spans) returning one keep flag per (start, end) span.
 Confirmer = Callable[[str, Sequence[tuple[int, int]]], Sequence[bool]]
 CONFIRMERS: dict[str, Confirmer] = {}
 
 
-FULLWIDTH_TABLE = str.maketrans(dict(FULLWIDTH_PAIRS))
-FULLWIDTH_UTF8 = tuple(wide.encode("utf-8") for wide, _ in FULLWIDTH_PAIRS)
+FULLWIDTH_TABLE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+FULLWIDTH_BYTES = bytes.maketrans(b"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\xb8", b"0123456789X")
 
 
-def _normalise(text: str, data: bytes) -> str:
-    """Full-width digits as ASCII, same length (`data` is the UTF-8 of `text`). The full-width
-    characters are found with numpy in the bytes and only their runs are translated; the rest of
-    the buffer is copied once, in C."""
-    if not any(wide in data for wide in FULLWIDTH_UTF8):
-        return text
+FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
+
+
+def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
+    """Full-width digits as ASCII, same length in characters (`data` is the UTF-8 of `text`), as a
+    string and as its UTF-8. The full-width characters are found with numpy in the bytes and only
+    their runs are translated, in the string and in the bytes; the rest is copied once, in C (or,
+    where there are many runs, the bytes are rewritten and decoded)."""
+    if len(data) == len(text):  # ASCII
+        return text, data
     import numpy as np
 
     codes = np.frombuffer(data, dtype=np.uint8)
@@ -65,19 +67,39 @@ def _normalise(text: str, data: bytes) -> str:
         ((second == 0xBC) & (((third >= 0x90) & (third <= 0x99)) | (third == 0xB8)))
         | ((second == 0xBD) & (third == 0x98))
     ]
+    if not wide.size:
+        return text, data
+    breaks = np.flatnonzero(np.diff(wide) != 3) + 1
+    if len(breaks) > FULLWIDTH_RUNS:  # many runs: the bytes rewritten in numpy, the string decoded from them
+        third = codes[wide + 2]
+        out = codes.copy()
+        out[wide] = np.where(codes[wide + 1] == 0xBD, ord("x"), np.where(third == 0xB8, ord("X"), third - 0x90 + 48))
+        keep = np.ones(len(codes), dtype=bool)
+        keep[wide + 1] = keep[wide + 2] = False
+        normalised = out[keep].tobytes()
+        return normalised.decode("utf-8"), normalised
     continuation = np.flatnonzero((codes & 0xC0) == 0x80)
     chars = wide - np.searchsorted(continuation, wide)
-    breaks = np.flatnonzero(np.diff(chars) != 1) + 1
     run_starts = np.concatenate(([0], breaks)).tolist()
     run_ends = np.concatenate((breaks, [len(chars)])).tolist()
-    positions = chars.tolist()
-    pieces, position = [], 0
+    positions, offsets = chars.tolist(), wide.tolist()
+    pieces, parts, position, offset = [], [], 0, 0
     for first, last in zip(run_starts, run_ends, strict=True):
         start, end = positions[first], positions[last - 1] + 1
+        low, high = offsets[first], offsets[last - 1] + 3
         pieces += [text[position:start], text[start:end].translate(FULLWIDTH_TABLE)]
-        position = end
+        # ｘ (EF BD 98) is the one whose last byte means another letter: it is translated as a string
+        run = data[low:high]
+        parts += [
+            data[offset:low],
+            run[2::3].translate(FULLWIDTH_BYTES)
+            if b"\xbd" not in run
+            else run.decode("utf-8").translate(FULLWIDTH_TABLE).encode("ascii"),
+        ]
+        position, offset = end, high
     pieces.append(text[position:])
-    return "".join(pieces)
+    parts.append(data[offset:])
+    return "".join(pieces), b"".join(parts)
 
 
 DEFAULT_THRESHOLD = 0.5
@@ -129,14 +151,15 @@ class _Lines:
         import numpy as np
 
         self.length = len(text)
+        # Byte offsets of the line breaks and of the UTF-8 continuation bytes (None: all ASCII).
+        codes = np.frombuffer(data, dtype=np.uint8)
+        self.continuation: Any = None if len(data) == len(text) else np.flatnonzero((codes & 0xC0) == 0x80)
         if "\n" not in text:
-            self.newlines = np.zeros(0, dtype=np.int64)
+            self.newlines = self.byte_newlines = np.zeros(0, dtype=np.int64)
         else:
-            codes = np.frombuffer(data, dtype=np.uint8)
-            newlines = np.flatnonzero(codes == 10)
-            if not text.isascii():
-                continuation = np.flatnonzero((codes & 0xC0) == 0x80)
-                newlines = newlines - np.searchsorted(continuation, newlines)
+            newlines = self.byte_newlines = np.flatnonzero(codes == 10)
+            if self.continuation is not None:
+                newlines = newlines - np.searchsorted(self.continuation, newlines)
             self.newlines = newlines
         self.starts = np.concatenate(([0], self.newlines + 1))
         self.count = len(self.starts)
@@ -191,11 +214,6 @@ class _LoweredContext(_Context):
     def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
         lowered = self._lowered()
         return any(word in lowered for word in words)
-
-
-# Characters that lower-case to (or into) ASCII letters without being ASCII (the Kelvin sign, İ):
-# hyperscan's caseless match does not fold them, so where they occur windows are lowered instead.
-ASCII_FOLDING = (b"\xe2\x84\xaa", b"\xc4\xb0")
 
 
 class _OccurrenceContext(_Context):
@@ -371,18 +389,13 @@ class Scanner:
         return out
 
     def _kept(self, text: str, column: str | None, prefilter: bool, data: bytes | None) -> tuple[_Kept, _Lines]:
-        data = data if data is not None else text.encode("utf-8")
-        normalised = _normalise(text, data)
+        normalised, data = _normalise(text, data if data is not None else text.encode("utf-8"))
         lines = _Lines(normalised, data)
         use_hyperscan = prefilter and self._database is not None
         found: _Pass | None = None
         if use_hyperscan:  # hyperscan's \d is ASCII: it scans the text with full-width digits made ASCII
-            found = self._hyperscan_pass(data if normalised is text else normalised.encode(), lines)
-            context: _Context = (
-                _OccurrenceContext(normalised, found.words)
-                if not any(char in data for char in ASCII_FOLDING)
-                else _Context(normalised)
-            )
+            found = self._hyperscan_pass(data, lines)
+            context: _Context = _Context(normalised) if found.folding else _OccurrenceContext(normalised, found.words)
         else:
             context = _LoweredContext(normalised)
         kept = _Kept()
@@ -538,12 +551,13 @@ class Scanner:
     def _hyperscan_pass(self, data: bytes, lines: _Lines) -> _Pass:
         """One hyperscan pass over the buffer (between two line breaks, so that every value has a
         character before and after it): the matches of the specs taken from hyperscan, the lines
-        where the others can match, and where each context word occurs (character offsets)."""
+        where the others can match, and where each context word occurs (character offsets).
+        `lines` are those of `data`."""
         import numpy as np
 
         specs = len(self.specs)
-        starts: list[list[int]] = [[] for _ in range(specs + len(self._words))]
-        ends: list[list[int]] = [[] for _ in range(specs + len(self._words))]
+        starts: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
+        ends: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
 
         def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
             starts[pattern].append(start)  # one call per match: as little work as can be
@@ -555,17 +569,20 @@ class Scanner:
         if self._bounded_database is None and sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data):
             self._bounded_database = self._compile_hyperscan(bounded=True)
         codes = np.frombuffer(padded, dtype=np.uint8)
-        before: Any = None  # continuation bytes before each byte offset (a table: one lookup per offset)
-        if lines.length != len(data):
-            before = np.zeros(len(codes) + 1, dtype=np.int32)
-            np.cumsum((codes & 0xC0) == 0x80, dtype=np.int32, out=before[1:])
+        newlines, continuation = lines.byte_newlines, lines.continuation
 
         def characters(offsets: Any) -> Any:  # byte offsets in `padded` -> character offsets there
             positions = np.asarray(offsets, dtype=np.int64)
-            return positions if before is None else positions - before[positions]
+            if continuation is None:
+                return positions
+            if len(positions) * 32 < len(codes):  # few: a binary search each
+                return positions - np.searchsorted(continuation, positions - 1)
+            before = np.zeros(len(codes) + 1, dtype=np.int32)  # many: a table of continuation bytes before each
+            np.cumsum((codes & 0xC0) == 0x80, dtype=np.int32, out=before[1:])
+            return positions - before[positions]
 
         found = _Pass()
-        newlines = np.flatnonzero(codes[1:-1] == 10)
+        found.folding = bool(ends[-1])
         pieces: list[Any] = []  # byte offsets of spans and words, made characters in one call
         for index in range(specs):
             bounds = self._edges[index]
@@ -609,10 +626,14 @@ class Scanner:
                 else:
                     expressions.append(_prefilter(spec, bounded).encode("utf-8"))
                     flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY)
-            # Pattern len(specs) + i: context word i, each on its own so that its start is known.
+            # Pattern len(specs) + i: context word i, each on its own so that its start is known; the
+            # last: a character that lower-cases into ASCII letters while hyperscan's caseless match
+            # does not fold it (the Kelvin sign, İ), where windows are lowered instead.
             for word in self._words:
                 expressions.append(re.escape(word).encode("utf-8"))
                 flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
+            expressions.append(b"\\x{212A}|\\x{0130}")
+            flags.append(hyperscan.HS_FLAG_UTF8)
             database = hyperscan.Database()
             try:
                 database.compile(
@@ -654,6 +675,7 @@ class _Pass:
         self.spans: dict[int, tuple[Any, Any]] = {}
         self.marked: dict[int, list[int]] = {}
         self.words: dict[str, Any] = {}
+        self.folding = False
 
 
 def _runs(lines: list[int]) -> list[tuple[int, int]]:
