@@ -360,32 +360,39 @@ class Scanner:
         # everywhere else (nearly everywhere) the candidates, in order of position, are the result.
         clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
         clashing = np.unique(line[1:][clash]) if clash.any() else np.zeros(0, dtype=np.int64)
-        offset = lines.starts[line]
         names = [spec.name for spec in self.specs]
-        rows = zip(
-            (line + 1).tolist(),
-            kind.tolist(),
-            start.tolist(),
-            end.tolist(),
-            (start - offset).tolist(),
-            (end - offset).tolist(),
-            score.tolist(),
-            strict=True,
-        )
+
+        def rows(chosen: Any) -> list[Found]:
+            at, where = line[chosen], start[chosen]
+            offset = lines.starts[at]
+            return [
+                (n, names[k], a, b, sc, text[s:e])
+                for n, k, s, e, a, b, sc in zip(
+                    (at + 1).tolist(),
+                    kind[chosen].tolist(),
+                    where.tolist(),
+                    end[chosen].tolist(),
+                    (where - offset).tolist(),
+                    (end[chosen] - offset).tolist(),
+                    score[chosen].tolist(),
+                    strict=True,
+                )
+            ]
+
         if not clashing.size:
-            return [(n, names[k], a, b, sc, text[s:e]) for n, k, s, e, a, b, sc in rows]
-        bad = set((clashing + 1).tolist())
-        out: list[Found] = []
+            return rows(slice(None))
+        on_clashing = np.isin(line, clashing)
+        out = rows(~on_clashing)
         groups: dict[int, list[tuple[int, _InLine]]] = {}
-        sequence = np.concatenate(kept.sequence)[order].tolist()
-        for (n, k, s, e, a, b, sc), seq in zip(rows, sequence, strict=True):
-            if n in bad:
-                groups.setdefault(n, []).append((seq, (names[k], a, b, sc, text[s:e])))
-            else:
-                out.append((n, names[k], a, b, sc, text[s:e]))
-        for n, group in groups.items():  # in the order the candidates were found, as the resolution expects
-            out += [(n, *match) for match in _resolve_overlaps([m for _, m in sorted(group)], self._priority)]
-        out.sort(key=lambda row: (row[0], row[2]))
+        sequence = np.concatenate(kept.sequence)[order][on_clashing].tolist()
+        for (n, *match), seq in zip(rows(on_clashing), sequence, strict=True):
+            groups.setdefault(n, []).append((seq, tuple(match)))  # type: ignore[arg-type]
+        # Each resolved line goes where its number falls among the others (they are in order).
+        places = np.searchsorted(line[~on_clashing], clashing, side="left").tolist()
+        for place, n in reversed(list(zip(places, (clashing + 1).tolist(), strict=True))):
+            # in the order the candidates were found, as the resolution expects
+            resolved = _resolve_overlaps([m for _, m in sorted(groups[n])], self._priority)
+            out[place:place] = [(n, *match) for match in resolved]
         return out
 
     def _kept(self, text: str, column: str | None, prefilter: bool, data: bytes | None) -> tuple[_Kept, _Lines]:
