@@ -154,18 +154,21 @@ def _compact(values: Sequence[str]) -> list[str]:
 def _luhn_ok(numbers: list[str], width: int = 19) -> Any:
     """Luhn over ASCII digit strings of length <= width (left-padded with zeros)."""
     np = _np()
-    matrix = _matrix([n.rjust(width, "0") for n in numbers], width).astype(np.int64) - 48
+    return _luhn_digits(_matrix([n.rjust(width, "0") for n in numbers], width).astype(np.int64) - 48)
+
+
+def _luhn_digits(matrix: Any) -> Any:
+    """Luhn over rows of digits (numbers right-aligned, left-padded with zeros)."""
+    width = matrix.shape[1]
     doubled = matrix[:, width - 2 :: -2] * 2
     total = matrix[:, width - 1 :: -2].sum(axis=1) + (doubled // 10 + doubled % 10).sum(axis=1)
     return total % 10 == 0
 
 
-def _in_card_family(numbers: list[str]) -> BoolArray:
-    """validators.card_family(n) is not None, for digit strings of 15-19 digits."""
+def _in_card_family(prefix: Any, lengths: Any) -> BoolArray:
+    """validators.card_family(n) is not None, from each number's first four digits and its length."""
     np = _np()
-    prefix = _digits_value(_matrix([n[:4] for n in numbers], 4))
-    lengths = np.array([len(n) for n in numbers], dtype=np.int64)
-    ok = np.zeros(len(numbers), dtype=bool)
+    ok = np.zeros(len(prefix), dtype=bool)
     for _, width, first, last, sizes in validators.CARD_FAMILIES:
         head = prefix // 10 ** (4 - width)
         ok |= (head >= first) & (head <= last) & np.isin(lengths, sorted(sizes))
@@ -177,19 +180,22 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
     np = _np()
     out = np.zeros(len(values), dtype=bool)
     numbers = _compact(values)
+    # ASCII digits of a length no card family issues (13, 14: order numbers, timestamps) are no card.
     vector, scalar = _digit_run_split(numbers, range(15, 20))
+    scalar = [i for i in scalar if not (numbers[i].isascii() and numbers[i].isdigit())]
     if vector:
         chosen = [numbers[i] for i in vector]
-        ok = _luhn_ok(chosen) & _in_card_family(chosen)
-        eighteen = [k for k, n in enumerate(chosen) if len(n) == 18]
-        if eighteen:  # an 18-digit number laid out like a resident ID is a mistyped ID, not a card
-            matrix = _matrix([chosen[k] for k in eighteen], 18)
-            digits = matrix.astype(np.int64) - 48
-            id_shaped = _province_table()[digits[:, 0] * 10 + digits[:, 1]] & _dates_ok(
-                _digits_value(matrix[:, 6:10]), _digits_value(matrix[:, 10:12]), _digits_value(matrix[:, 12:14])
-            )
-            ok[eighteen] &= ~id_shaped
-        out[vector] = ok
+        # One matrix of the numbers right-aligned in 19 columns serves Luhn, the prefix and the ID shape.
+        lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+        digits = _matrix([n.rjust(19, "0") for n in chosen], 19).astype(np.int64) - 48
+        rows = np.arange(len(chosen))[:, None]
+        prefix = digits[rows, (19 - lengths)[:, None] + np.arange(4)] @ np.array([1000, 100, 10, 1])
+        ok = _luhn_digits(digits) & _in_card_family(prefix, lengths)
+        # an 18-digit number laid out like a resident ID is a mistyped ID, not a card (its digits: columns 1-18)
+        year = digits[:, 7:11] @ np.array([1000, 100, 10, 1])
+        month, day = digits[:, 11] * 10 + digits[:, 12], digits[:, 13] * 10 + digits[:, 14]
+        id_shaped = (lengths == 18) & _province_table()[digits[:, 1] * 10 + digits[:, 2]] & _dates_ok(year, month, day)
+        out[vector] = ok & ~id_shaped
     _fill_scalar(out, values, scalar, validators.bank_card)
     return out  # type: ignore[no-any-return]
 

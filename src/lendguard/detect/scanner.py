@@ -299,8 +299,8 @@ class Scanner:
         if backend == "hyperscan" and not hyperscan_available():
             raise RuntimeError("the hyperscan backend needs the `hyperscan` package")
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
-        # Hyperscan pattern ids: the specs, then each distinct context word.
-        self._words = sorted({word for compiled in self._compiled for word in compiled.context})
+        # Hyperscan pattern ids: the specs, then each distinct context word that matters.
+        self._words = _needed_words([compiled.context for compiled in self._compiled])
         self._edges = [leftmost.edges(spec) for spec in self.specs] if use_hyperscan else []
         self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
         # Once a buffer proves dense (values on most lines), the patterns that end on a boundary
@@ -683,6 +683,20 @@ class _Pass:
         self.marked: dict[int, list[int]] = {}
         self.words: dict[str, Any] = {}
         self.folding = False
+
+
+def _needed_words(contexts: list[tuple[str, ...]]) -> list[str]:
+    """The context words to look for: a word that contains another word of every spec it serves
+    (统一社会信用代码 and 信用代码, email and mail) is near wherever that one is, and is left out."""
+    users: dict[str, list[tuple[str, ...]]] = {}
+    for words in contexts:
+        for word in words:
+            users.setdefault(word, []).append(words)
+    return sorted(
+        word
+        for word, specs in users.items()
+        if not all(any(other != word and other in word for other in words) for words in specs)
+    )
 
 
 def _runs(lines: list[int]) -> list[tuple[int, int]]:
