@@ -63,3 +63,12 @@ def test_boundaries_that_are_not_single_characters_keep_re() -> None:
     ip = next(s for s in ENTITIES if s.name == "IP_ADDRESS")
     bounds = edges(ip)
     assert bounds is not None and bounds.after == "0-9" and len(bounds.residual) == 1  # (?![0-9]|\.[0-9])
+
+
+def test_context_words_next_to_characters_hyperscan_does_not_fold() -> None:
+    # The Kelvin sign lower-cases to k and İ into i and a combining dot: there the windows are
+    # lowered as `re`'s path lowers them, and the scores agree.
+    text = "BAN\u212a 4111111111111111\nimei 868084102933681 İMEI 868084102933681\nbank 4111111111111111"
+    fast = Scanner(backend="hyperscan").scan_records(text)
+    assert fast == Scanner(backend="re").scan_records(text)
+    assert [row[4] for row in fast if row[1] == "CN_BANK_CARD"] == [0.8, 0.8]  # context found both times

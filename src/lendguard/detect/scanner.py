@@ -303,9 +303,11 @@ class Scanner:
         self._words = _needed_words([compiled.context for compiled in self._compiled])
         self._edges = [leftmost.edges(spec) for spec in self.specs] if use_hyperscan else []
         self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
-        # Once a buffer proves dense (values on most lines), the patterns that end on a boundary
-        # character take over: they report a run of digits once instead of at every digit, which
-        # saves more callbacks than the slower pass costs; on sparse logs the plain ones are faster.
+        # Once a buffer proves dense (values on most lines), the line-marking patterns (those of the
+        # specs not taken from start-of-match reports: e-mail) that end on a boundary character take
+        # over: they report a run once instead of at every character, which saves more callbacks than
+        # the slower pass costs; on sparse logs the plain ones are faster. The start-of-match patterns
+        # consume their boundaries in both.
         self._bounded_database: Any = None
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
