@@ -83,7 +83,10 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
     run_starts = np.concatenate(([0], breaks)).tolist()
     run_ends = np.concatenate((breaks, [len(chars)])).tolist()
     positions, offsets = chars.tolist(), wide.tolist()
-    pieces, parts, position, offset = [], [], 0, 0
+    pieces: list[str] = []
+    parts: list[bytes | memoryview] = []
+    position = offset = 0
+    view = memoryview(data)  # slices of it are not copies: the bytes are copied once, by the join
     for first, last in zip(run_starts, run_ends, strict=True):
         start, end = positions[first], positions[last - 1] + 1
         low, high = offsets[first], offsets[last - 1] + 3
@@ -91,14 +94,14 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
         # ｘ (EF BD 98) is the one whose last byte means another letter: it is translated as a string
         run = data[low:high]
         parts += [
-            data[offset:low],
+            view[offset:low],
             run[2::3].translate(FULLWIDTH_BYTES)
             if b"\xbd" not in run
             else run.decode("utf-8").translate(FULLWIDTH_TABLE).encode("ascii"),
         ]
         position, offset = end, high
     pieces.append(text[position:])
-    parts.append(data[offset:])
+    parts.append(view[offset:])
     return "".join(pieces), b"".join(parts)
 
 
