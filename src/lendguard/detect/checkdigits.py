@@ -13,6 +13,7 @@ called per candidate. Changing a scalar validator's rules means changing its bat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -81,14 +82,8 @@ def _all_digits(matrix: Any) -> Any:
     return ((matrix >= 48) & (matrix <= 57)).all(axis=1)
 
 
-def _split(values: Sequence[str], simple: Callable[[str], bool]) -> tuple[list[int], list[int]]:
-    """Indices the vector path handles and indices left to the scalar function."""
-    flags = [simple(value) for value in values]
-    return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
-
-
 def _digit_run_split(values: Sequence[str], lengths: range) -> tuple[list[int], list[int]]:
-    """_split for ASCII digit strings whose length is in `lengths`, without a call per value."""
+    """Indices of the ASCII digit strings whose length is in `lengths` (the vector path) and of the rest."""
     low, high = lengths.start, lengths.stop - 1
     flags = [low <= len(v) <= high and v.isascii() and v.isdigit() for v in values]
     return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
@@ -159,18 +154,21 @@ def _compact(values: Sequence[str]) -> list[str]:
 def _luhn_ok(numbers: list[str], width: int = 19) -> Any:
     """Luhn over ASCII digit strings of length <= width (left-padded with zeros)."""
     np = _np()
-    matrix = _matrix([n.rjust(width, "0") for n in numbers], width).astype(np.int64) - 48
+    return _luhn_digits(_matrix([n.rjust(width, "0") for n in numbers], width).astype(np.int64) - 48)
+
+
+def _luhn_digits(matrix: Any) -> Any:
+    """Luhn over rows of digits (numbers right-aligned, left-padded with zeros)."""
+    width = matrix.shape[1]
     doubled = matrix[:, width - 2 :: -2] * 2
     total = matrix[:, width - 1 :: -2].sum(axis=1) + (doubled // 10 + doubled % 10).sum(axis=1)
     return total % 10 == 0
 
 
-def _in_card_family(numbers: list[str]) -> BoolArray:
-    """validators.card_family(n) is not None, for digit strings of 15-19 digits."""
+def _in_card_family(prefix: Any, lengths: Any) -> BoolArray:
+    """validators.card_family(n) is not None, from each number's first four digits and its length."""
     np = _np()
-    prefix = _digits_value(_matrix([n[:4] for n in numbers], 4))
-    lengths = np.array([len(n) for n in numbers], dtype=np.int64)
-    ok = np.zeros(len(numbers), dtype=bool)
+    ok = np.zeros(len(prefix), dtype=bool)
     for _, width, first, last, sizes in validators.CARD_FAMILIES:
         head = prefix // 10 ** (4 - width)
         ok |= (head >= first) & (head <= last) & np.isin(lengths, sorted(sizes))
@@ -182,19 +180,22 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
     np = _np()
     out = np.zeros(len(values), dtype=bool)
     numbers = _compact(values)
+    # ASCII digits of a length no card family issues (13, 14: order numbers, timestamps) are no card.
     vector, scalar = _digit_run_split(numbers, range(15, 20))
+    scalar = [i for i in scalar if not (numbers[i].isascii() and numbers[i].isdigit())]
     if vector:
         chosen = [numbers[i] for i in vector]
-        ok = _luhn_ok(chosen) & _in_card_family(chosen)
-        eighteen = [k for k, n in enumerate(chosen) if len(n) == 18]
-        if eighteen:  # an 18-digit number laid out like a resident ID is a mistyped ID, not a card
-            matrix = _matrix([chosen[k] for k in eighteen], 18)
-            digits = matrix.astype(np.int64) - 48
-            id_shaped = _province_table()[digits[:, 0] * 10 + digits[:, 1]] & _dates_ok(
-                _digits_value(matrix[:, 6:10]), _digits_value(matrix[:, 10:12]), _digits_value(matrix[:, 12:14])
-            )
-            ok[eighteen] &= ~id_shaped
-        out[vector] = ok
+        # One matrix of the numbers right-aligned in 19 columns serves Luhn, the prefix and the ID shape.
+        lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+        digits = _matrix([n.rjust(19, "0") for n in chosen], 19).astype(np.int64) - 48
+        rows = np.arange(len(chosen))[:, None]
+        prefix = digits[rows, (19 - lengths)[:, None] + np.arange(4)] @ np.array([1000, 100, 10, 1])
+        ok = _luhn_digits(digits) & _in_card_family(prefix, lengths)
+        # an 18-digit number laid out like a resident ID is a mistyped ID, not a card (its digits: columns 1-18)
+        year = digits[:, 7:11] @ np.array([1000, 100, 10, 1])
+        month, day = digits[:, 11] * 10 + digits[:, 12], digits[:, 13] * 10 + digits[:, 14]
+        id_shaped = (lengths == 18) & _province_table()[digits[:, 1] * 10 + digits[:, 2]] & _dates_ok(year, month, day)
+        out[vector] = ok & ~id_shaped
     _fill_scalar(out, values, scalar, validators.bank_card)
     return out  # type: ignore[no-any-return]
 
@@ -223,15 +224,21 @@ def imeis(values: Sequence[str]) -> BoolArray:
     return out  # type: ignore[no-any-return]
 
 
-def _uscc_shaped(code: str) -> bool:
-    return len(code) == 18 and code.isascii() and code[:8].isdigit() and all(c in USCC_ALPHABET for c in code[8:])
+# 18 ASCII characters: 8 digits, then 10 of the code's alphabet (what the vector path expects).
+USCC_SHAPE = re.compile("[0-9]{8}[" + re.escape(USCC_ALPHABET) + "]{10}")
+# validators.ipv4 for ASCII values: four dotted numbers up to 255, none with a leading zero.
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 
 def uscc_codes(values: Sequence[str]) -> BoolArray:
     """validators.uscc_code over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
-    vector, scalar = _split(values, _uscc_shaped)
+    shape = USCC_SHAPE.fullmatch
+    flags = [v.isascii() and shape(v) is not None for v in values]
+    vector = [i for i, ok in enumerate(flags) if ok]
+    scalar = [i for i, ok in enumerate(flags) if not ok]
     if vector:
         matrix = _matrix([values[i] for i in vector], 18)
         lookup = np.full(256, -1, dtype=np.int64)
@@ -245,11 +252,23 @@ def uscc_codes(values: Sequence[str]) -> BoolArray:
     return out  # type: ignore[no-any-return]
 
 
+def ipv4s(values: Sequence[str]) -> BoolArray:
+    """validators.ipv4 over every value (non-ASCII digits go through it)."""
+    np = _np()
+    valid, scalar = IPV4.fullmatch, validators.ipv4
+    return np.array(  # type: ignore[no-any-return]
+        [valid(v) is not None if v.isascii() else scalar(v) for v in values], dtype=bool
+    )
+
+
 def mobiles(values: Sequence[str]) -> BoolArray:
     """validators.mobile over every value (string arithmetic, no call per value)."""
     np = _np()
     ok = []
     for number in _compact(values):
+        if len(number) == 11:  # the common case: no prefix to remove
+            ok.append(number[0] == "1" and number[1] in "3456789")
+            continue
         number = number.removeprefix("+86").removeprefix("0086")
         number = number.removeprefix("86") if len(number) == 13 else number
         ok.append(len(number) == 11 and number[0] == "1" and number[1] in "3456789")
@@ -262,6 +281,7 @@ BATCH_VALIDATORS: dict[Callable[[str], bool], BatchValidator] = {
     validators.imei: imeis,
     validators.uscc_code: uscc_codes,
     validators.mobile: mobiles,
+    validators.ipv4: ipv4s,
 }
 BATCH_SCORERS: dict[Callable[[str], float], BatchScorer] = {validators.bank_card_score: bank_card_scores}
 

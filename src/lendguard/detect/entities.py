@@ -46,6 +46,10 @@ class EntitySpec:
     # Entities recognised by a checksum alone: random digit strings pass 1 time in 10-31, so a column
     # where few values pass is noise unless its name says otherwise.
     checksum_only: bool = False
+    # From each start, `re`'s match is the longest one whose end passes `after` (no alternatives
+    # that can both match at one start, greedy quantifiers): hyperscan's start-of-match reports
+    # then give the spec's matches without `re` (detect/leftmost.py). False is always safe.
+    longest_first: bool = False
 
     @property
     def regex(self) -> str:
@@ -86,6 +90,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         ),
         before=r"(?<![0-9A-Za-z])",
         after=r"(?![0-9A-Za-z])",
+        longest_first=True,
     ),
     EntitySpec(
         "CN_USCC",
@@ -99,6 +104,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         anchor="0123456789",
         before=NOT_ALNUM_BEFORE,
         after=NOT_ALNUM_AFTER,
+        longest_first=True,
     ),
     EntitySpec(
         "CN_BANK_CARD",
@@ -138,6 +144,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         ),
         before=NOT_ALNUM_BEFORE,
         after=NOT_ALNUM_AFTER,
+        longest_first=True,
     ),
     EntitySpec(
         "CN_MOBILE",
@@ -149,6 +156,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         column_hints=("手机", "电话", "mobile", "phone", "tel", "cellphone", "sjh"),
         before=r"(?<![0-9０-９A-Za-z+])",
         after=NOT_ALNUM_AFTER,
+        longest_first=True,
     ),
     EntitySpec(
         "IMEI",
@@ -162,6 +170,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         context_boost=0.5,
         before=NOT_ALNUM_BEFORE,
         after=NOT_ALNUM_AFTER,
+        longest_first=True,
     ),
     EntitySpec(
         "CN_LANDLINE",
@@ -170,6 +179,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         50,
         context=("电话", "座机", "固话", "tel", "phone"),
         column_hints=("tel", "landline", "座机", "固话", "phone"),
+        longest_first=True,
     ),
     EntitySpec(
         "CN_PASSPORT",
@@ -182,6 +192,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         anchor="EGPSD",
         before=NOT_ALNUM_BEFORE,
         after=NOT_ALNUM_AFTER,
+        longest_first=True,
     ),
     EntitySpec(
         "EMAIL_ADDRESS",
@@ -205,6 +216,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
         anchor=".",
         before=r"(?<![0-9.])",
         after=r"(?![0-9]|\.[0-9])",
+        longest_first=True,
     ),
     # In free text a Chinese name counts only in a record's shape — after a word that introduces a
     # person (借款人张三, 联系人2：李四), as a name key's value, as a list item before its phone number —

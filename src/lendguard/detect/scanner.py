@@ -4,11 +4,14 @@ A buffer (a chunk of a file, or the joined cells of a column) is scanned as a wh
 equal to scanning each line on its own:
 
 1. candidates: each spec's regex runs once over the buffer with `re`; when the `hyperscan` package
-   is installed, one hyperscan pass first marks the lines that can hold a match of each spec (its
-   pattern ends on a boundary character, so a run of digits reports once), and the spec's regex
-   runs only over those lines, each on its own (the big win on logs, where most lines hold no
-   PII). Without hyperscan a candidate that spans a line break is dropped and its lines are
-   scanned alone.
+   is installed, one hyperscan pass finds them instead. A spec whose boundaries are single
+   characters and whose matches are the longest from each start (`longest_first`: the digit
+   specs) gets its matches from hyperscan's start-of-match reports, with `re`'s leftmost-first
+   semantics reproduced in numpy (detect/leftmost.py; the rare line where two matches of one spec
+   overlap goes to `re`). For the others (names, addresses, e-mail) the pass marks the lines that
+   can hold a match and the spec's regex runs only over those lines, each on its own. The same
+   pass finds the context words. Without hyperscan a candidate that spans a line break is dropped
+   and its lines are scanned alone.
 2. validation: the candidates of one spec go through its validator as a batch
    (`checkdigits.batch_validator`: numpy over the candidate digits for ID, card, IMEI and USCC check
    digits and dates), then the per-entity confirmers (`CONFIRMERS`, empty by default: a step that
@@ -27,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lendguard.detect import leftmost
 from lendguard.detect.checkdigits import batch_scorer, batch_validator
 from lendguard.detect.entities import ENTITIES, EntitySpec
 
@@ -35,23 +39,25 @@ CONTEXT_WINDOW = 24
 # Hyperscan matches per byte of a buffer above which the bounded patterns take over (dense records
 # give about one per 8 bytes, sparse logs one per 600).
 DENSE_MATCHES_PER_BYTE = 1 / 50
-FULLWIDTH_CHARS = re.compile("[０-９Ｘｘ]")
-FULLWIDTH_PAIRS = tuple(zip("０１２３４５６７８９Ｘｘ", "0123456789Xx", strict=True))
 # Confirmers: entity name -> function(text, spans) returning one keep flag per (start, end) span.
 Confirmer = Callable[[str, Sequence[tuple[int, int]]], Sequence[bool]]
 CONFIRMERS: dict[str, Confirmer] = {}
 
 
-FULLWIDTH_TABLE = str.maketrans(dict(FULLWIDTH_PAIRS))
-FULLWIDTH_UTF8 = tuple(wide.encode("utf-8") for wide, _ in FULLWIDTH_PAIRS)
+FULLWIDTH_TABLE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+FULLWIDTH_BYTES = bytes.maketrans(b"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\xb8", b"0123456789X")
 
 
-def _normalise(text: str, data: bytes) -> str:
-    """Full-width digits as ASCII, same length (`data` is the UTF-8 of `text`). The full-width
-    characters are found with numpy in the bytes and only their runs are translated; the rest of
-    the buffer is copied once, in C."""
-    if not any(wide in data for wide in FULLWIDTH_UTF8):
-        return text
+FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
+
+
+def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
+    """Full-width digits as ASCII, same length in characters (`data` is the UTF-8 of `text`), as a
+    string and as its UTF-8. The full-width characters are found with numpy in the bytes and only
+    their runs are translated, in the string and in the bytes; the rest is copied once, in C (or,
+    where there are many runs, the bytes are rewritten and decoded)."""
+    if len(data) == len(text):  # ASCII
+        return text, data
     import numpy as np
 
     codes = np.frombuffer(data, dtype=np.uint8)
@@ -61,19 +67,42 @@ def _normalise(text: str, data: bytes) -> str:
         ((second == 0xBC) & (((third >= 0x90) & (third <= 0x99)) | (third == 0xB8)))
         | ((second == 0xBD) & (third == 0x98))
     ]
+    if not wide.size:
+        return text, data
+    breaks = np.flatnonzero(np.diff(wide) != 3) + 1
+    if len(breaks) > FULLWIDTH_RUNS:  # many runs: the bytes rewritten in numpy, the string decoded from them
+        third = codes[wide + 2]
+        out = codes.copy()
+        out[wide] = np.where(codes[wide + 1] == 0xBD, ord("x"), np.where(third == 0xB8, ord("X"), third - 0x90 + 48))
+        keep = np.ones(len(codes), dtype=bool)
+        keep[wide + 1] = keep[wide + 2] = False
+        normalised = out[keep].tobytes()
+        return normalised.decode("utf-8"), normalised
     continuation = np.flatnonzero((codes & 0xC0) == 0x80)
     chars = wide - np.searchsorted(continuation, wide)
-    breaks = np.flatnonzero(np.diff(chars) != 1) + 1
     run_starts = np.concatenate(([0], breaks)).tolist()
     run_ends = np.concatenate((breaks, [len(chars)])).tolist()
-    positions = chars.tolist()
-    pieces, position = [], 0
+    positions, offsets = chars.tolist(), wide.tolist()
+    pieces: list[str] = []
+    parts: list[bytes | memoryview] = []
+    position = offset = 0
+    view = memoryview(data)  # slices of it are not copies: the bytes are copied once, by the join
     for first, last in zip(run_starts, run_ends, strict=True):
         start, end = positions[first], positions[last - 1] + 1
+        low, high = offsets[first], offsets[last - 1] + 3
         pieces += [text[position:start], text[start:end].translate(FULLWIDTH_TABLE)]
-        position = end
+        # ｘ (EF BD 98) is the one whose last byte means another letter: it is translated as a string
+        run = data[low:high]
+        parts += [
+            view[offset:low],
+            run[2::3].translate(FULLWIDTH_BYTES)
+            if b"\xbd" not in run
+            else run.decode("utf-8").translate(FULLWIDTH_TABLE).encode("ascii"),
+        ]
+        position, offset = end, high
     pieces.append(text[position:])
-    return "".join(pieces)
+    parts.append(view[offset:])
+    return "".join(pieces), b"".join(parts)
 
 
 DEFAULT_THRESHOLD = 0.5
@@ -125,19 +154,21 @@ class _Lines:
         import numpy as np
 
         self.length = len(text)
+        # Byte offsets of the line breaks and of the UTF-8 continuation bytes (None: all ASCII).
+        codes = np.frombuffer(data, dtype=np.uint8)
+        self.continuation: Any = None if len(data) == len(text) else np.flatnonzero((codes & 0xC0) == 0x80)
         if "\n" not in text:
-            self.newlines = np.zeros(0, dtype=np.int64)
+            self.newlines = self.byte_newlines = np.zeros(0, dtype=np.int64)
         else:
-            codes = np.frombuffer(data, dtype=np.uint8)
-            newlines = np.flatnonzero(codes == 10)
-            if not text.isascii():
-                continuation = np.flatnonzero((codes & 0xC0) == 0x80)
-                newlines = newlines - np.searchsorted(continuation, newlines)
+            newlines = self.byte_newlines = np.flatnonzero(codes == 10)
+            if self.continuation is not None:
+                newlines = newlines - np.searchsorted(self.continuation, newlines)
             self.newlines = newlines
         self.starts = np.concatenate(([0], self.newlines + 1))
         self.count = len(self.starts)
         # Line i is bounds[i] up to bounds[i + 1] - 1 (the last line ends at the text's end).
         self.bounds: list[int] = [*self.starts.tolist(), self.length + 1]
+        self.ends = np.concatenate((self.newlines, [self.length]))
 
     def line_of(self, offsets: Any) -> Any:
         import numpy as np
@@ -152,26 +183,23 @@ class _Context:
         self.text = text
 
     def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
-        raise NotImplementedError
+        return True  # cannot rule a word out: the spec is not skipped
 
-    def near(self, index: int, words: tuple[str, ...], line: int, start: int, end: int) -> bool:
-        raise NotImplementedError
+    def near_all(self, index: int, words: tuple[str, ...], starts: Any, ends: Any, numbers: Any, lines: _Lines) -> Any:
+        """For every span, whether a context word lies on its line within CONTEXT_WINDOW characters
+        either side (in the window lower-cased)."""
+        import numpy as np
 
-    def near_all(
-        self, index: int, words: tuple[str, ...], spans: list[tuple[int, int]], numbers: list[int], lines: _Lines
-    ) -> list[bool]:
-        """`near` for every span (on its line, CONTEXT_WINDOW characters either side)."""
-        bounds, near = lines.bounds, self.near
-        return [
-            near(
-                index,
-                words,
-                line,
-                max(bounds[line], start - CONTEXT_WINDOW),
-                min(bounds[line + 1] - 1, end + CONTEXT_WINDOW),
-            )
-            for (start, end), line in zip(spans, numbers, strict=True)
-        ]
+        bounds, lowered = lines.bounds, self._lowered()
+        near = []
+        for start, end, line in zip(starts.tolist(), ends.tolist(), numbers.tolist(), strict=True):
+            low, high = max(bounds[line], start - CONTEXT_WINDOW), min(bounds[line + 1] - 1, end + CONTEXT_WINDOW)
+            window = lowered[low:high] if lowered is not None else self.text[low:high].lower()
+            near.append(any(word in window for word in words))
+        return np.array(near, dtype=bool)
+
+    def _lowered(self) -> str | None:
+        return None
 
 
 class _LoweredContext(_Context):
@@ -179,72 +207,49 @@ class _LoweredContext(_Context):
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
-        self._lowered: str | None = None
-
-    @property
-    def lowered(self) -> str:
-        if self._lowered is None:
-            self._lowered = self.text.lower()
-        return self._lowered
-
-    def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
-        return any(word in self.lowered for word in words)
-
-    def near(self, index: int, words: tuple[str, ...], line: int, start: int, end: int) -> bool:
-        window = self.lowered[start:end]
-        return any(word in window for word in words)
-
-
-class _HyperscanContext(_Context):
-    """Context words marked by hyperscan's pass: only windows on lines holding one are lowered."""
-
-    def __init__(self, text: str, lines_of: dict[int, list[int]], specs: int) -> None:
-        super().__init__(text)
-        self._lines_of, self._specs = lines_of, specs
-        self._sets: dict[int, set[int]] = {}
         self._lowered_text: str | None = None
 
+    def _lowered(self) -> str:
+        if self._lowered_text is None:
+            self._lowered_text = self.text.lower()
+        return self._lowered_text
+
     def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
-        return bool(self._lines_of.get(self._specs + index))
+        lowered = self._lowered()
+        return any(word in lowered for word in words)
 
-    def near(self, index: int, words: tuple[str, ...], line: int, start: int, end: int) -> bool:
-        lines = self._sets.get(index)
-        if lines is None:
-            lines = self._sets[index] = set(self._lines_of.get(self._specs + index, ()))
-        if line not in lines:
-            return False
-        window = self.text[start:end].lower()
-        return any(word in window for word in words)
 
-    def near_all(
-        self, index: int, words: tuple[str, ...], spans: list[tuple[int, int]], numbers: list[int], lines: _Lines
-    ) -> list[bool]:
-        marked = self._lines_of.get(self._specs + index)
-        if not marked:
-            return [False] * len(spans)
+class _OccurrenceContext(_Context):
+    """Context words where hyperscan's pass found them (character offsets of each word's
+    occurrences): a span is near one when an occurrence lies wholly within its window, the test
+    `word in window.lower()` makes; checked for all spans of a spec at once with numpy."""
+
+    def __init__(self, text: str, occurrences: dict[str, Any]) -> None:
+        super().__init__(text)
+        self._occurrences = occurrences
+        self._by_length: dict[tuple[str, ...], list[tuple[int, Any]]] = {}
+
+    def anywhere(self, index: int, words: tuple[str, ...]) -> bool:
+        return any(word in self._occurrences for word in words)
+
+    def near_all(self, index: int, words: tuple[str, ...], starts: Any, ends: Any, numbers: Any, lines: _Lines) -> Any:
         import numpy as np
 
-        on_marked = np.isin(np.array(numbers, dtype=np.int64), np.array(marked, dtype=np.int64)).tolist()
-        near = [False] * len(spans)
-        bounds = lines.bounds
-        rows = [row for row, hit in enumerate(on_marked) if hit]
-        # Lower-casing the whole buffer once pays where the windows cover much of it (dense records).
-        lowered = self._lowered() if len(rows) * 4 * CONTEXT_WINDOW > len(self.text) else None
-        for row in rows:
-            start, end = spans[row]
-            line = numbers[row]
-            low, high = max(bounds[line], start - CONTEXT_WINDOW), min(bounds[line + 1] - 1, end + CONTEXT_WINDOW)
-            window = lowered[low:high] if lowered is not None else self.text[low:high].lower()
-            near[row] = any(word in window for word in words)
+        groups = self._by_length.get(words)
+        if groups is None:  # the occurrences of the spec's words, one sorted array per word length
+            found: dict[int, list[Any]] = {}
+            for word in words:
+                if word in self._occurrences:
+                    found.setdefault(len(word), []).append(self._occurrences[word])
+            groups = self._by_length[words] = [(size, np.sort(np.concatenate(parts))) for size, parts in found.items()]
+        near = np.zeros(len(starts), dtype=bool)
+        if not groups:
+            return near
+        low = np.maximum(lines.starts[numbers], starts - CONTEXT_WINDOW)
+        high = np.minimum(lines.ends[numbers], ends + CONTEXT_WINDOW)
+        for size, positions in groups:
+            near |= np.searchsorted(positions, high - size, side="right") > np.searchsorted(positions, low, side="left")
         return near
-
-    def _lowered(self) -> str | None:
-        """The buffer lower-cased once, when that keeps every character in place (it does unless a
-        character lower-cases to two, such as İ): a window of it is then the window lower-cased."""
-        if self._lowered_text is None:
-            lowered = self.text.lower()
-            self._lowered_text = lowered if len(lowered) == len(self.text) else ""
-        return self._lowered_text or None
 
 
 class _Kept:
@@ -297,11 +302,15 @@ class Scanner:
         if backend == "hyperscan" and not hyperscan_available():
             raise RuntimeError("the hyperscan backend needs the `hyperscan` package")
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
-        self._pattern_count = 0  # hyperscan pattern ids: the specs, then their context words
+        # Hyperscan pattern ids: the specs, then each distinct context word that matters.
+        self._words = _needed_words([compiled.context for compiled in self._compiled])
+        self._edges = [leftmost.edges(spec) for spec in self.specs] if use_hyperscan else []
         self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
-        # Once a buffer proves dense (values on most lines), the patterns that end on a boundary
-        # character take over: they report a run of digits once instead of at every digit, which
-        # saves more callbacks than the slower pass costs; on sparse logs the plain ones are faster.
+        # Once a buffer proves dense (values on most lines), the line-marking patterns (those of the
+        # specs not taken from start-of-match reports: e-mail) that end on a boundary character take
+        # over: they report a run once instead of at every character, which saves more callbacks than
+        # the slower pass costs; on sparse logs the plain ones are faster. The start-of-match patterns
+        # consume their boundaries in both.
         self._bounded_database: Any = None
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
@@ -356,44 +365,51 @@ class Scanner:
         # everywhere else (nearly everywhere) the candidates, in order of position, are the result.
         clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
         clashing = np.unique(line[1:][clash]) if clash.any() else np.zeros(0, dtype=np.int64)
-        offset = lines.starts[line]
         names = [spec.name for spec in self.specs]
-        rows = zip(
-            (line + 1).tolist(),
-            kind.tolist(),
-            start.tolist(),
-            end.tolist(),
-            (start - offset).tolist(),
-            (end - offset).tolist(),
-            score.tolist(),
-            strict=True,
-        )
+
+        def rows(chosen: Any) -> list[Found]:
+            at, where = line[chosen], start[chosen]
+            offset = lines.starts[at]
+            return [
+                (n, names[k], a, b, sc, text[s:e])
+                for n, k, s, e, a, b, sc in zip(
+                    (at + 1).tolist(),
+                    kind[chosen].tolist(),
+                    where.tolist(),
+                    end[chosen].tolist(),
+                    (where - offset).tolist(),
+                    (end[chosen] - offset).tolist(),
+                    score[chosen].tolist(),
+                    strict=True,
+                )
+            ]
+
         if not clashing.size:
-            return [(n, names[k], a, b, sc, text[s:e]) for n, k, s, e, a, b, sc in rows]
-        bad = set((clashing + 1).tolist())
-        out: list[Found] = []
+            return rows(slice(None))
+        on_clashing = np.isin(line, clashing)
+        out = rows(~on_clashing)
         groups: dict[int, list[tuple[int, _InLine]]] = {}
-        sequence = np.concatenate(kept.sequence)[order].tolist()
-        for (n, k, s, e, a, b, sc), seq in zip(rows, sequence, strict=True):
-            if n in bad:
-                groups.setdefault(n, []).append((seq, (names[k], a, b, sc, text[s:e])))
-            else:
-                out.append((n, names[k], a, b, sc, text[s:e]))
-        for n, group in groups.items():  # in the order the candidates were found, as the resolution expects
-            out += [(n, *match) for match in _resolve_overlaps([m for _, m in sorted(group)], self._priority)]
-        out.sort(key=lambda row: (row[0], row[2]))
+        sequence = np.concatenate(kept.sequence)[order][on_clashing].tolist()
+        for (n, *match), seq in zip(rows(on_clashing), sequence, strict=True):
+            groups.setdefault(n, []).append((seq, tuple(match)))  # type: ignore[arg-type]
+        # Each resolved line goes where its number falls among the others (they are in order).
+        places = np.searchsorted(line[~on_clashing], clashing, side="left").tolist()
+        for place, n in reversed(list(zip(places, (clashing + 1).tolist(), strict=True))):
+            # in the order the candidates were found, as the resolution expects
+            resolved = _resolve_overlaps([m for _, m in sorted(groups[n])], self._priority)
+            out[place:place] = [(n, *match) for match in resolved]
         return out
 
     def _kept(self, text: str, column: str | None, prefilter: bool, data: bytes | None) -> tuple[_Kept, _Lines]:
-        data = data if data is not None else text.encode("utf-8")
-        normalised = _normalise(text, data)
+        normalised, data = _normalise(text, data if data is not None else text.encode("utf-8"))
         lines = _Lines(normalised, data)
         use_hyperscan = prefilter and self._database is not None
+        found: _Pass | None = None
         if use_hyperscan:  # hyperscan's \d is ASCII: it scans the text with full-width digits made ASCII
-            lines_of = self._lines_per_pattern(data if normalised is text else normalised.encode(), lines.count)
-            context: _Context = _HyperscanContext(normalised, lines_of, len(self._compiled))
+            found = self._hyperscan_pass(data, lines)
+            context: _Context = _Context(normalised) if found.folding else _OccurrenceContext(normalised, found.words)
         else:
-            lines_of, context = None, _LoweredContext(normalised)
+            context = _LoweredContext(normalised)
         kept = _Kept()
         for index, compiled in enumerate(self._compiled):
             spec = compiled.spec
@@ -403,15 +419,35 @@ class Scanner:
             reachable = (spec.peak_score or spec.score) + (spec.context_boost if hinted else 0.0)
             if reachable < self.threshold and not (compiled.context and context.anywhere(index, compiled.context)):
                 continue  # cannot reach the threshold anywhere in this buffer: skip the regex
-            marked = None if lines_of is None else lines_of.get(index, [])
-            if marked is not None and not marked:
-                continue
-            if marked is None and spec.anchor and not any(c in normalised for c in spec.anchor):
-                continue
-            spans = self._candidates(compiled, normalised, lines, marked)
-            if spans:
-                self._judge(index, compiled, spans, normalised, context, lines, hinted, kept)
+            if found is not None and index in found.spans:
+                starts, ends = self._from_hyperscan(compiled, normalised, lines, *found.spans[index])
+            else:
+                marked = None if found is None else found.marked.get(index, [])
+                if marked is not None and not marked:
+                    continue
+                if marked is None and spec.anchor and not any(c in normalised for c in spec.anchor):
+                    continue
+                starts, ends = _arrays(self._candidates(compiled, normalised, lines, marked))
+            if len(starts):
+                self._judge(index, compiled, starts, ends, normalised, context, lines, hinted, kept)
         return kept, lines
+
+    def _from_hyperscan(
+        self, compiled: _Compiled, normalised: str, lines: _Lines, starts: Any, ends: Any
+    ) -> tuple[Any, Any]:
+        """`re`'s matches of a spec from hyperscan's (start, end) reports; the lines where two of
+        them overlap are scanned with `re`."""
+        import numpy as np
+
+        if not len(starts):
+            return starts, ends
+        starts, ends, clashing = leftmost.select(starts, ends, lines.line_of(starts))
+        if clashing.size:
+            extra_starts, extra_ends = _arrays(self._candidates(compiled, normalised, lines, clashing.tolist()))
+            starts, ends = np.concatenate((starts, extra_starts)), np.concatenate((ends, extra_ends))
+            order = np.argsort(starts, kind="stable")
+            starts, ends = starts[order], ends[order]
+        return starts, ends
 
     def _cells(self, index: int, compiled: _Compiled, normalised: str, lines: _Lines, kept: _Kept) -> None:
         """A hinted column's cells that are wholly the entity (names)."""
@@ -429,13 +465,16 @@ class Scanner:
         self, compiled: _Compiled, normalised: str, lines: _Lines, marked: list[int] | None
     ) -> list[tuple[int, int]]:
         """(start, end) of the value of every regex match that lies within one line (of the lines
-        hyperscan marked, when it did: each on its own, which measured cheaper than any grouping)."""
+        hyperscan marked, when it did: each on its own, which measured cheaper than any grouping for
+        a regex; a finder takes each run of consecutive marked lines in one call)."""
         bounds = lines.bounds
         finder = compiled.spec.finder
         if finder is not None:  # a finder never reaches across a line break
             if marked is None:
                 return list(finder(normalised, 0, len(normalised)))
-            return [span for line in marked for span in finder(normalised, bounds[line], bounds[line + 1] - 1)]
+            return [
+                span for first, last in _runs(marked) for span in finder(normalised, bounds[first], bounds[last] - 1)
+            ]
         regex = compiled.regex
         group = regex.groupindex.get("v", 0)
         finditer = regex.finditer
@@ -473,37 +512,45 @@ class Scanner:
         self,
         index: int,
         compiled: _Compiled,
-        spans: list[tuple[int, int]],
+        starts: Any,
+        ends: Any,
         normalised: str,
         context: _Context,
         lines: _Lines,
         hinted: bool,
         kept: _Kept,
     ) -> None:
-        """Validate, confirm and score one spec's candidates as a batch; keep those over the threshold."""
+        """Validate, confirm and score one spec's candidates (arrays of starts and ends, in order) as
+        a batch; keep those over the threshold."""
         import numpy as np
 
         spec = compiled.spec
-        values = [normalised[start:end] for start, end in spans]
-        keep = np.ones(len(spans), dtype=bool) if compiled.validate is None else compiled.validate(values)
+        needs_values = compiled.validate is not None or compiled.score is not None
+        values = (
+            [normalised[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+            if needs_values
+            else []
+        )
+        keep = np.ones(len(starts), dtype=bool) if compiled.validate is None else compiled.validate(values)
         confirmer = CONFIRMERS.get(spec.name)
         if confirmer is not None:
-            keep &= np.array(confirmer(normalised, spans), dtype=bool)
+            keep &= np.array(confirmer(normalised, list(zip(starts.tolist(), ends.tolist(), strict=True))), dtype=bool)
         rows = np.flatnonzero(keep)
         if not rows.size:
             return
-        if rows.size < len(spans):
-            chosen = rows.tolist()
-            spans, values = [spans[i] for i in chosen], [values[i] for i in chosen]
-        numbers = lines.line_of(np.fromiter((start for start, _ in spans), dtype=np.int64, count=len(spans)))
+        if rows.size < len(starts):
+            starts, ends = starts[rows], ends[rows]
+            if compiled.score is not None:
+                values = [values[i] for i in rows.tolist()]
+        numbers = lines.line_of(starts)
         if compiled.score is not None:
             scores = compiled.score(values).astype(float)
         else:
-            scores = np.full(len(spans), spec.score, dtype=float)
+            scores = np.full(len(starts), spec.score, dtype=float)
         if hinted:
             scores = scores + spec.context_boost
         elif compiled.context:
-            near = context.near_all(index, compiled.context, spans, numbers.tolist(), lines)
+            near = context.near_all(index, compiled.context, starts, ends, numbers, lines)
             scores = np.where(near, scores + spec.context_boost, scores)
         passed = np.flatnonzero(scores >= self.threshold)
         if not passed.size:
@@ -511,52 +558,174 @@ class Scanner:
         scores = scores[passed]
         distinct, position = np.unique(scores, return_inverse=True)  # a few distinct scores per entity
         shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
-        edges = np.array(spans, dtype=np.int64)[passed]
-        kept.add(index, numbers[passed], edges[:, 0], edges[:, 1], shown)
+        kept.add(index, numbers[passed], starts[passed], ends[passed], shown)
 
-    def _lines_per_pattern(self, data: bytes, line_count: int) -> dict[int, list[int]]:
-        """Per pattern, the lines where its core matches: a superset of where `re` will match."""
+    def _hyperscan_pass(self, data: bytes, lines: _Lines) -> _Pass:
+        """One hyperscan pass over the buffer (between two line breaks, so that every value has a
+        character before and after it): the matches of the specs taken from hyperscan, the lines
+        where the others can match, and where each context word occurs (character offsets).
+        `lines` are those of `data`."""
         import numpy as np
 
-        buckets: list[list[int]] = [[] for _ in range(self._pattern_count)]
+        specs = len(self.specs)
+        starts: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
+        ends: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
 
-        def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            buckets[pattern].append(end)  # one call per match: as little work as can be
+        def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
+            starts[pattern].append(start)  # one call per match: as little work as can be
+            ends[pattern].append(end)
 
+        padded = b"\n" + data + b"\n"
         database = self._bounded_database or self._database
-        database.scan(data, match_event_handler=on_match)
-        if self._bounded_database is None and sum(map(len, buckets)) > DENSE_MATCHES_PER_BYTE * len(data):
+        database.scan(padded, match_event_handler=on_match)
+        if self._bounded_database is None and sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data):
             self._bounded_database = self._compile_hyperscan(bounded=True)
-        ends = {pattern: found for pattern, found in enumerate(buckets) if found}
-        if not ends:
-            return {}
-        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-        marked = {}
-        for pattern, positions in ends.items():
-            numbers = np.searchsorted(newlines, np.array(positions, dtype=np.int64) - 1, side="left")
-            if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
-                numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
-            else:
-                numbers = np.unique(numbers)
-            marked[pattern] = numbers[numbers < line_count].tolist()
-        return marked
+        codes = np.frombuffer(padded, dtype=np.uint8)
+        newlines, continuation = lines.byte_newlines, lines.continuation
+
+        def characters(offsets: Any) -> Any:  # byte offsets in `padded` -> character offsets there
+            positions = np.asarray(offsets, dtype=np.int64)
+            if continuation is None:
+                return positions
+            if len(positions) * 32 < len(codes):  # few: a binary search each
+                return positions - np.searchsorted(continuation, positions - 1)
+            before = np.zeros(len(codes) + 1, dtype=np.int32)  # many: a table of continuation bytes before each
+            np.cumsum((codes & 0xC0) == 0x80, dtype=np.int32, out=before[1:])
+            return positions - before[positions]
+
+        found = _Pass()
+        found.folding = bool(ends[-1])
+        pieces: list[Any] = []  # byte offsets of spans and words, made characters in one call
+        for index in range(specs):
+            bounds = self._edges[index]
+            if bounds is not None:
+                reported = np.array(ends[index], dtype=np.int64)
+                begin = np.array(starts[index], dtype=np.int64)
+                if bounds.residual and len(reported):
+                    chosen = leftmost.residual_ok(bounds, codes, reported)
+                    begin, reported = begin[chosen], reported[chosen]
+                pieces += [begin, reported]
+            elif ends[index]:  # the line of each match's last byte
+                numbers = np.searchsorted(newlines, np.array(ends[index], dtype=np.int64) - 2, side="left")
+                if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
+                    numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
+                else:
+                    numbers = np.unique(numbers)
+                found.marked[index] = numbers[numbers < lines.count].tolist()
+        words = [
+            (word, np.array(ends[specs + n], dtype=np.int64)) for n, word in enumerate(self._words) if ends[specs + n]
+        ]
+        pieces += [offsets for _, offsets in words]
+        sizes = np.cumsum([len(piece) for piece in pieces])[:-1]
+        converted = iter(np.split(characters(np.concatenate(pieces)), sizes) if pieces else [])
+        for index, bounds in enumerate(self._edges):
+            if bounds is not None:  # the characters consumed before and after each value, less the leading line break
+                begin, reported = next(converted), next(converted)
+                found.spans[index] = (begin, reported - 2)
+        for word, _ in words:
+            found.words[word] = next(converted) - 1 - len(word)
+        return found
 
     def _compile_hyperscan(self, bounded: bool) -> Any:
         import hyperscan
 
-        database = hyperscan.Database()
-        expressions = [_prefilter(spec, bounded).encode("utf-8") for spec in self.specs]
-        flags = [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY] * len(expressions)
-        ids = list(range(len(expressions)))
-        # Pattern len(specs) + i: a context word of spec i (so context needs no lowered copy of the buffer).
-        for index, compiled in enumerate(self._compiled):
-            if compiled.context:
-                expressions.append("|".join(re.escape(word) for word in compiled.context).encode("utf-8"))
+        while True:
+            expressions, flags = [], []
+            for spec, bounds in zip(self.specs, self._edges, strict=True):
+                if bounds is not None:
+                    expressions.append(leftmost.expression(spec, bounds).encode("utf-8"))
+                    flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SOM_LEFTMOST)
+                else:
+                    expressions.append(_prefilter(spec, bounded).encode("utf-8"))
+                    flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY)
+            # Pattern len(specs) + i: context word i, each on its own so that its start is known; the
+            # last: a character that lower-cases into ASCII letters while hyperscan's caseless match
+            # does not fold it (the Kelvin sign, İ), where windows are lowered instead.
+            for word in self._words:
+                expressions.append(re.escape(word).encode("utf-8"))
                 flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
-                ids.append(len(self.specs) + index)
-        database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
-        self._pattern_count = max(ids) + 1
-        return database
+            expressions.append(b"\\x{212A}|\\x{0130}")
+            flags.append(hyperscan.HS_FLAG_UTF8)
+            database = hyperscan.Database()
+            try:
+                database.compile(
+                    expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags
+                )
+            except hyperscan.error:
+                failing = [
+                    i for i, bounds in enumerate(self._edges) if bounds is not None and not _compiles(expressions[i])
+                ]
+                if not failing:
+                    raise
+                for index in failing:  # its start-of-match form is beyond hyperscan: its lines are marked instead
+                    self._edges[index] = None
+                continue
+            return database
+
+
+def _compiles(expression: bytes) -> bool:
+    import hyperscan
+
+    try:
+        hyperscan.Database().compile(
+            expressions=[expression],
+            ids=[0],
+            elements=1,
+            flags=[hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SOM_LEFTMOST],
+        )
+    except hyperscan.error:
+        return False
+    return True
+
+
+class _Pass:
+    """What one hyperscan pass found: spec index -> (starts, ends) of its candidates (character
+    offsets, as reported: not yet resolved to `re`'s), spec index -> lines that can hold a match,
+    context word -> character offsets where it starts."""
+
+    def __init__(self) -> None:
+        self.spans: dict[int, tuple[Any, Any]] = {}
+        self.marked: dict[int, list[int]] = {}
+        self.words: dict[str, Any] = {}
+        self.folding = False
+
+
+def _needed_words(contexts: list[tuple[str, ...]]) -> list[str]:
+    """The context words to look for: a word that contains another word of every spec it serves
+    (统一社会信用代码 and 信用代码, email and mail) is near wherever that one is, and is left out."""
+    users: dict[str, list[tuple[str, ...]]] = {}
+    for words in contexts:
+        for word in words:
+            users.setdefault(word, []).append(words)
+    return sorted(
+        word
+        for word, specs in users.items()
+        if not all(any(other != word and other in word for other in words) for words in specs)
+    )
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive line numbers (sorted, distinct) as (first, last + 1)."""
+    runs: list[tuple[int, int]] = []
+    first = previous = -2
+    for line in lines:
+        if line != previous + 1:
+            if previous >= 0:
+                runs.append((first, previous + 1))
+            first = line
+        previous = line
+    if previous >= 0:
+        runs.append((first, previous + 1))
+    return runs
+
+
+def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
+    import numpy as np
+
+    if not spans:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    edges = np.array(spans, dtype=np.int64)
+    return edges[:, 0], edges[:, 1]
 
 
 NEGATED_CLASS = re.compile(r"\(\?!\[([^\[\]]+)\]\)")

@@ -13,13 +13,17 @@ from lendguard.evidence import DataStoreEvidence, ValueFound
 from lendguard.reports.i18n import word
 from lendguard.rulebase import Language
 
+_dumps: Any = None  # orjson.dumps, imported with the first record (not with the CLI)
+
 
 def value_record(value: ValueFound | dict[str, Any]) -> str:
     """One detected text value as a JSON object (entity, path, line, start, end, score, value)."""
-    import orjson  # compact JSON encoded in C: the JSON Lines output of a large log is millions of these
+    global _dumps
+    if _dumps is None:
+        import orjson  # compact JSON encoded in C: the JSON Lines output of a large log is millions of these
 
-    fields = value if isinstance(value, dict) else value.model_dump(mode="json")
-    return orjson.dumps(fields).decode()
+        _dumps = orjson.dumps
+    return _dumps(value if isinstance(value, dict) else value.model_dump(mode="json")).decode()  # type: ignore[no-any-return]
 
 
 def jsonl_records(evidence: DataStoreEvidence, values: bool = True) -> Iterator[str]:
