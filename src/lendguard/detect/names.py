@@ -46,6 +46,12 @@ NAME_BEFORE = re.compile(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（
 PREFILTER = "|".join(
     (*lexicon.PERSON_CUE_WORDS, "姓名", "xm", r"[\x{4e00}-\x{9fff}][ \t:：,，\-/（(]{0,2}1[3-9]\d(?:[ \-]?\d{4}){2}")
 )
+# What marks a line for the prose step as well: a surname before a Chinese character, or two characters
+# of a transliteration (`_can_hold_name` decides on the line itself).
+PROSE_PREFILTER = (
+    "(?:" + "|".join(lexicon.COMPOUND_SURNAMES) + f"|[{lexicon.SINGLE_SURNAMES}])[\\x{{4e00}}-\\x{{9fff}}]"
+    f"|[{lexicon.FOREIGN_NAME_CHARS}]{{2}}|" + PREFILTER
+)
 SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
 # Only a dictionary name (nr) can be a name: a word the dictionary knows as anything else, even a
 # place a person might share a name with (黄东 ns, 关联 ns), is not reported as one.
@@ -56,6 +62,13 @@ STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status wo
 # that keeps it cheap); the confidence is the model's smallest per-character marginal of a name.
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
+# Where the prose step looks for the start of a name: a surname (compound or single) before a Chinese character.
+NAME_HEAD = re.compile(rf"(?:{lexicon.SURNAMES})(?={CJK})")
+_ALL_CJK = re.compile(rf"{CJK}+")
+FOREIGN_RUN = re.compile(f"[{lexicon.FOREIGN_NAME_CHARS}]{{2}}")
+FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surname and still names a person
+LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
+PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
 PROSE_CONFIDENCE = 0.5
 _LAST_BUFFER: list[tuple[str, set[str]]] = []  # the buffer last scanned (by identity) and its strings
 # an organisation word, possibly after a short Latin or digit part (高德3D 地图 SDK)
@@ -132,26 +145,90 @@ def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[
     yield from sorted(spans)
 
 
-def prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+def cuts_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a dictionary word and the first character of the next one (贺卡|功能,
+    信用|代码): its last character belongs with what follows. A name the dictionary knows (江泽民 before
+    主席, 民主 a word) is not cut."""
+    if end - start < 3:
+        return False
+    tags = _dictionary()
+    return text[start : end - 1] in tags and common_word(text[end - 1 : end + 1]) and not is_known_name(text[start:end])
+
+
+def is_known_name(value: str) -> bool:
+    return _dictionary().get(value, "").startswith(NAME_TAGS)
+
+
+def listed_with_words(text: str, start: int, end: int) -> bool:
+    """Whether a candidate with no surname to vouch for it (a transliteration's shape) is an item of a
+    list beside an ordinary word (异常、卡顿问题): the items of a list are of one kind."""
+    if SURNAME_START.match(text[start:end]) is not None or is_known_name(text[start:end]):
+        return False
+    before = text[start - 1 : start] == LIST_MARK and ordinary_word(text[max(0, start - 3) : start - 1])
+    return before or (text[end : end + 1] == LIST_MARK and ordinary_word(text[end + 1 : end + 3]))
+
+
+def ordinary_word(word: str) -> bool:
+    """A word jieba's dictionary knows, and not as a proper noun (异常, 姓名; not 智利, 美中)."""
+    tag = _dictionary().get(word)
+    return tag is not None and not tag.startswith(PROPER_TAGS)
+
+
+def opens_name(text: str, position: int, end: int) -> bool:
+    """Whether a name can start at text[position], a surname character: it does not finish a word begun
+    before it (正常, 下周), and the two or three characters from it (three or four after a compound
+    surname) can be a name — `plausible_name`, and not a word plus the start of the next (展示为, 信用代)."""
+    if position and text[position - 1] not in FAMILIAR and common_word(text[position - 1 : position + 1]):
+        return False
+    compound = text[position : position + 2] in lexicon.COMPOUND_SURNAMES
+    for size in (2 + compound, 3 + compound):
+        stop = position + size
+        if stop > end or not _ALL_CJK.fullmatch(text, position, stop):
+            return False
+        if plausible_name(text[position:stop]) and not cuts_word(text, position, stop):
+            return True
+    return False
+
+
+def prose_names(
+    text: str, start: int = 0, end: int | None = None, taken: frozenset[int] = frozenset()
+) -> Iterator[tuple[int, int]]:
     """(start, end) of the names in running text within text[start:end]: the person-name model's
-    candidates (`person_model`) in each sentence that holds a surname character, kept when the
-    model is confident and jieba's dictionary does not know the word as something else."""
+    candidates (`person_model`) in each sentence where a name can start (`opens_name`: a surname
+    character, not among the positions `taken` by record-shaped names), kept when the model is
+    confident and the candidate is not a dictionary word, a word cut from the next one, a list item
+    beside ordinary words, or a brand. Sentences where no name can start are never tagged: that gate
+    is what keeps the step cheap on records, where every surname character sits in a word or a name
+    already found."""
     from lendguard.detect import person_model
 
     end = len(text) if end is None else end
     organisations: set[str] | None = None
     for sentence in SENTENCE.finditer(text, start, end):
-        if SURNAME_CHAR.search(sentence.group()) is None:
+        low, high = sentence.span()
+        if not _can_hold_name(text, low, high, taken):
             continue
-        offset = sentence.start()
         for candidate in person_model.tag_names(sentence.group()):
-            value = text[offset + candidate.start : offset + candidate.end]
+            first, last = low + candidate.start, low + candidate.end
+            value = text[first:last]
             if candidate.confidence < PROSE_CONFIDENCE or PROSE_NAME.fullmatch(value) is None or common_word(value):
+                continue
+            if cuts_word(text, first, last) or listed_with_words(text, first, last):
                 continue
             if organisations is None:
                 organisations = _before_organisation_words(text)
             if value not in organisations:
-                yield offset + candidate.start, offset + candidate.end
+                yield first, last
+
+
+def _can_hold_name(text: str, start: int, end: int, taken: frozenset[int]) -> bool:
+    """Whether text[start:end] (a sentence) is worth the model: a name can start at one of its surname
+    characters (`opens_name`), or two characters in a row are of the kind transliterations are written
+    in (塞迪略). Positions `taken` by record-shaped names count for neither."""
+    for head in NAME_HEAD.finditer(text, start, end):
+        if head.start() not in taken and opens_name(text, head.start(), end):
+            return True
+    return any(run.start() not in taken for run in FOREIGN_RUN.finditer(text, start, end))
 
 
 def _before_organisation_words(text: str) -> set[str]:
@@ -171,6 +248,6 @@ def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> 
     """The record-shaped names that `plausible_name` confirms and the prose step's names, in order;
     where both find a name the record's span is kept."""
     records = [(a, b) for a, b in record_names(text, start, end) if plausible_name(text[a:b])]
-    taken = {position for a, b in records for position in range(a, b)}
-    prose = [(a, b) for a, b in prose_names(text, start, end) if not taken.intersection(range(a, b))]
+    taken = frozenset(position for a, b in records for position in range(a, b))
+    prose = [(a, b) for a, b in prose_names(text, start, end, taken) if not taken.intersection(range(a, b))]
     yield from sorted(records + prose)
