@@ -163,7 +163,11 @@ def main() -> None:
         print(f"  {label:8} {speeds[label]:6.2f} MB/s  ({scanner.backend})")
     ratio = speeds["default"] / speeds["records"]
     verdicts.append(
-        ("scanner throughput kept with the prose step on (default ≥ 0.8× --no-prose-names)", f"{ratio:.2f}×", ratio >= 0.8)
+        (
+            "scanner throughput kept with the prose step on (default ≥ 0.8× --no-prose-names)",
+            f"{ratio:.2f}×",
+            ratio >= 0.8,
+        )
     )
 
     print("\ntargets:")

@@ -86,7 +86,11 @@ def foreign_name_characters(min_count: int = 10, min_share: float = 0.1) -> str:
         total.update(text)
         for start, end in person_spans(tags):
             value = text[start:end]
-            if end - start >= 2 and value[0] not in lexicon.SINGLE_SURNAMES and value[:2] not in lexicon.COMPOUND_SURNAMES:
+            if (
+                end - start >= 2
+                and value[0] not in lexicon.SINGLE_SURNAMES
+                and value[:2] not in lexicon.COMPOUND_SURNAMES
+            ):
                 inside.update(value.replace("·", ""))
     return "".join(
         sorted(

@@ -10,11 +10,16 @@ surname or a cue costs nothing.
 
 Running prose names people with none of these. `prose_names` takes the candidates of a
 character-level CRF (`person_model`, trained on People's Daily news and on privacy-policy prose that
-names nobody) in each sentence holding a surname character, and keeps those made of Chinese
-characters (a transliteration may join its parts with ·) that the model is confident of and that
-jieba's dictionary does not know as another word. It is an option (`entities.PROSE_ENTITIES`,
-`lendguard scan --prose-names`), not part of the default scan: on text dense with names it costs
-throughput (bench/names.py measures both).
+names nobody) and keeps those made of Chinese characters (a transliteration may join its parts
+with ·) that the model is confident of and that are not an ordinary dictionary word, a word plus
+the first character of the next (信用|代码), an unvouched item of a list of ordinary words
+(崩溃、闪退) or a brand. It is part of the default scan; what keeps it cheap is a gate: the
+model only tags a sentence where a name can start (`opens_name`: a surname character not inside a
+record-shaped name, not ending a word begun before it, and followed by characters that can be a
+name) or where two characters of a transliteration stand together. On records nearly every
+surname character sits inside a word or a name already found, so the model rarely runs there
+(bench/names.py measures the throughput with and without the step: `RECORD_ENTITIES`,
+`lendguard scan --no-prose-names`).
 """
 
 from __future__ import annotations
@@ -51,6 +56,11 @@ PREFILTER = "|".join(
 PROSE_PREFILTER = (
     "(?:" + "|".join(lexicon.COMPOUND_SURNAMES) + f"|[{lexicon.SINGLE_SURNAMES}])[\\x{{4e00}}-\\x{{9fff}}]"
     f"|[{lexicon.FOREIGN_NAME_CHARS}]{{2}}|" + PREFILTER
+)
+# PREFILTER for `re`: a line without it holds no record-shaped name.
+RECORD_HINT = re.compile(
+    "|".join(sorted({*lexicon.PERSON_CUE_WORDS, "姓名", "xm"}, key=len, reverse=True))
+    + rf"|{CJK}[ \t:：,，\-/（(]{{0,2}}1[3-9]\d(?:[ \-]?\d{{4}}){{2}}"
 )
 SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
 # Only a dictionary name (nr) can be a name: a word the dictionary knows as anything else, even a
@@ -146,8 +156,8 @@ def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[
 
 
 def cuts_word(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is a dictionary word and the first character of the next one (贺卡|功能,
-    信用|代码): its last character belongs with what follows. A name the dictionary knows (江泽民 before
+    """Whether text[start:end] is a dictionary word and the first character of the next one (信用|代码):
+    its last character belongs with what follows. A name the dictionary knows (江泽民 before
     主席, 民主 a word) is not cut."""
     if end - start < 3:
         return False
@@ -161,7 +171,7 @@ def is_known_name(value: str) -> bool:
 
 def listed_with_words(text: str, start: int, end: int) -> bool:
     """Whether a candidate with no surname to vouch for it (a transliteration's shape) is an item of a
-    list beside an ordinary word (异常、卡顿问题): the items of a list are of one kind."""
+    list beside an ordinary word (崩溃、闪退): the items of a list are of one kind."""
     if SURNAME_START.match(text[start:end]) is not None or is_known_name(text[start:end]):
         return False
     before = text[start - 1 : start] == LIST_MARK and ordinary_word(text[max(0, start - 3) : start - 1])
@@ -177,15 +187,22 @@ def ordinary_word(word: str) -> bool:
 def opens_name(text: str, position: int, end: int) -> bool:
     """Whether a name can start at text[position], a surname character: it does not finish a word begun
     before it (正常, 下周), and the two or three characters from it (three or four after a compound
-    surname) can be a name — `plausible_name`, and not a word plus the start of the next (展示为, 信用代)."""
-    if position and text[position - 1] not in FAMILIAR and common_word(text[position - 1 : position + 1]):
+    surname) can be a name — `plausible_name`, and not a word plus the start of the next (展示为, 信用代).
+    It depends on the character before and the five from `position` only: decided once per such window."""
+    head = 1 if position else 0
+    return _opens_in(text[position - head : position + 5], head, min(end - position, 5))
+
+
+@lru_cache(maxsize=65536)
+def _opens_in(window: str, position: int, room: int) -> bool:
+    if position and window[0] not in FAMILIAR and common_word(window[:2]):
         return False
-    compound = text[position : position + 2] in lexicon.COMPOUND_SURNAMES
+    compound = window[position : position + 2] in lexicon.COMPOUND_SURNAMES
     for size in (2 + compound, 3 + compound):
         stop = position + size
-        if stop > end or not _ALL_CJK.fullmatch(text, position, stop):
+        if size > room or not _ALL_CJK.fullmatch(window, position, stop):
             return False
-        if plausible_name(text[position:stop]) and not cuts_word(text, position, stop):
+        if plausible_name(window[position:stop]) and not cuts_word(window, position, stop):
             return True
     return False
 
@@ -211,7 +228,7 @@ def prose_names(
         for candidate in person_model.tag_names(sentence.group()):
             first, last = low + candidate.start, low + candidate.end
             value = text[first:last]
-            if candidate.confidence < PROSE_CONFIDENCE or PROSE_NAME.fullmatch(value) is None or common_word(value):
+            if candidate.confidence < PROSE_CONFIDENCE or PROSE_NAME.fullmatch(value) is None or ordinary_word(value):
                 continue
             if cuts_word(text, first, last) or listed_with_words(text, first, last):
                 continue
@@ -247,7 +264,11 @@ def _before_organisation_words(text: str) -> set[str]:
 def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """The record-shaped names that `plausible_name` confirms and the prose step's names, in order;
     where both find a name the record's span is kept."""
-    records = [(a, b) for a, b in record_names(text, start, end) if plausible_name(text[a:b])]
+    stop = len(text) if end is None else end
+    if RECORD_HINT.search(text, start, stop) is None:  # what the record-only prefilter looks for
+        yield from prose_names(text, start, stop)
+        return
+    records = [(a, b) for a, b in record_names(text, start, stop) if plausible_name(text[a:b])]
     taken = frozenset(position for a, b in records for position in range(a, b))
-    prose = [(a, b) for a, b in prose_names(text, start, end, taken) if not taken.intersection(range(a, b))]
+    prose = [(a, b) for a, b in prose_names(text, start, stop, taken) if not taken.intersection(range(a, b))]
     yield from sorted(records + prose)
