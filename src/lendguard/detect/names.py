@@ -80,7 +80,6 @@ FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surna
 LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
 PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
 PROSE_CONFIDENCE = 0.5
-_LAST_BUFFER: list[tuple[str, set[str]]] = []  # the buffer last scanned (by identity) and its strings
 # an organisation word, possibly after a short Latin or digit part (高德3D 地图 SDK)
 ORGANISATION_AFTER = re.compile(
     "[0-9A-Za-z ]{0,4}(?:" + "|".join(sorted(lexicon.ORGANISATION_WORDS, key=len, reverse=True)) + ")"
@@ -220,7 +219,6 @@ def prose_names(
     from lendguard.detect import person_model
 
     end = len(text) if end is None else end
-    organisations: set[str] | None = None
     for sentence in SENTENCE.finditer(text, start, end):
         low, high = sentence.span()
         if not _can_hold_name(text, low, high, taken):
@@ -232,9 +230,8 @@ def prose_names(
                 continue
             if cuts_word(text, first, last) or listed_with_words(text, first, last):
                 continue
-            if organisations is None:
-                organisations = _before_organisation_words(text)
-            if value not in organisations:
+            line_start, line_end = text.rfind("\n", 0, first) + 1, text.find("\n", last)
+            if not _named_as_brand(text, value, line_start, len(text) if line_end == -1 else line_end):
                 yield first, last
 
 
@@ -248,17 +245,17 @@ def _can_hold_name(text: str, start: int, end: int, taken: frozenset[int]) -> bo
     return any(run.start() not in taken for run in FOREIGN_RUN.finditer(text, start, end))
 
 
-def _before_organisation_words(text: str) -> set[str]:
-    """The strings of 2–8 characters that stand right before a word making them an organisation or a
-    product anywhere in `text`, the whole buffer being scanned (高德 in 高德地图, 曹操 in 曹操出行): a
-    brand is named like a person, but not used like one. One pass per buffer, when it holds a candidate."""
-    if _LAST_BUFFER and _LAST_BUFFER[0][0] is text:
-        return _LAST_BUFFER[0][1]
-    found: set[str] = set()
-    for match in ORGANISATION_AFTER.finditer(text):
-        found.update(text[max(0, match.start() - size) : match.start()] for size in range(2, 9))
-    _LAST_BUFFER[:] = [(text, found)]
-    return found
+def _named_as_brand(text: str, value: str, start: int, end: int) -> bool:
+    """Whether `value` stands, somewhere in text[start:end] (the line being scanned), right before a word
+    that makes it an organisation or a product (高德 in 高德地图, 曹操 in 曹操出行): a brand is named like
+    a person, but not used like one. The line, not the buffer, so that a batch finds what scanning
+    each line on its own finds."""
+    found = text.find(value, start, end)
+    while found != -1:
+        if ORGANISATION_AFTER.match(text, found + len(value), end) is not None:
+            return True
+        found = text.find(value, found + 1, end)
+    return False
 
 
 def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
