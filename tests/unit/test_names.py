@@ -11,7 +11,14 @@ from tools.corpora import corpus_file, person_spans, policy_split, sentences
 
 from lendguard.detect import Scanner, lexicon, mask_text, person_model
 from lendguard.detect.entities import RECORD_ENTITIES
-from lendguard.detect.names import cuts_word, listed_with_words, opens_name, plausible_name, prose_names
+from lendguard.detect.names import (
+    cuts_word,
+    listed_with_words,
+    opens_name,
+    plausible_name,
+    prose_names,
+    surname_with_title,
+)
 
 SCANNER = Scanner(backend="re")
 RECORD_SCANNER = Scanner(entities=RECORD_ENTITIES, backend="re")
@@ -100,6 +107,18 @@ def test_where_a_name_can_start() -> None:
         assert opens_name(text, position, len(text)), text
     assert cuts_word("统一社会信用代码", 4, 7) and not cuts_word("江泽民主席", 0, 3)
     assert listed_with_words("应用出现崩溃、闪退问题时", 7, 9) and not listed_with_words("会见了江泽民、李鹏", 7, 9)
+
+
+def test_a_surname_before_a_title_names_a_person() -> None:
+    """MSRA tags the surname alone (江 of 江主席); one standing inside a word does not (全部长期, 陪同)."""
+    assert names("在陪同江主席访问期间") == ["江"]  # 同江 is a place: it does not hold 江
+    assert surname_with_title("在陪同江主席访问期间", 3, 4) and not surname_with_title("数据全部长期保存", 2, 3)
+    assert mask_text("在陪同江主席访问期间") == "在陪同*主席访问期间"
+
+
+def test_a_transliteration_opens_a_sentence_without_a_surname() -> None:
+    """An MSRA test sentence of the tuning range (0–2,000): 塞迪略 has no Chinese surname to open the sentence."""
+    assert names("我高兴地看到，塞迪略总统执政以来，两国关系又有新的发展。") == ["塞迪略"]
 
 
 def test_foreign_name_characters_are_derived_from_msra() -> None:

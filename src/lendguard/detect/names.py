@@ -72,10 +72,13 @@ STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status wo
 # that keeps it cheap); the confidence is the model's smallest per-character marginal of a name.
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
-# Where the prose step looks for the start of a name: a surname (compound or single) before a Chinese character.
-NAME_HEAD = re.compile(rf"(?:{lexicon.SURNAMES})(?={CJK})")
 _ALL_CJK = re.compile(rf"{CJK}+")
+SINGLE_SURNAME_SET = frozenset(lexicon.SINGLE_SURNAMES)
+TITLE_AFTER = re.compile("|".join(sorted(lexicon.TITLE_WORDS, key=len, reverse=True)))
 FOREIGN_RUN = re.compile(f"[{lexicon.FOREIGN_NAME_CHARS}]{{2}}")
+FOREIGN_SET = frozenset(lexicon.FOREIGN_NAME_CHARS)
+# Where the gate looks: a surname or a transliteration's character, before a Chinese character.
+GATE_START = re.compile(rf"(?:(?P<head>{lexicon.SURNAMES})|[{lexicon.FOREIGN_NAME_CHARS}])(?={CJK})")
 FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surname and still names a person
 LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
 PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
@@ -183,6 +186,14 @@ def ordinary_word(word: str) -> bool:
     return tag is not None and not tag.startswith(PROPER_TAGS)
 
 
+def surname_with_title(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a surname alone before a title (江主席, 王先生), standing in no word of its
+    own: not 全 of 全部长期, nor 同 of 陪同."""
+    if end - start != 1 or text[start] not in SINGLE_SURNAME_SET or TITLE_AFTER.match(text, end) is None:
+        return False
+    return not ordinary_word(text[start : start + 2]) and not (start and ordinary_word(text[start - 1 : start + 1]))
+
+
 def opens_name(text: str, position: int, end: int) -> bool:
     """Whether a name can start at text[position], a surname character: it does not finish a word begun
     before it (正常, 下周), and the two or three characters from it (three or four after a compound
@@ -194,7 +205,7 @@ def opens_name(text: str, position: int, end: int) -> bool:
 
 @lru_cache(maxsize=65536)
 def _opens_in(window: str, position: int, room: int) -> bool:
-    if position and window[0] not in FAMILIAR and common_word(window[:2]):
+    if position and window[0] not in FAMILIAR and ordinary_word(window[:2]):
         return False
     compound = window[position : position + 2] in lexicon.COMPOUND_SURNAMES
     for size in (2 + compound, 3 + compound):
@@ -226,7 +237,9 @@ def prose_names(
         for candidate in person_model.tag_names(sentence.group()):
             first, last = low + candidate.start, low + candidate.end
             value = text[first:last]
-            if candidate.confidence < PROSE_CONFIDENCE or PROSE_NAME.fullmatch(value) is None or ordinary_word(value):
+            if candidate.confidence < PROSE_CONFIDENCE or ordinary_word(value):
+                continue
+            if PROSE_NAME.fullmatch(value) is None and not surname_with_title(text, first, last):
                 continue
             if cuts_word(text, first, last) or listed_with_words(text, first, last):
                 continue
@@ -237,12 +250,21 @@ def prose_names(
 
 def _can_hold_name(text: str, start: int, end: int, taken: frozenset[int]) -> bool:
     """Whether text[start:end] (a sentence) is worth the model: a name can start at one of its surname
-    characters (`opens_name`), or two characters in a row are of the kind transliterations are written
-    in (塞迪略). Positions `taken` by record-shaped names count for neither."""
-    for head in NAME_HEAD.finditer(text, start, end):
-        if head.start() not in taken and opens_name(text, head.start(), end):
+    characters (`opens_name`), or a character of the kind transliterations are written in stands
+    beside another such character or begins a pair no dictionary word holds (塞迪略). Positions
+    `taken` by record-shaped names count for neither. One pass over the sentence finds both."""
+    tags = _dictionary()
+    for found in GATE_START.finditer(text, start, end):
+        at = found.start()
+        if at in taken:
+            continue
+        if found.lastgroup == "head" and opens_name(text, at, end):
             return True
-    return any(run.start() not in taken for run in FOREIGN_RUN.finditer(text, start, end))
+        if text[at] in FOREIGN_SET and (
+            FOREIGN_RUN.match(text, at) or (text[at : at + 2] not in tags and text[at - 1 : at + 1] not in tags)
+        ):
+            return True
+    return False
 
 
 def _named_as_brand(text: str, value: str, start: int, end: int) -> bool:
