@@ -4,9 +4,10 @@ Lending records name people in a few shapes: after a word that introduces a pers
 联系人2：, 紧急联系人（配偶）), as the value of a name key (``"contact_name": "李四"``), or as a list
 item next to their phone number (「通讯录上传：邓刚 152…；钟子 131…」). `RECORD_NAME` finds these;
 `plausible_name` confirms a candidate: it starts with a surname and jieba's dictionary does not know
-it as another kind of word (信息 is a noun, so 「联系人信息」 names nobody). The scanner runs both
-only on lines where a cue, a name key or a mobile number occurs (its prefilter), so text without a
-surname or a cue costs nothing.
+it as another kind of word (信息 is a noun, so 「联系人信息」 names nobody). They run only on lines
+where a cue, a name key or a mobile number occurs (`PREFILTER`, `RECORD_HINT`); the prose step below
+only on lines with a surname or a transliteration's characters (`PROSE_PREFILTER`), so text with
+neither costs nothing.
 
 Running prose names people with none of these. `prose_names` takes the candidates of a
 character-level CRF (`person_model`, trained on People's Daily news and on privacy-policy prose that
