@@ -159,6 +159,12 @@ def test_brands_named_like_people_are_not_names() -> None:
     assert prose("个人信息保护负责人：潘伟，使用高德地图定位时") == ["潘伟"]
 
 
+def test_places_named_like_people_are_not_names() -> None:
+    """A real MSRA sentence of the tuning range: 扎伊尔 stands before 首都, a word that follows places in
+    MSRA's training split and never a person's name."""
+    assert names("1．5月17日，扎伊尔反政府军攻占扎伊尔首都金沙萨。") == []
+
+
 def test_model_spans_and_confidence() -> None:
     assert person_model.spans("OBEONSBMEO") == [(1, 3), (5, 6), (6, 9)]
     assert person_model.spans("OMEBO") == []  # a run without its beginning or end is no name

@@ -84,9 +84,11 @@ FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surna
 LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
 PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
 PROSE_CONFIDENCE = 0.5
-# an organisation word, possibly after a short Latin or digit part (高德3D 地图 SDK)
+# an organisation or a place word, possibly after a short Latin or digit part (高德3D 地图 SDK, 马拉维北部)
 ORGANISATION_AFTER = re.compile(
-    "[0-9A-Za-z ]{0,4}(?:" + "|".join(sorted(lexicon.ORGANISATION_WORDS, key=len, reverse=True)) + ")"
+    "[0-9A-Za-z ]{0,4}(?:"
+    + "|".join(sorted((*lexicon.ORGANISATION_WORDS, *lexicon.PLACE_WORDS), key=len, reverse=True))
+    + ")"
 )
 PROSE_NAME = re.compile(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
 
@@ -244,6 +246,9 @@ def prose_names(
                 continue
             if cuts_word(text, first, last) or listed_with_words(text, first, last):
                 continue
+            if last - first == 1:  # a surname before its title: used as a person right there
+                yield first, last
+                continue
             line_start, line_end = text.rfind("\n", 0, first) + 1, text.find("\n", last)
             if not _named_as_brand(text, value, line_start, len(text) if line_end == -1 else line_end):
                 yield first, last
@@ -270,8 +275,8 @@ def _can_hold_name(text: str, start: int, end: int, taken: frozenset[int]) -> bo
 
 def _named_as_brand(text: str, value: str, start: int, end: int) -> bool:
     """Whether `value` stands, somewhere in text[start:end] (the line being scanned), right before a word
-    that makes it an organisation or a product (高德 in 高德地图, 曹操 in 曹操出行): a brand is named like
-    a person, but not used like one. The line, not the buffer, so that a batch finds what scanning
+    that makes it an organisation, a product or a place (高德 in 高德地图, 曹操 in 曹操出行, 马拉维 in
+    马拉维北部): a brand or a country is named like a person, but not used like one. The line, not the buffer, so that a batch finds what scanning
     each line on its own finds."""
     found = text.find(value, start, end)
     while found != -1:
