@@ -14,10 +14,14 @@ the prose step costs the scanner; each target of issue #13 is printed with wheth
   apps (evaluation only). Every hit is printed so a reader can judge: a few policies do name a
   contact person (联系人：李歆), which counts here as a hit all the same.
 * throughput — `Scanner.scan_lines` over bench/scan.py's dense lending records (--scan-mb MB, in
-  process) with the default entities and with `PROSE_ENTITIES` (the prose step on).
+  process) with the default entities (the prose step on) and with `RECORD_ENTITIES` (record shapes
+  only, `lendguard scan --no-prose-names`), one after the other in one run; each scanner first scans
+  the corpus's first 64 KB, so one-off costs (jieba's dictionary, the model, hyperscan's database for
+  dense text) stay out of both timings.
 
-Two finders are measured: the default scan (record shapes confirmed by jieba's dictionary) and
-"+prose" (`Scanner(entities=PROSE_ENTITIES)`: the default plus `names.prose_names`, the CRF).
+Two finders are measured: the default scan (record shapes confirmed by jieba's dictionary, plus
+`names.prose_names`, the CRF, in sentences where a name can start) and "records" (`--no-prose-names`:
+`Scanner(entities=RECORD_ENTITIES)`, record shapes only).
 
     .venv/bin/python bench/names.py [--scan-mb 2]
 """
@@ -40,7 +44,7 @@ from tests.fixtures.name_records import name_lines  # noqa: E402
 from tools.corpora import corpus_file, person_spans, policy_split, sentences, viodroid_sentences  # noqa: E402
 
 from lendguard.detect import Scanner  # noqa: E402
-from lendguard.detect.entities import PROSE_ENTITIES  # noqa: E402
+from lendguard.detect.entities import RECORD_ENTITIES  # noqa: E402
 
 Finder = Callable[[str], set[tuple[int, int]]]
 Pairs = list[tuple[set[tuple[int, int]], set[tuple[int, int]]]]
@@ -103,14 +107,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scan-mb", type=float, default=2.0, help="size of the dense corpus for throughput")
     args = parser.parse_args()
-    finders = {"default": Scanner(backend="re"), "+prose": Scanner(entities=PROSE_ENTITIES, backend="re")}
+    finders = {"default": Scanner(backend="re"), "records": Scanner(entities=RECORD_ENTITIES, backend="re")}
     verdicts: list[tuple[str, str, bool]] = []
 
     print(f"{'corpus':44} {'finder':8} {'P':>6} {'R':>6} {'F1':>6}")
     for label, scanner in finders.items():
         p, r, f = scores(records_pairs(finder(scanner)))
         print(f"{'lending records (' + str(len(name_lines())) + ' lines)':44} {label:8} {p:6.3f} {r:6.3f} {f:6.3f}")
-        verdicts.append((f"lending records F1 ≥ 0.90 ({label})", f"{f:.3f}", f >= 0.90))
+        if label == "default":
+            verdicts.append((f"lending records F1 ≥ 0.90 ({label})", f"{f:.3f}", f >= 0.90))
 
     try:
         news = list(sentences(corpus_file("test")))
@@ -126,7 +131,7 @@ def main() -> None:
             p, r, f = scores(pairs)
             name = f"MSRA news {first}–{last} ({part})"
             print(f"{name:44} {label:8} {p:6.3f} {r:6.3f} {f:6.3f}  ({speed:.2f} MB/s)")
-            if part == "held out":
+            if part == "held out" and label == "default":
                 verdicts.append((f"news prose F1 ≥ 0.80, sentences {first}–{last} ({label})", f"{f:.3f}", f >= 0.80))
 
     learnt, held_out = policy_split()
@@ -138,9 +143,10 @@ def main() -> None:
     for label, scanner in finders.items():
         for name, files, counted in policy_sets:
             texts = [path.read_text(encoding="utf-8", errors="replace") for path in files]
-            report_hits(name, label, policy_hits(finder(scanner), texts), verdicts if counted else None)
+            judged = verdicts if counted and label == "default" else None
+            report_hits(name, label, policy_hits(finder(scanner), texts), judged)
         name = f"VioDroid-Finder, {len(viodroid)} policy sentences"
-        report_hits(name, label, policy_hits(finder(scanner), viodroid), verdicts)
+        report_hits(name, label, policy_hits(finder(scanner), viodroid), verdicts if label == "default" else None)
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "records.txt"
@@ -148,14 +154,21 @@ def main() -> None:
         text = path.read_text(encoding="utf-8")
     print(f"\nscanner throughput, dense records ({len(text.encode()) / 1e6:.1f} MB, in process; loaded machine):")
     speeds = {}
-    for label, entities in (("default", None), ("+prose", PROSE_ENTITIES)):
+    warm = text[: text.index("\n", 64_000) + 1]
+    for label, entities in (("records", RECORD_ENTITIES), ("default", None)):
         scanner = Scanner() if entities is None else Scanner(entities=entities)
-        list(scanner.scan_lines("预热：张三 13812345678"))  # load jieba and the model outside the timing
-        list(scanner.scan_lines("借款人张三说已还款。"))
+        list(scanner.scan_lines("借款人张三说已还款。国务院总理李鹏今天会见了他。"))  # jieba and the model
+        list(scanner.scan_lines(warm))  # hyperscan's database for dense text
         speeds[label] = throughput(scanner, text)
         print(f"  {label:8} {speeds[label]:6.2f} MB/s  ({scanner.backend})")
-    ratio = speeds["+prose"] / speeds["default"]
-    verdicts.append(("scanner throughput kept with the prose step on (≥ 0.8× default)", f"{ratio:.2f}×", ratio >= 0.8))
+    ratio = speeds["default"] / speeds["records"]
+    verdicts.append(
+        (
+            "scanner throughput kept with the prose step on (default ≥ 0.8× --no-prose-names)",
+            f"{ratio:.2f}×",
+            ratio >= 0.8,
+        )
+    )
 
     print("\ntargets:")
     for target, value, met in verdicts:

@@ -70,3 +70,32 @@ def person_spans(tags: list[str]) -> set[tuple[int, int]]:
             found.add((start, index + 1))
             start = None
     return found
+
+
+def foreign_name_characters(min_count: int = 10, min_share: float = 0.1) -> str:
+    """The Chinese characters that, in the MSRA training split, occur at least `min_count` times in
+    person names not starting with a Chinese surname, and make up at least `min_share` of all their
+    occurrences there (`lexicon.FOREIGN_NAME_CHARS`)."""
+    from collections import Counter
+
+    from lendguard.detect import lexicon
+
+    inside: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for text, tags in sentences(corpus_file("train")):
+        total.update(text)
+        for start, end in person_spans(tags):
+            value = text[start:end]
+            if (
+                end - start >= 2
+                and value[0] not in lexicon.SINGLE_SURNAMES
+                and value[:2] not in lexicon.COMPOUND_SURNAMES
+            ):
+                inside.update(value.replace("·", ""))
+    return "".join(
+        sorted(
+            char
+            for char, count in inside.items()
+            if count >= min_count and count / total[char] >= min_share and "\u4e00" <= char <= "\u9fff"
+        )
+    )

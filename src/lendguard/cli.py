@@ -466,9 +466,11 @@ def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
     "a --full Parquet scan by row groups).",
 )
 @click.option(
-    "--prose-names",
-    is_flag=True,
-    help="Also find person names in running text (a CRF over sentences with a surname character; slower).",
+    "--prose-names/--no-prose-names",
+    default=True,
+    show_default=True,
+    help="Person names in running text too (a CRF over the sentences where a name can start); "
+    "--no-prose-names: names in record shapes only. --prose-names is the default, kept for compatibility.",
 )
 @engine_option
 @master_option
@@ -493,8 +495,8 @@ def scan(
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules). With
     --engine spark: Parquet/ORC/CSV/JSON datasets (local, hdfs://, s3a://), hive:db[.table], jdbc: URLs."""
-    if prose_names and engine == "spark":
-        raise click.UsageError("--prose-names works with the local engine only, not --engine spark")
+    if not prose_names and engine == "spark":
+        raise click.UsageError("--no-prose-names works with the local engine only, not --engine spark")
     rulebase = load_rulebase()
 
     def stream(value: dict[str, Any]) -> None:  # JSON Lines: each text value as it is found, columns after

@@ -131,11 +131,17 @@ def test_email_next_to_chinese_label_keeps_only_the_address() -> None:
     assert entities("邮箱zhangsan@163.com，请查收") == [("EMAIL_ADDRESS", "zhangsan@163.com")]
 
 
-def test_names_need_a_cue_in_text_or_a_column_hint() -> None:
+def test_names_need_a_cue_in_text_or_a_column_hint_without_the_prose_step() -> None:
+    from lendguard.detect.entities import RECORD_ENTITIES
+
+    records = Scanner(entities=RECORD_ENTITIES, backend="re")
+    assert [(m.entity, m.value) for m in records.scan("借款人张三已还款")] == [("PERSON", "张三")]
+    assert [(m.entity, m.value) for m in records.scan("欧阳娜娜", "contact_name")] == [("PERSON", "欧阳娜娜")]
+    assert records.scan("欧阳娜娜", "remark") == []
+    # the default scan: the same with a cue or a hint, and a full name standing alone is one too
     assert entities("借款人张三已还款") == [("PERSON", "张三")]
-    assert entities("张三已还款") == []
     assert entities("欧阳娜娜", column="contact_name") == [("PERSON", "欧阳娜娜")]
-    assert entities("欧阳娜娜", column="remark") == []
+    assert entities("欧阳娜娜", column="remark") == [("PERSON", "欧阳娜娜")]
 
 
 def test_masking_per_entity() -> None:

@@ -124,18 +124,20 @@ def test_unreachable_database_exits_2_with_masked_password() -> None:
     ) or result.stderr.startswith("lendguard: error: postgresql://auditor:***@127.0.0.1:1/loans")
 
 
-def test_prose_names_is_an_option(tmp_path: Path) -> None:
-    """A name in running text is found only with --prose-names, and shown masked."""
+def test_prose_names_by_default(tmp_path: Path) -> None:
+    """A name in running text is found by default, and shown masked; --no-prose-names keeps to record
+    shapes (and --prose-names, the old option, is accepted and changes nothing)."""
     path = tmp_path / "minutes.txt"
     path.write_text("催收会议纪要：王建国表示将于月底前还清欠款。\n", encoding="utf-8")
-    plain = lendguard("scan", str(path), "--format", "jsonl")
-    assert plain.returncode == 0 and "PERSON" not in plain.stdout
-    prose = lendguard("scan", str(path), "--format", "jsonl", "--prose-names")
-    records = [json.loads(line) for line in prose.stdout.splitlines()]
+    default = lendguard("scan", str(path), "--format", "jsonl")
+    records = [json.loads(line) for line in default.stdout.splitlines()]
     assert [(r["entity"], r["start"], r["end"]) for r in records] == [("PERSON", 7, 10)]
-    assert "王建国" not in prose.stdout
-    spark = lendguard("scan", str(path), "--prose-names", "--engine", "spark")
-    assert spark.returncode == 2 and spark.stderr.count("\n") == 1 and "--prose-names" in spark.stderr
+    assert "王建国" not in default.stdout
+    assert lendguard("scan", str(path), "--format", "jsonl", "--prose-names").stdout == default.stdout
+    plain = lendguard("scan", str(path), "--format", "jsonl", "--no-prose-names")
+    assert plain.returncode == 0 and "PERSON" not in plain.stdout
+    spark = lendguard("scan", str(path), "--no-prose-names", "--engine", "spark")
+    assert spark.returncode == 2 and spark.stderr.count("\n") == 1 and "--no-prose-names" in spark.stderr
 
 
 def test_jobs_read_table_files_in_workers_with_the_same_evidence(tmp_path: Path) -> None:

@@ -218,23 +218,24 @@ ENTITIES: tuple[EntitySpec, ...] = (
         after=r"(?![0-9]|\.[0-9])",
         longest_first=True,
     ),
-    # In free text a Chinese name counts only in a record's shape — after a word that introduces a
-    # person (借款人张三, 联系人2：李四), as a name key's value, as a list item before its phone number —
-    # and only when jieba's dictionary does not know it as another word (names.py).
+    # A Chinese name in a record's shape — after a word that introduces a person (借款人张三, 联系人2：李四),
+    # as a name key's value, as a list item before its phone number — confirmed by jieba's dictionary;
+    # and in running prose, from the person-name model, in sentences where a name can start
+    # (names.record_or_prose_names). `RECORD_ENTITIES` below has the record shapes only.
     EntitySpec(
         "PERSON",
         names.RECORD_NAME,
         0.7,
         10,
-        names.plausible_name,
-        finder=names.record_names,
+        None,  # the finder confirms each candidate itself (record shape or model)
+        finder=names.record_or_prose_names,
         column_hints=("name", "姓名", "xm", "contact_name", "realname", "real_name", "holder", "联系人"),
         context_boost=0.2,
         anchor="",
         before="",
         after="",
         cell_pattern=rf"(?:{lexicon.SURNAMES})[\u4e00-\u9fff]{{1,2}}|(?:{lexicon.SURNAMES})(?:先生|女士)",
-        prefilter=names.PREFILTER,
+        prefilter=names.PROSE_PREFILTER,
     ),
     EntitySpec(
         "CN_ADDRESS",
@@ -253,13 +254,14 @@ ENTITIES: tuple[EntitySpec, ...] = (
 
 BY_NAME = {spec.name: spec for spec in ENTITIES}
 
-# The prose step on (`Scanner(entities=PROSE_ENTITIES)`, `lendguard scan --prose-names`): PERSON also
-# in running text, from the person-name model (names.prose_names), on every line with a surname
-# character. Off by default: it costs throughput on text dense with names (bench/names.py).
-PROSE_PERSON = replace(
+# Names in record shapes only, without the prose step (`lendguard scan --no-prose-names`): the
+# person-name model is never loaded, and a line is looked at only where a cue, a name key or a name
+# before a phone number occurs.
+RECORD_PERSON = replace(
     BY_NAME["PERSON"],
-    validator=None,  # the finder confirms each candidate itself (record shape or model)
-    finder=names.record_or_prose_names,
-    prefilter=f"[{lexicon.SINGLE_SURNAMES}]|" + names.PREFILTER,
+    validator=names.plausible_name,
+    finder=names.record_names,
+    prefilter=names.PREFILTER,
 )
-PROSE_ENTITIES = tuple(PROSE_PERSON if spec.name == "PERSON" else spec for spec in ENTITIES)
+RECORD_ENTITIES = tuple(RECORD_PERSON if spec.name == "PERSON" else spec for spec in ENTITIES)
+PROSE_ENTITIES = ENTITIES  # the prose step is part of the default set (kept for callers of the old option)

@@ -4,17 +4,23 @@ Lending records name people in a few shapes: after a word that introduces a pers
 联系人2：, 紧急联系人（配偶）), as the value of a name key (``"contact_name": "李四"``), or as a list
 item next to their phone number (「通讯录上传：邓刚 152…；钟子 131…」). `RECORD_NAME` finds these;
 `plausible_name` confirms a candidate: it starts with a surname and jieba's dictionary does not know
-it as another kind of word (信息 is a noun, so 「联系人信息」 names nobody). The scanner runs both
-only on lines where a cue, a name key or a mobile number occurs (its prefilter), so text without a
-surname or a cue costs nothing.
+it as another kind of word (信息 is a noun, so 「联系人信息」 names nobody). They run only on lines
+where a cue, a name key or a mobile number occurs (`PREFILTER`, `RECORD_HINT`); the prose step below
+only on lines with a surname or a transliteration's characters (`PROSE_PREFILTER`), so text with
+neither costs nothing.
 
 Running prose names people with none of these. `prose_names` takes the candidates of a
 character-level CRF (`person_model`, trained on People's Daily news and on privacy-policy prose that
-names nobody) in each sentence holding a surname character, and keeps those made of Chinese
-characters (a transliteration may join its parts with ·) that the model is confident of and that
-jieba's dictionary does not know as another word. It is an option (`entities.PROSE_ENTITIES`,
-`lendguard scan --prose-names`), not part of the default scan: on text dense with names it costs
-throughput (bench/names.py measures both).
+names nobody) and keeps those made of Chinese characters (a transliteration may join its parts
+with ·) that the model is confident of and that are not an ordinary dictionary word, a word plus
+the first character of the next (信用|代码), an unvouched item of a list of ordinary words
+(崩溃、闪退) or a brand. It is part of the default scan; what keeps it cheap is a gate: the
+model only tags a sentence where a name can start (`opens_name`: a surname character not inside a
+record-shaped name, not ending a word begun before it, and followed by characters that can be a
+name) or where two characters of a transliteration stand together. On records nearly every
+surname character sits inside a word or a name already found, so the model rarely runs there
+(bench/names.py measures the throughput with and without the step: `RECORD_ENTITIES`,
+`lendguard scan --no-prose-names`).
 """
 
 from __future__ import annotations
@@ -46,6 +52,17 @@ NAME_BEFORE = re.compile(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（
 PREFILTER = "|".join(
     (*lexicon.PERSON_CUE_WORDS, "姓名", "xm", r"[\x{4e00}-\x{9fff}][ \t:：,，\-/（(]{0,2}1[3-9]\d(?:[ \-]?\d{4}){2}")
 )
+# What marks a line for the prose step as well: a surname before a Chinese character, or two characters
+# of a transliteration (`_can_hold_name` decides on the line itself).
+PROSE_PREFILTER = (
+    "(?:" + "|".join(lexicon.COMPOUND_SURNAMES) + f"|[{lexicon.SINGLE_SURNAMES}])[\\x{{4e00}}-\\x{{9fff}}]"
+    f"|[{lexicon.FOREIGN_NAME_CHARS}]{{2}}|" + PREFILTER
+)
+# PREFILTER for `re`: a line without it holds no record-shaped name.
+RECORD_HINT = re.compile(
+    "|".join(sorted({*lexicon.PERSON_CUE_WORDS, "姓名", "xm"}, key=len, reverse=True))
+    + rf"|{CJK}[ \t:：,，\-/（(]{{0,2}}1[3-9]\d(?:[ \-]?\d{{4}}){{2}}"
+)
 SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
 # Only a dictionary name (nr) can be a name: a word the dictionary knows as anything else, even a
 # place a person might share a name with (黄东 ns, 关联 ns), is not reported as one.
@@ -56,11 +73,22 @@ STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status wo
 # that keeps it cheap); the confidence is the model's smallest per-character marginal of a name.
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
+_ALL_CJK = re.compile(rf"{CJK}+")
+SINGLE_SURNAME_SET = frozenset(lexicon.SINGLE_SURNAMES)
+TITLE_AFTER = re.compile("|".join(sorted(lexicon.TITLE_WORDS, key=len, reverse=True)))
+FOREIGN_RUN = re.compile(f"[{lexicon.FOREIGN_NAME_CHARS}]{{2}}")
+FOREIGN_SET = frozenset(lexicon.FOREIGN_NAME_CHARS)
+# Where the gate looks: a surname or a transliteration's character, before a Chinese character.
+GATE_START = re.compile(rf"(?:(?P<head>{lexicon.SURNAMES})|[{lexicon.FOREIGN_NAME_CHARS}])(?={CJK})")
+FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surname and still names a person
+LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
+PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
 PROSE_CONFIDENCE = 0.5
-_LAST_BUFFER: list[tuple[str, set[str]]] = []  # the buffer last scanned (by identity) and its strings
-# an organisation word, possibly after a short Latin or digit part (高德3D 地图 SDK)
+# an organisation or a place word, possibly after a short Latin or digit part (高德3D 地图 SDK, 马拉维北部)
 ORGANISATION_AFTER = re.compile(
-    "[0-9A-Za-z ]{0,4}(?:" + "|".join(sorted(lexicon.ORGANISATION_WORDS, key=len, reverse=True)) + ")"
+    "[0-9A-Za-z ]{0,4}(?:"
+    + "|".join(sorted((*lexicon.ORGANISATION_WORDS, *lexicon.PLACE_WORDS), key=len, reverse=True))
+    + ")"
 )
 PROSE_NAME = re.compile(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
 
@@ -132,45 +160,140 @@ def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[
     yield from sorted(spans)
 
 
-def prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+def cuts_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a dictionary word and the first character of the next one (信用|代码):
+    its last character belongs with what follows. A name the dictionary knows (江泽民 before
+    主席, 民主 a word) is not cut."""
+    if end - start < 3:
+        return False
+    tags = _dictionary()
+    return text[start : end - 1] in tags and common_word(text[end - 1 : end + 1]) and not is_known_name(text[start:end])
+
+
+def is_known_name(value: str) -> bool:
+    return _dictionary().get(value, "").startswith(NAME_TAGS)
+
+
+def listed_with_words(text: str, start: int, end: int) -> bool:
+    """Whether a candidate with no surname to vouch for it (a transliteration's shape) is an item of a
+    list beside an ordinary word (崩溃、闪退): the items of a list are of one kind."""
+    if SURNAME_START.match(text[start:end]) is not None or is_known_name(text[start:end]):
+        return False
+    before = text[start - 1 : start] == LIST_MARK and ordinary_word(text[max(0, start - 3) : start - 1])
+    return before or (text[end : end + 1] == LIST_MARK and ordinary_word(text[end + 1 : end + 3]))
+
+
+def ordinary_word(word: str) -> bool:
+    """A word jieba's dictionary knows, and not as a proper noun (异常, 姓名; not 智利, 美中)."""
+    tag = _dictionary().get(word)
+    return tag is not None and not tag.startswith(PROPER_TAGS)
+
+
+def surname_with_title(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a surname alone before a title (江主席, 王先生), standing in no word of its
+    own: not 全 of 全部长期, nor 同 of 陪同."""
+    if end - start != 1 or text[start] not in SINGLE_SURNAME_SET or TITLE_AFTER.match(text, end) is None:
+        return False
+    return not ordinary_word(text[start : start + 2]) and not (start and ordinary_word(text[start - 1 : start + 1]))
+
+
+def opens_name(text: str, position: int, end: int) -> bool:
+    """Whether a name can start at text[position], a surname character: it does not finish a word begun
+    before it (正常, 下周), and the two or three characters from it (three or four after a compound
+    surname) can be a name — `plausible_name`, and not a word plus the start of the next (展示为, 信用代).
+    It depends on the character before and the five from `position` only: decided once per such window."""
+    head = 1 if position else 0
+    return _opens_in(text[position - head : position + 5], head, min(end - position, 5))
+
+
+@lru_cache(maxsize=65536)
+def _opens_in(window: str, position: int, room: int) -> bool:
+    if position and window[0] not in FAMILIAR and ordinary_word(window[:2]):
+        return False
+    compound = window[position : position + 2] in lexicon.COMPOUND_SURNAMES
+    for size in (2 + compound, 3 + compound):
+        stop = position + size
+        if size > room or not _ALL_CJK.fullmatch(window, position, stop):
+            return False
+        if plausible_name(window[position:stop]) and not cuts_word(window, position, stop):
+            return True
+    return False
+
+
+def prose_names(
+    text: str, start: int = 0, end: int | None = None, taken: frozenset[int] = frozenset()
+) -> Iterator[tuple[int, int]]:
     """(start, end) of the names in running text within text[start:end]: the person-name model's
-    candidates (`person_model`) in each sentence that holds a surname character, kept when the
-    model is confident and jieba's dictionary does not know the word as something else."""
+    candidates (`person_model`) in each sentence where a name can start (`opens_name`: a surname
+    character, not among the positions `taken` by record-shaped names), kept when the model is
+    confident and the candidate is not a dictionary word, a word cut from the next one, a list item
+    beside ordinary words, or a brand. Sentences where no name can start are never tagged: that gate
+    is what keeps the step cheap on records, where every surname character sits in a word or a name
+    already found."""
     from lendguard.detect import person_model
 
     end = len(text) if end is None else end
-    organisations: set[str] | None = None
     for sentence in SENTENCE.finditer(text, start, end):
-        if SURNAME_CHAR.search(sentence.group()) is None:
+        low, high = sentence.span()
+        if not _can_hold_name(text, low, high, taken):
             continue
-        offset = sentence.start()
         for candidate in person_model.tag_names(sentence.group()):
-            value = text[offset + candidate.start : offset + candidate.end]
-            if candidate.confidence < PROSE_CONFIDENCE or PROSE_NAME.fullmatch(value) is None or common_word(value):
+            first, last = low + candidate.start, low + candidate.end
+            value = text[first:last]
+            if candidate.confidence < PROSE_CONFIDENCE or ordinary_word(value):
                 continue
-            if organisations is None:
-                organisations = _before_organisation_words(text)
-            if value not in organisations:
-                yield offset + candidate.start, offset + candidate.end
+            if PROSE_NAME.fullmatch(value) is None and not surname_with_title(text, first, last):
+                continue
+            if cuts_word(text, first, last) or listed_with_words(text, first, last):
+                continue
+            if last - first == 1:  # a surname before its title: used as a person right there
+                yield first, last
+                continue
+            line_start, line_end = text.rfind("\n", 0, first) + 1, text.find("\n", last)
+            if not _named_as_brand(text, value, line_start, len(text) if line_end == -1 else line_end):
+                yield first, last
 
 
-def _before_organisation_words(text: str) -> set[str]:
-    """The strings of 2–8 characters that stand right before a word making them an organisation or a
-    product anywhere in `text`, the whole buffer being scanned (高德 in 高德地图, 曹操 in 曹操出行): a
-    brand is named like a person, but not used like one. One pass per buffer, when it holds a candidate."""
-    if _LAST_BUFFER and _LAST_BUFFER[0][0] is text:
-        return _LAST_BUFFER[0][1]
-    found: set[str] = set()
-    for match in ORGANISATION_AFTER.finditer(text):
-        found.update(text[max(0, match.start() - size) : match.start()] for size in range(2, 9))
-    _LAST_BUFFER[:] = [(text, found)]
-    return found
+def _can_hold_name(text: str, start: int, end: int, taken: frozenset[int]) -> bool:
+    """Whether text[start:end] (a sentence) is worth the model: a name can start at one of its surname
+    characters (`opens_name`), or a character of the kind transliterations are written in stands
+    beside another such character or begins a pair no dictionary word holds (塞迪略). Positions
+    `taken` by record-shaped names count for neither. One pass over the sentence finds both."""
+    tags = _dictionary()
+    for found in GATE_START.finditer(text, start, end):
+        at = found.start()
+        if at in taken:
+            continue
+        if found.lastgroup == "head" and opens_name(text, at, end):
+            return True
+        if text[at] in FOREIGN_SET and (
+            FOREIGN_RUN.match(text, at) or (text[at : at + 2] not in tags and text[at - 1 : at + 1] not in tags)
+        ):
+            return True
+    return False
+
+
+def _named_as_brand(text: str, value: str, start: int, end: int) -> bool:
+    """Whether `value` stands, somewhere in text[start:end] (the line being scanned), right before a word
+    that makes it an organisation, a product or a place (高德 in 高德地图, 曹操 in 曹操出行, 马拉维 in
+    马拉维北部): a brand or a country is named like a person, but not used like one. The line, not the buffer, so that a batch finds what scanning
+    each line on its own finds."""
+    found = text.find(value, start, end)
+    while found != -1:
+        if ORGANISATION_AFTER.match(text, found + len(value), end) is not None:
+            return True
+        found = text.find(value, found + 1, end)
+    return False
 
 
 def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """The record-shaped names that `plausible_name` confirms and the prose step's names, in order;
     where both find a name the record's span is kept."""
-    records = [(a, b) for a, b in record_names(text, start, end) if plausible_name(text[a:b])]
-    taken = {position for a, b in records for position in range(a, b)}
-    prose = [(a, b) for a, b in prose_names(text, start, end) if not taken.intersection(range(a, b))]
+    stop = len(text) if end is None else end
+    if RECORD_HINT.search(text, start, stop) is None:  # what the record-only prefilter looks for
+        yield from prose_names(text, start, stop)
+        return
+    records = [(a, b) for a, b in record_names(text, start, stop) if plausible_name(text[a:b])]
+    taken = frozenset(position for a, b in records for position in range(a, b))
+    prose = [(a, b) for a, b in prose_names(text, start, stop, taken) if not taken.intersection(range(a, b))]
     yield from sorted(records + prose)

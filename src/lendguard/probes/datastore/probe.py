@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.detect import Scanner, mask_value
-from lendguard.detect.entities import PROSE_ENTITIES
+from lendguard.detect.entities import RECORD_ENTITIES
 from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, combine, plaintext_pool, profile, sample_table
@@ -43,7 +43,7 @@ class ScanOptions:
     # Worker processes: text files (many files, large ones split at line breaks) and table files (a
     # full Parquet scan split by row groups), results folded in order.
     jobs: int = 1
-    prose_names: bool = False  # names in running text too (detect.entities.PROSE_ENTITIES; slower)
+    prose_names: bool = True  # names in running text too; False: record shapes only (detect.entities.RECORD_ENTITIES)
 
     @property
     def row_limit(self) -> int | None:
@@ -167,8 +167,8 @@ def _scan_text(
 
 
 @cache
-def _worker_scanner(prose_names: bool = False) -> Scanner:
-    return Scanner(entities=PROSE_ENTITIES) if prose_names else Scanner()
+def _worker_scanner(prose_names: bool = True) -> Scanner:
+    return Scanner() if prose_names else Scanner(entities=RECORD_ENTITIES)
 
 
 def _scan_part(task: tuple[str, str, int, int | None, bool, bool, bool]) -> _Part:
