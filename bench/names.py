@@ -97,10 +97,11 @@ def report_hits(name: str, label: str, hits: Counter[str], verdicts: list[tuple[
 
 
 def throughput(scanner: Scanner, text: str) -> float:
-    started = time.perf_counter()
+    """MB per CPU-second of one pass (CPU time: the machine is shared, wall time moves with its load)."""
+    started = time.process_time()
     for _ in scanner.scan_lines(text):
         pass
-    return len(text.encode()) / 1e6 / (time.perf_counter() - started)
+    return len(text.encode()) / 1e6 / (time.process_time() - started)
 
 
 def main() -> None:
@@ -152,15 +153,21 @@ def main() -> None:
         path = Path(folder) / "records.txt"
         write_dense(path, args.scan_mb)
         text = path.read_text(encoding="utf-8")
-    print(f"\nscanner throughput, dense records ({len(text.encode()) / 1e6:.1f} MB, in process; loaded machine):")
-    speeds = {}
+    print(f"\nscanner throughput, dense records ({len(text.encode()) / 1e6:.1f} MB, in process):")
+    scanners = {}
     warm = text[: text.index("\n", 64_000) + 1]
     for label, entities in (("records", RECORD_ENTITIES), ("default", None)):
-        scanner = Scanner() if entities is None else Scanner(entities=entities)
-        list(scanner.scan_lines("借款人张三说已还款。国务院总理李鹏今天会见了他。"))  # jieba and the model
-        list(scanner.scan_lines(warm))  # hyperscan's database for dense text
-        speeds[label] = throughput(scanner, text)
-        print(f"  {label:8} {speeds[label]:6.2f} MB/s  ({scanner.backend})")
+        scanners[label] = Scanner() if entities is None else Scanner(entities=entities)
+        list(scanners[label].scan_lines("借款人张三说已还款。国务院总理李鹏今天会见了他。"))  # jieba and the model
+        list(scanners[label].scan_lines(warm))  # hyperscan's database for dense text
+    # The two alternate, three passes each, and each keeps its best pass: a burst of load on the
+    # shared machine then slows one pass, not one side.
+    speeds = {label: 0.0 for label in scanners}
+    for _ in range(3):
+        for label, scanner in scanners.items():
+            speeds[label] = max(speeds[label], throughput(scanner, text))
+    for label, scanner in scanners.items():
+        print(f"  {label:8} {speeds[label]:6.2f} MB per CPU-second, best of 3 alternating passes  ({scanner.backend})")
     ratio = speeds["default"] / speeds["records"]
     verdicts.append(
         (
