@@ -19,6 +19,7 @@ read (a content digest accumulator, for example).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING
 from lendguard.detect import Scanner, mask_value
 from lendguard.detect.classify import ColumnSample, card_security_kind, confirm_unsalted, merge_samples, observe
 from lendguard.evidence import ColumnProfile, DigestMatch, TableProfile
-from lendguard.probes.datastore.owners import OwnerCounts
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -37,6 +37,7 @@ OWNER_COLUMN = re.compile(
 CALL_RECORD_COLUMN = re.compile(r"duration|call_?type|call_?time|call_?date|通话|呼叫")
 EXAMPLES = 3
 RAW_KEPT = 200  # raw values per column kept for the card-security shape test
+OWNERS_KEPT = 200_000  # distinct owner keys counted per column (rows per owner: over these owners)
 
 
 @dataclass
@@ -45,7 +46,7 @@ class TableSample:
     rows: int = 0
     columns: dict[str, ColumnSample] = field(default_factory=dict)
     raw_values: dict[str, list[str]] = field(default_factory=dict)
-    owners: dict[str, OwnerCounts] = field(default_factory=dict)
+    owners: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add_batch(self, batch: pa.RecordBatch, scanner: Scanner) -> None:
         """Fold one Arrow batch into the table's counts."""
@@ -62,7 +63,7 @@ class TableSample:
                     str(v).strip() for v in values[: RAW_KEPT - len(kept)] if v is not None and not isinstance(v, bytes)
                 )
             if OWNER_COLUMN.search(column_name.lower()):
-                self.owners.setdefault(column_name, OwnerCounts()).add_values(values)
+                _count_owners(self.owners.setdefault(column_name, Counter()), [str(v) for v in values if v is not None])
 
     def merge(self, other: TableSample) -> None:
         """Add another partial of the same table (read after this one)."""
@@ -74,7 +75,23 @@ class TableSample:
             kept = self.raw_values.setdefault(name, [])
             kept.extend(values[: max(RAW_KEPT - len(kept), 0)])
         for name, counts in other.owners.items():
-            self.owners.setdefault(name, OwnerCounts()).merge(counts)
+            owners = self.owners.setdefault(name, Counter())
+            if len(owners) + len(counts) <= OWNERS_KEPT:
+                owners.update(counts)
+            else:
+                for owner, count in counts.items():
+                    if owner in owners or len(owners) < OWNERS_KEPT:
+                        owners[owner] += count
+
+
+def _count_owners(counts: Counter[str], owners: list[str]) -> None:
+    """Rows per owner key, for the first OWNERS_KEPT distinct owners (memory stays flat on huge tables)."""
+    if len(counts) + len(owners) <= OWNERS_KEPT:  # no owner can be turned away
+        counts.update(owners)
+        return
+    for owner in owners:
+        if owner in counts or len(counts) < OWNERS_KEPT:
+            counts[owner] += 1
 
 
 def scan_batch(batch: pa.RecordBatch, table: str = "", scanner: Scanner | None = None) -> TableSample:
@@ -171,9 +188,9 @@ def profile(table: TableSample, full_scan: bool, pool: PlaintextPool, show_value
         )
     owner, average, most = None, None, None
     if table.owners:
-        owner, counts = max(table.owners.items(), key=lambda item: item[1].rows / max(len(item[1]), 1))
-        if len(counts):
-            average, most = round(counts.rows / len(counts), 2), counts.most
+        owner, counts = max(table.owners.items(), key=lambda item: sum(item[1].values()) / max(len(item[1]), 1))
+        if counts:
+            average, most = round(sum(counts.values()) / len(counts), 2), max(counts.values())
     return TableProfile(
         name=table.name,
         rows_scanned=table.rows,
