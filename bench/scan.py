@@ -199,16 +199,33 @@ def write_table(path: Path, rows: int) -> None:
     writer.close()
 
 
+TARGET_MIB = 300  # peak RSS target of issue #15, for the 1 GB log and the 10 M-row table
+FLAT = 1.1  # "flat": the peak at the full size is within 10 % of the peak at a tenth of it
+
+
+def verdict(peaks: list[float]) -> str:
+    """Whether peaks measured at a tenth of the size and at the size meet the target."""
+    under = all(peak < TARGET_MIB for peak in peaks)
+    flat = len(peaks) < 2 or peaks[-1] <= peaks[0] * FLAT
+    met = "met" if under and flat else "NOT met"
+    return f"target (< {TARGET_MIB} MiB, flat within {FLAT - 1:.0%}): {met} — peaks {' → '.join(f'{p:.0f}' for p in peaks)} MiB"
+
+
 def memory(log_mb: float, rows: int, folder: Path) -> None:
     """Peak RSS of `lendguard scan` on a log and a Parquet table, each at a tenth of the size and
     at the size: flat memory means the two peaks are alike."""
     print("\nmemory (peak RSS of the whole process; target < 300 MiB, flat in the input size)")
+    peaks: list[float] = []
     for megabytes in (log_mb / 10, log_mb) if log_mb else ():
         log = folder / "big.log"
         size = write_log(log, megabytes)
         run = measure([*LENDGUARD, "scan", str(log), "--format", "json", "--fail-on", "none"], folder)
         print(f"  log {size:,.0f} MB: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s ({size / run.wall:.1f} MB/s)")
+        peaks.append(run.peak_mib)
         log.unlink()
+    if peaks:
+        print(f"  log {verdict(peaks)}")
+    peaks = []
     for count in (rows // 10, rows) if rows else ():
         table = folder / "loans.parquet"
         write_table(table, count)
@@ -217,7 +234,10 @@ def memory(log_mb: float, rows: int, folder: Path) -> None:
             f"  table {count:,} rows × 5 columns: {run.peak_mib:.0f} MiB peak, {run.wall:.0f} s "
             f"({count / run.wall:,.0f} rows/s)"
         )
+        peaks.append(run.peak_mib)
         table.unlink()
+    if peaks:
+        print(f"  table {verdict(peaks)}")
 
 
 def _load() -> str:

@@ -20,6 +20,7 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "j
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 BLOCK = 1 << 22
 TEXT_CHUNK = 1 << 22  # bytes read per chunk of a text file; chunks end at a line break
+PARQUET_BUFFER = 1 << 20  # bytes of a Parquet column chunk read at a time
 MAX_LINE = 1 << 26  # a line longer than this is cut (a value across the cut is not found)
 
 
@@ -178,7 +179,12 @@ def _parquet_batches(
 ) -> Iterator[pa.RecordBatch]:
     import pyarrow.parquet as pq
 
-    batches = pq.ParquetFile(path).iter_batches(batch_size=10_000, row_groups=row_groups)
+    # A pre-buffering reader keeps the bytes of every row group it has read until it is closed
+    # (apache/arrow#39808): memory would grow with the file. Without it, a column chunk is read
+    # PARQUET_BUFFER bytes at a time instead of whole; one thread decodes (decoding is a few per
+    # cent of a scan, and threads each hold their own buffers).
+    reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=PARQUET_BUFFER)
+    batches = reader.iter_batches(batch_size=10_000, row_groups=row_groups, use_threads=False)
     yield from _limited(batches, sample_rows)
 
 

@@ -63,7 +63,7 @@ class TableSample:
                     str(v).strip() for v in values[: RAW_KEPT - len(kept)] if v is not None and not isinstance(v, bytes)
                 )
             if OWNER_COLUMN.search(column_name.lower()):
-                _count_owners(self.owners.setdefault(column_name, Counter()), (str(v) for v in values if v is not None))
+                _count_owners(self.owners.setdefault(column_name, Counter()), [str(v) for v in values if v is not None])
 
     def merge(self, other: TableSample) -> None:
         """Add another partial of the same table (read after this one)."""
@@ -84,9 +84,9 @@ class TableSample:
                         owners[owner] += count
 
 
-def _count_owners(counts: Counter[str], owners: Iterable[str]) -> None:
+def _count_owners(counts: Counter[str], owners: list[str]) -> None:
     """Rows per owner key, for the first OWNERS_KEPT distinct owners (memory stays flat on huge tables)."""
-    if len(counts) < OWNERS_KEPT // 2:
+    if len(counts) + len(owners) <= OWNERS_KEPT:  # no owner can be turned away
         counts.update(owners)
         return
     for owner in owners:
