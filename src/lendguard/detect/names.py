@@ -53,7 +53,7 @@ PREFILTER = "|".join(
     (*lexicon.PERSON_CUE_WORDS, "姓名", "xm", r"[\x{4e00}-\x{9fff}][ \t:：,，\-/（(]{0,2}1[3-9]\d(?:[ \-]?\d{4}){2}")
 )
 # What marks a line for the prose step as well: a surname before a Chinese character, or two characters
-# of a transliteration (`_can_hold_name` decides on the line itself).
+# of a transliteration (`_next_sentence_with_name` decides on the line itself).
 PROSE_PREFILTER = (
     "(?:" + "|".join(lexicon.COMPOUND_SURNAMES) + f"|[{lexicon.SINGLE_SURNAMES}])[\\x{{4e00}}-\\x{{9fff}}]"
     f"|[{lexicon.FOREIGN_NAME_CHARS}]{{2}}|" + PREFILTER
@@ -72,6 +72,7 @@ STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status wo
 # The prose step tags one sentence at a time, and only sentences with a surname character (the gate
 # that keeps it cheap); the confidence is the model's smallest per-character marginal of a name.
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+SENTENCE_MARK = re.compile("[。！？；!?;\n]")
 SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
 _ALL_CJK = re.compile(rf"{CJK}+")
 SINGLE_SURNAME_SET = frozenset(lexicon.SINGLE_SURNAMES)
@@ -233,11 +234,11 @@ def prose_names(
     from lendguard.detect import person_model
 
     end = len(text) if end is None else end
-    for sentence in SENTENCE.finditer(text, start, end):
-        low, high = sentence.span()
-        if not _can_hold_name(text, low, high, taken):
-            continue
-        for candidate in person_model.tag_names(sentence.group()):
+    position = start
+    while (sentence := _next_sentence_with_name(text, position, end, taken)) is not None:
+        low, high = sentence
+        position = high
+        for candidate in person_model.tag_names(text[low:high]):
             first, last = low + candidate.start, low + candidate.end
             value = text[first:last]
             if candidate.confidence < PROSE_CONFIDENCE or ordinary_word(value):
@@ -254,23 +255,32 @@ def prose_names(
                 yield first, last
 
 
-def _can_hold_name(text: str, start: int, end: int, taken: frozenset[int]) -> bool:
-    """Whether text[start:end] (a sentence) is worth the model: a name can start at one of its surname
-    characters (`opens_name`), or a character of the kind transliterations are written in stands
-    beside another such character or begins a pair no dictionary word holds (塞迪略). Positions
-    `taken` by record-shaped names count for neither. One pass over the sentence finds both."""
+def _next_sentence_with_name(text: str, start: int, end: int, taken: frozenset[int]) -> tuple[int, int] | None:
+    """(start, end) of the first sentence from text[start:end] worth the model: a name can start at one of
+    its surname characters (`opens_name`), or a character of the kind transliterations are written in
+    stands beside another such character or begins a pair no dictionary word holds (塞迪略). Positions
+    `taken` by record-shaped names count for neither. One pass over the text finds the candidates of every
+    sentence, so sentences without a surname or such a character cost nothing; a sentence is what
+    `SENTENCE` matches: the characters up to a sentence mark, which it keeps, or a line break."""
     tags = _dictionary()
+    sentence_start, sentence_end = start, start
     for found in GATE_START.finditer(text, start, end):
         at = found.start()
         if at in taken:
             continue
-        if found.lastgroup == "head" and opens_name(text, at, end):
-            return True
+        if at >= sentence_end:  # the first candidate of another sentence: find where that sentence lies
+            for before in SENTENCE_MARK.finditer(text, sentence_end, at):  # the last mark before it
+                sentence_start = before.end()
+            sentence_start = max(sentence_start, sentence_end)
+            after = SENTENCE_MARK.search(text, at, end)
+            sentence_end = end if after is None else after.start() + (after.group() != "\n")
+        if found.lastgroup == "head" and opens_name(text, at, sentence_end):
+            return sentence_start, sentence_end
         if text[at] in FOREIGN_SET and (
             FOREIGN_RUN.match(text, at) or (text[at : at + 2] not in tags and text[at - 1 : at + 1] not in tags)
         ):
-            return True
-    return False
+            return sentence_start, sentence_end
+    return None
 
 
 def _named_as_brand(text: str, value: str, start: int, end: int) -> bool:
