@@ -171,7 +171,8 @@ def main() -> None:
     ratio = speeds["default"] / speeds["records"]
     verdicts.append(
         (
-            "scanner throughput kept with the prose step on (default ≥ 0.8× --no-prose-names)",
+            "the prose step costs at most a fifth of the same engine's speed (default ≥ 0.8× --no-prose-names; "
+            "our own bar for the issue's 'keep the scanner's throughput')",
             f"{ratio:.2f}×",
             ratio >= 0.8,
         )
