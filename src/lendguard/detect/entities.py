@@ -264,4 +264,3 @@ RECORD_PERSON = replace(
     prefilter=names.PREFILTER,
 )
 RECORD_ENTITIES = tuple(RECORD_PERSON if spec.name == "PERSON" else spec for spec in ENTITIES)
-PROSE_ENTITIES = ENTITIES  # the prose step is part of the default set (kept for callers of the old option)

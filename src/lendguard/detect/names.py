@@ -69,11 +69,10 @@ SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
 NAME_TAGS = ("nr",)
 FUNCTION_TAGS = frozenset("cpu")  # conjunctions, prepositions, particles (和, 于, 与)
 STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status words: 以, 您, 属
-# The prose step tags one sentence at a time, and only sentences with a surname character (the gate
-# that keeps it cheap); the confidence is the model's smallest per-character marginal of a name.
-SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+# The prose step tags one sentence at a time — the characters up to a sentence mark, which it keeps,
+# or up to a line break — and only sentences where a name can start (the gate that keeps it cheap);
+# the confidence is the model's smallest per-character marginal of a name.
 SENTENCE_MARK = re.compile("[。！？；!?;\n]")
-SURNAME_CHAR = re.compile(f"[{lexicon.SINGLE_SURNAMES}]")
 _ALL_CJK = re.compile(rf"{CJK}+")
 SINGLE_SURNAME_SET = frozenset(lexicon.SINGLE_SURNAMES)
 TITLE_AFTER = re.compile("|".join(sorted(lexicon.TITLE_WORDS, key=len, reverse=True)))
@@ -260,8 +259,7 @@ def _next_sentence_with_name(text: str, start: int, end: int, taken: frozenset[i
     its surname characters (`opens_name`), or a character of the kind transliterations are written in
     stands beside another such character or begins a pair no dictionary word holds (塞迪略). Positions
     `taken` by record-shaped names count for neither. One pass over the text finds the candidates of every
-    sentence, so sentences without a surname or such a character cost nothing; a sentence is what
-    `SENTENCE` matches: the characters up to a sentence mark, which it keeps, or a line break."""
+    sentence, so sentences without a surname or such a character cost nothing."""
     tags = _dictionary()
     sentence_start, sentence_end = start, start
     for found in GATE_START.finditer(text, start, end):
