@@ -63,7 +63,8 @@ class TableSample:
                     str(v).strip() for v in values[: RAW_KEPT - len(kept)] if v is not None and not isinstance(v, bytes)
                 )
             if OWNER_COLUMN.search(column_name.lower()):
-                _count_owners(self.owners.setdefault(column_name, Counter()), [str(v) for v in values if v is not None])
+                owners = Counter(str(v) for v in values if v is not None)
+                _add_owners(self.owners.setdefault(column_name, Counter()), owners)
 
     def merge(self, other: TableSample) -> None:
         """Add another partial of the same table (read after this one)."""
@@ -75,23 +76,18 @@ class TableSample:
             kept = self.raw_values.setdefault(name, [])
             kept.extend(values[: max(RAW_KEPT - len(kept), 0)])
         for name, counts in other.owners.items():
-            owners = self.owners.setdefault(name, Counter())
-            if len(owners) + len(counts) <= OWNERS_KEPT:
-                owners.update(counts)
-            else:
-                for owner, count in counts.items():
-                    if owner in owners or len(owners) < OWNERS_KEPT:
-                        owners[owner] += count
+            _add_owners(self.owners.setdefault(name, Counter()), counts)
 
 
-def _count_owners(counts: Counter[str], owners: list[str]) -> None:
-    """Rows per owner key, for the first OWNERS_KEPT distinct owners (memory stays flat on huge tables)."""
-    if len(counts) + len(owners) <= OWNERS_KEPT:  # no owner can be turned away
-        counts.update(owners)
+def _add_owners(counts: Counter[str], more: Counter[str]) -> None:
+    """Rows per owner key, for the first OWNERS_KEPT distinct owners (memory stays flat on huge tables):
+    `more`'s owners, in the order they were first seen, join while there is room."""
+    if len(counts) + len(more) <= OWNERS_KEPT:  # no owner can be turned away
+        counts.update(more)
         return
-    for owner in owners:
+    for owner, rows in more.items():
         if owner in counts or len(counts) < OWNERS_KEPT:
-            counts[owner] += 1
+            counts[owner] += rows
 
 
 def scan_batch(batch: pa.RecordBatch, table: str = "", scanner: Scanner | None = None) -> TableSample:
