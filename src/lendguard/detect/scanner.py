@@ -26,11 +26,12 @@ equal to scanning each line on its own:
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
-from lendguard.detect import leftmost
+from lendguard.detect import hyperscan_cache, leftmost
 from lendguard.detect.checkdigits import batch_scorer, batch_validator
 from lendguard.detect.entities import ENTITIES, EntitySpec
 
@@ -56,7 +57,7 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
     string and as its UTF-8. The full-width characters are found with numpy in the bytes and only
     their runs are translated, in the string and in the bytes; the rest is copied once, in C (or,
     where there are many runs, the bytes are rewritten and decoded)."""
-    if len(data) == len(text):  # ASCII
+    if len(data) == len(text) or (b"\xef\xbc" not in data and b"\xef\xbd\x98" not in data):  # none: found in C
         return text, data
     import numpy as np
 
@@ -150,7 +151,7 @@ class _Lines:
     than with a Python loop: a character's offset is its byte offset less the continuation bytes
     before it."""
 
-    def __init__(self, text: str, data: bytes) -> None:
+    def __init__(self, text: str, data: bytes, byte_newlines: Any = None) -> None:
         import numpy as np
 
         self.length = len(text)
@@ -160,7 +161,7 @@ class _Lines:
         if "\n" not in text:
             self.newlines = self.byte_newlines = np.zeros(0, dtype=np.int64)
         else:
-            newlines = self.byte_newlines = np.flatnonzero(codes == 10)
+            newlines = self.byte_newlines = np.flatnonzero(codes == 10) if byte_newlines is None else byte_newlines
             if self.continuation is not None:
                 newlines = newlines - np.searchsorted(self.continuation, newlines)
             self.newlines = newlines
@@ -350,9 +351,17 @@ class Scanner:
     ) -> list[Found]:
         """What `scan_lines` yields, as flat tuples (line, entity, start, end, score, value) built
         without a Match object per value: the form a file scan writes out."""
+        return self._records(text, column, prefilter, data, judge_density=True)
+
+    def _records(
+        self, text: str, column: str | None, prefilter: bool, data: bytes | None, judge_density: bool
+    ) -> list[Found]:
         if not text:
             return []
-        kept, lines = self._kept(text, column, prefilter, data)
+        prepared = self._prepare(text, prefilter, data, judge_density)
+        if prepared.subset is not None:
+            return self._subset_records(prepared.subset, column)
+        kept, lines = self._kept(prepared, column)
         if not kept.lines:
             return []
         import numpy as np
@@ -400,13 +409,68 @@ class Scanner:
             out[place:place] = [(n, *match) for match in resolved]
         return out
 
-    def _kept(self, text: str, column: str | None, prefilter: bool, data: bytes | None) -> tuple[_Kept, _Lines]:
-        normalised, data = _normalise(text, data if data is not None else text.encode("utf-8"))
-        lines = _Lines(normalised, data)
-        use_hyperscan = prefilter and self._database is not None
+    def _prepare(self, text: str, prefilter: bool, data: bytes | None, judge_density: bool) -> _Prepared:
+        """The buffer normalised, hyperscan's reports over it (hyperscan's \\d is ASCII: it scans the
+        text with full-width digits made ASCII) and its line breaks; or, where the reports touch few
+        of its lines (a log), those lines alone as a smaller buffer to scan instead."""
+        import numpy as np
+
+        original = data if data is not None else text.encode("utf-8")
+        normalised, data = _normalise(text, original)
+        prepared = _Prepared(normalised, data)
+        if not (prefilter and self._database is not None):
+            return prepared
+        prepared.reports = self._reports(data, judge_density)
+        codes = np.frombuffer(data, dtype=np.uint8)
+        prepared.byte_newlines = np.flatnonzero(codes == 10) if "\n" in text else np.zeros(0, dtype=np.int64)
+        count = len(prepared.byte_newlines) + 1
+        reported = sum(len(prepared.reports[1][index]) for index in range(len(self.specs)))
+        if count >= SUBSET_MIN_LINES and reported < count:  # more reports than lines: not worth counting the lines
+            touched = self._touched_lines(prepared.reports, prepared.byte_newlines)
+            if len(touched) * SUBSET_SHARE <= count and len(touched) < count:
+                newlines = (
+                    prepared.byte_newlines
+                    if data is original
+                    else np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
+                )
+                bounds = [0, *(newlines + 1).tolist(), len(original) + 1]
+                picked = touched.tolist()
+                chosen = b"\n".join([original[bounds[line] : bounds[line + 1] - 1] for line in picked])
+                prepared.subset = (touched, chosen.decode("utf-8"), chosen)
+        return prepared
+
+    def _touched_lines(self, reports: _Reports, byte_newlines: Any) -> Any:
+        """The lines (0-based, sorted, distinct) where some spec's pattern was reported: the only
+        lines where a value can be found. A start-of-match report's line is its value's first
+        byte's; any other's, its last byte's (as `_kept` marks them)."""
+        import numpy as np
+
+        starts, ends = reports
+        offsets = [
+            _int64(starts[index]) if bounds is not None else _int64(ends[index]) - 2
+            for index, bounds in enumerate(self._edges)
+            if ends[index]
+        ]
+        if not offsets:
+            return np.zeros(0, dtype=np.int64)
+        lines = np.unique(np.searchsorted(byte_newlines, np.concatenate(offsets), side="left"))
+        return lines[lines <= len(byte_newlines)]
+
+    def _subset_records(self, subset: tuple[Any, str, bytes], column: str | None) -> list[Found]:
+        """The records of the buffer's touched lines, scanned as a buffer of their own; line numbers
+        are the buffer's again. Scanning each line on its own gives what the whole buffer gives."""
+        touched, text, data = subset
+        numbers = (touched + 1).tolist()
+        return [
+            (numbers[line - 1], *rest) for line, *rest in self._records(text, column, True, data, judge_density=False)
+        ]
+
+    def _kept(self, prepared: _Prepared, column: str | None) -> tuple[_Kept, _Lines]:
+        normalised, data = prepared.normalised, prepared.data
+        lines = _Lines(normalised, data, prepared.byte_newlines)
         found: _Pass | None = None
-        if use_hyperscan:  # hyperscan's \d is ASCII: it scans the text with full-width digits made ASCII
-            found = self._hyperscan_pass(data, lines)
+        if prepared.reports is not None:
+            found = self._hyperscan_pass(data, lines, prepared.reports)
             context: _Context = _Context(normalised) if found.folding else _OccurrenceContext(normalised, found.words)
         else:
             context = _LoweredContext(normalised)
@@ -560,26 +624,36 @@ class Scanner:
         shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
         kept.add(index, numbers[passed], starts[passed], ends[passed], shown)
 
-    def _hyperscan_pass(self, data: bytes, lines: _Lines) -> _Pass:
-        """One hyperscan pass over the buffer (between two line breaks, so that every value has a
-        character before and after it): the matches of the specs taken from hyperscan, the lines
-        where the others can match, and where each context word occurs (character offsets).
-        `lines` are those of `data`."""
-        import numpy as np
-
-        specs = len(self.specs)
-        starts: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
-        ends: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
+    def _reports(self, data: bytes, judge_density: bool) -> _Reports:
+        """One hyperscan pass over the buffer between two line breaks (so that every value has a
+        character before and after it): per pattern, the start and end offsets it was reported at,
+        in `b"\\n" + data + b"\\n"`. A buffer found dense switches to the bounded patterns
+        (`judge_density`: not a buffer of lines picked because they are dense)."""
+        patterns = len(self.specs) + len(self._words) + 1
+        # arrays of C integers: numpy reads them without a copy, where a list is converted int by int
+        starts = [array("q") for _ in range(patterns)]
+        ends = [array("q") for _ in range(patterns)]
 
         def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
             starts[pattern].append(start)  # one call per match: as little work as can be
             ends[pattern].append(end)
 
-        padded = b"\n" + data + b"\n"
         database = self._bounded_database or self._database
-        database.scan(padded, match_event_handler=on_match)
-        if self._bounded_database is None and sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data):
+        database.scan(b"\n" + data + b"\n", match_event_handler=on_match)
+        dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data)
+        if judge_density and self._bounded_database is None and dense:
             self._bounded_database = self._compile_hyperscan(bounded=True)
+        return starts, ends
+
+    def _hyperscan_pass(self, data: bytes, lines: _Lines, reports: _Reports) -> _Pass:
+        """What hyperscan's reports over the buffer mean: the matches of the specs taken from
+        hyperscan, the lines where the others can match, and where each context word occurs
+        (character offsets). `lines` are those of `data`."""
+        import numpy as np
+
+        specs = len(self.specs)
+        starts, ends = reports
+        padded = b"\n" + data + b"\n"
         codes = np.frombuffer(padded, dtype=np.uint8)
         newlines, continuation = lines.byte_newlines, lines.continuation
 
@@ -599,22 +673,20 @@ class Scanner:
         for index in range(specs):
             bounds = self._edges[index]
             if bounds is not None:
-                reported = np.array(ends[index], dtype=np.int64)
-                begin = np.array(starts[index], dtype=np.int64)
+                reported = _int64(ends[index])
+                begin = _int64(starts[index])
                 if bounds.residual and len(reported):
                     chosen = leftmost.residual_ok(bounds, codes, reported)
                     begin, reported = begin[chosen], reported[chosen]
                 pieces += [begin, reported]
             elif ends[index]:  # the line of each match's last byte
-                numbers = np.searchsorted(newlines, np.array(ends[index], dtype=np.int64) - 2, side="left")
+                numbers = np.searchsorted(newlines, _int64(ends[index]) - 2, side="left")
                 if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
                     numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
                 else:
                     numbers = np.unique(numbers)
                 found.marked[index] = numbers[numbers < lines.count].tolist()
-        words = [
-            (word, np.array(ends[specs + n], dtype=np.int64)) for n, word in enumerate(self._words) if ends[specs + n]
-        ]
+        words = [(word, _int64(ends[specs + n])) for n, word in enumerate(self._words) if ends[specs + n]]
         pieces += [offsets for _, offsets in words]
         sizes = np.cumsum([len(piece) for piece in pieces])[:-1]
         converted = iter(np.split(characters(np.concatenate(pieces)), sizes) if pieces else [])
@@ -646,11 +718,8 @@ class Scanner:
                 flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
             expressions.append(b"\\x{212A}|\\x{0130}")
             flags.append(hyperscan.HS_FLAG_UTF8)
-            database = hyperscan.Database()
             try:
-                database.compile(
-                    expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags
-                )
+                return hyperscan_cache.compiled(expressions, flags)
             except hyperscan.error:
                 failing = [
                     i for i, bounds in enumerate(self._edges) if bounds is not None and not _compiles(expressions[i])
@@ -659,8 +728,6 @@ class Scanner:
                     raise
                 for index in failing:  # its start-of-match form is beyond hyperscan: its lines are marked instead
                     self._edges[index] = None
-                continue
-            return database
 
 
 def _compiles(expression: bytes) -> bool:
@@ -676,6 +743,27 @@ def _compiles(expression: bytes) -> bool:
     except hyperscan.error:
         return False
     return True
+
+
+_Reports: TypeAlias = "tuple[list[array[int]], list[array[int]]]"  # per hyperscan pattern: starts, ends
+# A buffer of at least SUBSET_MIN_LINES lines where values can lie on at most one line in
+# SUBSET_SHARE is scanned as the buffer of those lines (decoding, normalising and finding the
+# lines of the whole buffer cost more than the values do on a log).
+SUBSET_MIN_LINES = 64
+SUBSET_SHARE = 8
+
+
+@dataclass
+class _Prepared:
+    """A buffer ready for `_kept`: normalised (string and UTF-8), hyperscan's reports over it
+    (None: `re` alone), its line breaks' byte offsets, or the lines to scan instead (`subset`:
+    their numbers, text and UTF-8)."""
+
+    normalised: str
+    data: bytes
+    reports: _Reports | None = None
+    byte_newlines: Any = None
+    subset: tuple[Any, str, bytes] | None = None
 
 
 class _Pass:
@@ -717,6 +805,12 @@ def _runs(lines: list[int]) -> list[tuple[int, int]]:
     if previous >= 0:
         runs.append((first, previous + 1))
     return runs
+
+
+def _int64(values: array[int]) -> Any:
+    import numpy as np
+
+    return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
 
 
 def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
