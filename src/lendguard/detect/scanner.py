@@ -308,10 +308,10 @@ class Scanner:
         self._edges = [leftmost.edges(spec) for spec in self.specs] if use_hyperscan else []
         self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
         # Once a buffer proves dense (values on most lines), the line-marking patterns (those of the
-        # specs not taken from start-of-match reports: e-mail) that end on a boundary character take
-        # over: they report a run once instead of at every character, which saves more callbacks than
-        # the slower pass costs; on sparse logs the plain ones are faster. The start-of-match patterns
-        # consume their boundaries in both.
+        # specs not taken from start-of-match reports: names, e-mail, addresses) run to the end of
+        # their line and so report each line once, which saves more callbacks than the slower pass
+        # costs; on sparse logs the plain ones are faster. The start-of-match patterns consume their
+        # boundaries in both.
         self._bounded_database: Any = None
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
@@ -822,17 +822,13 @@ def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
     return edges[:, 0], edges[:, 1]
 
 
-NEGATED_CLASS = re.compile(r"\(\?!\[([^\[\]]+)\]\)")
-
-
 def _prefilter(spec: EntitySpec, bounded: bool) -> str:
-    """What hyperscan looks for: the spec's prefilter, or its core; `bounded`, the core followed by
-    a character its `after` boundary allows (or the end). Without that character a run of digits
-    reports a match at every offset where the core could end: one Python callback each."""
-    if spec.prefilter is not None:
-        return spec.prefilter
-    bound = NEGATED_CLASS.fullmatch(spec.after) if bounded else None
-    return f"(?:{spec.pattern})(?:[^{bound.group(1)}]|$)" if bound else spec.pattern
+    """What hyperscan looks for: the spec's prefilter, or its core; `bounded`, that and the rest of
+    its line. Hyperscan reports a pattern once per end offset, so a line is reported once however
+    many matches it holds (no prefilter reaches across a line break), where the pattern alone
+    reports every offset a match can end at: one Python callback each."""
+    found = spec.prefilter if spec.prefilter is not None else spec.pattern
+    return f"(?:{found})[^\\n]*\\n" if bounded else found
 
 
 def _resolve_overlaps(candidates: list[_InLine], priority: dict[str, int]) -> list[_InLine]:
