@@ -49,6 +49,7 @@ FULLWIDTH_TABLE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456
 FULLWIDTH_BYTES = bytes.maketrans(b"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\xb8", b"0123456789X")
 
 
+FULLWIDTH_BYTE = re.compile(rb"\xef(?:\xbc[\x90-\x99\xb8]|\xbd\x98)")  # ０-９, Ｘ, ｘ in UTF-8
 FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
 
 
@@ -57,7 +58,7 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
     string and as its UTF-8. The full-width characters are found with numpy in the bytes and only
     their runs are translated, in the string and in the bytes; the rest is copied once, in C (or,
     where there are many runs, the bytes are rewritten and decoded)."""
-    if len(data) == len(text) or (b"\xef\xbc" not in data and b"\xef\xbd\x98" not in data):  # none: found in C
+    if len(data) == len(text) or not _has_fullwidth(data):
         return text, data
     import numpy as np
 
@@ -313,6 +314,7 @@ class Scanner:
         # costs; on sparse logs the plain ones are faster. The start-of-match patterns consume their
         # boundaries in both.
         self._bounded_database: Any = None
+        self._sparse = False  # the last buffer was scanned as its touched lines (see _prepare)
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
         """Every entity in `text` (one string); `column` is the column name when it is a table cell."""
@@ -412,10 +414,21 @@ class Scanner:
     def _prepare(self, text: str, prefilter: bool, data: bytes | None, judge_density: bool) -> _Prepared:
         """The buffer normalised, hyperscan's reports over it (hyperscan's \\d is ASCII: it scans the
         text with full-width digits made ASCII) and its line breaks; or, where the reports touch few
-        of its lines (a log), those lines alone as a smaller buffer to scan instead."""
+        of its lines (a log), those lines alone as a smaller buffer to scan instead. After such a
+        buffer the next is first scanned as written, its lines with full-width digits counted as
+        touched, so that only the lines picked are normalised (a line's reports depend on that line
+        alone; a buffer that proves dense is then normalised and scanned again)."""
         import numpy as np
 
         original = data if data is not None else text.encode("utf-8")
+        top = judge_density  # a buffer given to the scanner, not one of lines it picked
+        if top and prefilter and self._database is not None and self._sparse and _has_fullwidth(original):
+            reports = self._reports(original, judge_density)
+            newlines = np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
+            wide = [found.start() for found in FULLWIDTH_BYTE.finditer(original)]
+            touched = self._sparse_lines(reports, newlines, np.searchsorted(newlines, wide, side="left"))
+            if touched is not None:
+                return _Prepared(text, original, subset=_picked(touched, original, newlines))
         normalised, data = _normalise(text, original)
         prepared = _Prepared(normalised, data)
         if not (prefilter and self._database is not None):
@@ -423,21 +436,33 @@ class Scanner:
         prepared.reports = self._reports(data, judge_density)
         codes = np.frombuffer(data, dtype=np.uint8)
         prepared.byte_newlines = np.flatnonzero(codes == 10) if "\n" in text else np.zeros(0, dtype=np.int64)
-        count = len(prepared.byte_newlines) + 1
-        reported = sum(len(prepared.reports[1][index]) for index in range(len(self.specs)))
-        if count >= SUBSET_MIN_LINES and reported < count:  # more reports than lines: not worth counting the lines
-            touched = self._touched_lines(prepared.reports, prepared.byte_newlines)
-            if len(touched) * SUBSET_SHARE <= count and len(touched) < count:
-                newlines = (
-                    prepared.byte_newlines
-                    if data is original
-                    else np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
-                )
-                bounds = [0, *(newlines + 1).tolist(), len(original) + 1]
-                picked = touched.tolist()
-                chosen = b"\n".join([original[bounds[line] : bounds[line + 1] - 1] for line in picked])
-                prepared.subset = (touched, chosen.decode("utf-8"), chosen)
+        touched = self._sparse_lines(prepared.reports, prepared.byte_newlines)
+        if top:
+            self._sparse = touched is not None
+        if touched is not None:
+            newlines = (
+                prepared.byte_newlines
+                if data is original
+                else np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
+            )
+            prepared.subset = _picked(touched, original, newlines)
         return prepared
+
+    def _sparse_lines(self, reports: _Reports, byte_newlines: Any, extra: Any = None) -> Any:
+        """The touched lines (and the `extra` ones) where they are few enough to scan on their own;
+        None where they are not."""
+        import numpy as np
+
+        count = len(byte_newlines) + 1
+        reported = sum(len(reports[1][index]) for index in range(len(self.specs)))
+        if count < SUBSET_MIN_LINES or reported >= count:  # more reports than lines: not worth counting them
+            return None
+        touched = self._touched_lines(reports, byte_newlines)
+        if extra is not None and len(extra):
+            touched = np.union1d(touched, extra)
+        if len(touched) * SUBSET_SHARE > count or len(touched) >= count:
+            return None
+        return touched
 
     def _touched_lines(self, reports: _Reports, byte_newlines: Any) -> Any:
         """The lines (0-based, sorted, distinct) where some spec's pattern was reported: the only
@@ -805,6 +830,17 @@ def _runs(lines: list[int]) -> list[tuple[int, int]]:
     if previous >= 0:
         runs.append((first, previous + 1))
     return runs
+
+
+def _has_fullwidth(data: bytes) -> bool:
+    return FULLWIDTH_BYTE.search(data) is not None  # what `_normalise` rewrites, looked for in C
+
+
+def _picked(touched: Any, data: bytes, byte_newlines: Any) -> tuple[Any, str, bytes]:
+    """Lines `touched` of a buffer (their numbers, sorted) as a buffer of their own: numbers, text, UTF-8."""
+    bounds = [0, *(byte_newlines + 1).tolist(), len(data) + 1]
+    chosen = b"\n".join([data[bounds[line] : bounds[line + 1] - 1] for line in touched.tolist()])
+    return touched, chosen.decode("utf-8"), chosen
 
 
 def _int64(values: array[int]) -> Any:
