@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ GATE_CHARACTER = re.compile("[" + "".join(sorted(GATE_SET)) + f"](?={CJK})")
 LONG_RANGE = 4096  # characters
 OPENS, COMPOUND = 1, 2  # what the gate finds at a candidate (`_gate`)
 _START = re.Match.start
+_SPAN_V = methodcaller("span", "v")
 FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surname and still names a person
 LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
 PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
@@ -169,8 +171,7 @@ def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[
 
 def _record_spans(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """`record_names` as a sorted list of distinct spans."""
-    spans = [m.span("v") for m in AFTER_CUE.finditer(text, start, stop)]
-    spans += [m.span("v") for m in AFTER_KEY.finditer(text, start, stop)]
+    spans = [*map(_SPAN_V, AFTER_CUE.finditer(text, start, stop)), *map(_SPAN_V, AFTER_KEY.finditer(text, start, stop))]
     for mobile in MOBILE_AFTER_CJK.finditer(text, start, stop):
         at, after = mobile.span()
         if text[after : after + 1].isdigit():
