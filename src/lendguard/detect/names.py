@@ -25,6 +25,7 @@ surname character sits inside a word or a name already found, so the model rarel
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -287,12 +288,16 @@ def _sentences_with_name(text: str, start: int, end: int, taken: AbstractSet[int
     for at in _gate_candidates(text, start, end):
         if at < resume:  # inside a sentence already yielded, or the second character of a compound surname
             continue
+        if at in taken:  # not decided: a record's names vary, their windows would miss the cache
+            if text[at] in COMPOUND_FIRST and _compound_at(text, at, end):
+                resume = at + 2
+            continue
         decision = _gate_in(text[at - 1 : at + 5]) if 0 < at <= last else _gate(text, at, end)
         if not decision:
             continue
         if decision & COMPOUND:
             resume = at + 2
-        if decision & OPENS and at not in taken:
+        if decision & OPENS:
             low = max(position, text.rfind("\n", 0, at) + 1)
             for mark in SENTENCE_MARK.finditer(text, low, at):  # the last mark before it
                 low = mark.end()
@@ -331,12 +336,7 @@ def _gate(text: str, at: int, end: int) -> int:
     range, not of the sentence: it only takes Chinese characters from `at`, and a sentence ends at a
     character that is not one."""
     character = text[at]
-    compound = (
-        character in COMPOUND_FIRST
-        and text[at : at + 2] in COMPOUND_SURNAME_SET
-        and at + 2 < end
-        and "\u4e00" <= text[at + 2] <= "\u9fff"
-    )
+    compound = character in COMPOUND_FIRST and _compound_at(text, at, end)
     found = COMPOUND if compound else 0
     if (compound or character in SINGLE_SURNAME_SET) and opens_name(text, at, end):
         return found | OPENS
@@ -346,6 +346,11 @@ def _gate(text: str, at: int, end: int) -> int:
     ):
         return found | OPENS
     return found
+
+
+def _compound_at(text: str, at: int, end: int) -> bool:
+    """Whether a compound surname followed by a Chinese character begins at text[at] (within the range)."""
+    return text[at : at + 2] in COMPOUND_SURNAME_SET and at + 2 < end and "\u4e00" <= text[at + 2] <= "\u9fff"
 
 
 @lru_cache(maxsize=65536)
@@ -376,6 +381,6 @@ def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> 
     if not records:
         yield from prose_names(text, start, stop)
         return
-    taken = frozenset(position for a, b in records for position in range(a, b))
+    taken = frozenset(itertools.chain.from_iterable(itertools.starmap(range, records)))
     prose = [(a, b) for a, b in prose_names(text, start, stop, taken) if taken.isdisjoint(range(a, b))]
     yield from sorted(records + prose) if prose else records
