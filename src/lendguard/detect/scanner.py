@@ -555,15 +555,30 @@ class Scanner:
     ) -> list[tuple[int, int]]:
         """(start, end) of the value of every regex match that lies within one line (of the lines
         hyperscan marked, when it did: each on its own, which measured cheaper than any grouping for
-        a regex; a finder takes each run of consecutive marked lines in one call)."""
+        a regex; a finder takes them all, joined, in one call)."""
         bounds = lines.bounds
         finder = compiled.spec.finder
         if finder is not None:  # a finder never reaches across a line break
             if marked is None:
                 return list(finder(normalised, 0, len(normalised)))
-            return [
-                span for first, last in _runs(marked) for span in finder(normalised, bounds[first], bounds[last] - 1)
-            ]
+            # The marked lines, joined, in one call: what a finder finds on a line depends on that line
+            # alone (the scanner's contract: the result of scanning each line on its own), and one call
+            # over a buffer's marked lines costs less than one per run of them (16,000 runs in 4 MiB of
+            # dense records) or one over the unmarked lines between.
+            import numpy as np
+
+            numbers = np.array(marked, dtype=np.int64)
+            new_run = np.flatnonzero(np.diff(numbers) != 1) + 1
+            first = lines.starts[numbers[np.concatenate(([0], new_run))]]  # runs of consecutive marked lines
+            after = lines.ends[numbers[np.concatenate((new_run - 1, [len(numbers) - 1]))]]  # ... less the last break
+            at = np.concatenate(([0], np.cumsum(after - first + 1)[:-1]))  # where each run starts once joined
+            joined = "\n".join([normalised[a:b] for a, b in zip(first.tolist(), after.tolist(), strict=True)])
+            named = list(finder(joined, 0, len(joined)))
+            if not named:
+                return []
+            starts, ends = np.array(named, dtype=np.int64).T
+            shift = (first - at)[np.searchsorted(at, starts, side="right") - 1]
+            return list(zip((starts + shift).tolist(), (ends + shift).tolist(), strict=True))
         regex = compiled.regex
         group = regex.groupindex.get("v", 0)
         finditer = regex.finditer
@@ -815,21 +830,6 @@ def _needed_words(contexts: list[tuple[str, ...]]) -> list[str]:
         for word, specs in users.items()
         if not all(any(other != word and other in word for other in words) for words in specs)
     )
-
-
-def _runs(lines: list[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive line numbers (sorted, distinct) as (first, last + 1)."""
-    runs: list[tuple[int, int]] = []
-    first = previous = -2
-    for line in lines:
-        if line != previous + 1:
-            if previous >= 0:
-                runs.append((first, previous + 1))
-            first = line
-        previous = line
-    if previous >= 0:
-        runs.append((first, previous + 1))
-    return runs
 
 
 def _has_fullwidth(data: bytes) -> bool:
