@@ -41,21 +41,30 @@ def value_lines(path: str, found: Columns) -> Any:
     heads = arrow.strings([f'{{"entity":{_json(name)},"path":{_json(path)},"line":' for name in found.names])
     distinct, position = np.unique(found.scores, return_inverse=True)  # a few distinct scores
     scores = arrow.strings([f',"score":{_json(score)},"value":"' for score in distinct.tolist()])
-    values = _escaped(found.values)
     lines = pc.binary_join_element_wise(
         heads.take(arrow.integers(found.kinds)),
-        pc.cast(arrow.integers(found.lines), values.type),
-        text(',"start":'),
-        pc.cast(arrow.integers(found.starts), values.type),
-        text(',"end":'),
-        pc.cast(arrow.integers(found.ends), values.type),
+        pc.cast(arrow.integers(found.lines), text("").type),
+        *_numbers(',"start":', found.starts),
+        *_numbers(',"end":', found.ends),
         scores.take(arrow.integers(position)),
-        values,
+        _escaped(found.values),
         text('"}\n'),
         text(""),
     )
     codes, bounds = arrow.utf8(lines)
     return memoryview(codes[bounds[0] : bounds[-1]])
+
+
+def _numbers(key: str, numbers: Any) -> list[Any]:
+    """The pieces that give `key` then each number (non-negative): one, from a table of the
+    numbers up to the largest, where that is no longer than the column (offsets within a line);
+    else the key and the numbers cast to text."""
+    import pyarrow.compute as pc
+
+    top = int(numbers.max()) if len(numbers) else 0
+    if top < len(numbers):
+        return [arrow.strings([f"{key}{number}" for number in range(top + 1)]).take(arrow.integers(numbers))]
+    return [arrow.string(key), pc.cast(arrow.integers(numbers), arrow.string("").type)]
 
 
 def _escaped(values: Any) -> Any:
