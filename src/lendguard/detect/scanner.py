@@ -28,11 +28,12 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
 
 from lendguard.detect import hyperscan_cache, leftmost
 from lendguard.detect.checkdigits import batch_scorer, batch_validator
+from lendguard.detect.columns import Found, Spans
 from lendguard.detect.entities import ENTITIES, EntitySpec
 
 Backend = Literal["auto", "re", "hyperscan"]
@@ -108,9 +109,8 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
 
 
 DEFAULT_THRESHOLD = 0.5
-# A match inside its line: (entity, start, end, score, value); and one with its 1-based line first.
+# A match inside its line: (entity, start, end, score, value).
 _InLine = tuple[str, int, int, float, str]
-Found = tuple[int, str, int, int, float, str]
 
 
 @dataclass(frozen=True)
@@ -352,22 +352,31 @@ class Scanner:
         self, text: str, column: str | None = None, prefilter: bool = True, data: bytes | None = None
     ) -> list[Found]:
         """What `scan_lines` yields, as flat tuples (line, entity, start, end, score, value) built
-        without a Match object per value: the form a file scan writes out."""
-        return self._records(text, column, prefilter, data, judge_density=True)
+        without a Match object per value."""
+        return self.scan_columns(text, column, prefilter, data).records()
 
-    def _records(
+    def scan_columns(
+        self, text: str, column: str | None = None, prefilter: bool = True, data: bytes | None = None
+    ) -> Spans:
+        """What `scan_records` returns, as columns (numpy arrays) with the value's place in `text`:
+        the form a file scan writes out in bulk."""
+        return self._columns(text, column, prefilter, data, judge_density=True)
+
+    def _columns(
         self, text: str, column: str | None, prefilter: bool, data: bytes | None, judge_density: bool
-    ) -> list[Found]:
-        if not text:
-            return []
-        prepared = self._prepare(text, prefilter, data, judge_density)
-        if prepared.subset is not None:
-            return self._subset_records(prepared.subset, column)
-        kept, lines = self._kept(prepared, column)
-        if not kept.lines:
-            return []
+    ) -> Spans:
         import numpy as np
 
+        data = data if data is not None else text.encode("utf-8")
+        names = tuple(spec.name for spec in self.specs)
+        if not text:
+            return _no_spans(names, text, data)
+        prepared = self._prepare(text, prefilter, data, judge_density)
+        if prepared.subset is not None:
+            return self._subset_spans(prepared.subset, column)
+        kept, lines = self._kept(prepared, column)
+        if not kept.lines:
+            return _no_spans(names, text, data)
         line, start, end = (np.concatenate(column) for column in (kept.lines, kept.starts, kept.ends))
         score, kind = np.concatenate(kept.scores), np.concatenate(kept.kinds)
         order = np.lexsort((start, line))
@@ -375,41 +384,46 @@ class Scanner:
         # Where entities claim the same characters on a line, that line is resolved on its own;
         # everywhere else (nearly everywhere) the candidates, in order of position, are the result.
         clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
-        clashing = np.unique(line[1:][clash]) if clash.any() else np.zeros(0, dtype=np.int64)
-        names = [spec.name for spec in self.specs]
+        if clash.any():
+            chosen = self._resolved(line, start, end, score, kind, np.concatenate(kept.sequence)[order], text, lines)
+            line, start, end, score, kind = line[chosen], start[chosen], end[chosen], score[chosen], kind[chosen]
+        offset = lines.starts[line]
+        return Spans(names, line + 1, kind, start - offset, end - offset, score, start, end, text, data)
 
-        def rows(chosen: Any) -> list[Found]:
-            at, where = line[chosen], start[chosen]
-            offset = lines.starts[at]
-            return [
-                (n, names[k], a, b, sc, text[s:e])
-                for n, k, s, e, a, b, sc in zip(
-                    (at + 1).tolist(),
-                    kind[chosen].tolist(),
-                    where.tolist(),
-                    end[chosen].tolist(),
-                    (where - offset).tolist(),
-                    (end[chosen] - offset).tolist(),
-                    score[chosen].tolist(),
-                    strict=True,
-                )
-            ]
+    def _resolved(
+        self, line: Any, start: Any, end: Any, score: Any, kind: Any, sequence: Any, text: str, lines: _Lines
+    ) -> Any:
+        """The rows (of candidates in order of position) that remain once each line where entities
+        claim the same characters is resolved on its own; in order of position."""
+        import numpy as np
 
-        if not clashing.size:
-            return rows(slice(None))
-        on_clashing = np.isin(line, clashing)
-        out = rows(~on_clashing)
-        groups: dict[int, list[tuple[int, _InLine]]] = {}
-        sequence = np.concatenate(kept.sequence)[order][on_clashing].tolist()
-        for (n, *match), seq in zip(rows(on_clashing), sequence, strict=True):
-            groups.setdefault(n, []).append((seq, tuple(match)))  # type: ignore[arg-type]
-        # Each resolved line goes where its number falls among the others (they are in order).
-        places = np.searchsorted(line[~on_clashing], clashing, side="left").tolist()
-        for place, n in reversed(list(zip(places, (clashing + 1).tolist(), strict=True))):
-            # in the order the candidates were found, as the resolution expects
-            resolved = _resolve_overlaps([m for _, m in sorted(groups[n])], self._priority)
-            out[place:place] = [(n, *match) for match in resolved]
-        return out
+        clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
+        on_clashing = np.isin(line, np.unique(line[1:][clash]))
+        groups: dict[int, list[tuple[int, _InLine, int]]] = {}
+        rows = np.flatnonzero(on_clashing)
+        offset = lines.starts[line[rows]]
+        for row, n, k, a, b, s, e, sc, seq in zip(
+            rows.tolist(),
+            line[rows].tolist(),
+            kind[rows].tolist(),
+            (start[rows] - offset).tolist(),
+            (end[rows] - offset).tolist(),
+            start[rows].tolist(),
+            end[rows].tolist(),
+            score[rows].tolist(),
+            sequence[rows].tolist(),
+            strict=True,
+        ):
+            groups.setdefault(n, []).append((seq, (self.specs[k].name, a, b, sc, text[s:e]), row))
+        chosen = np.flatnonzero(~on_clashing).tolist()
+        for group in groups.values():
+            # in the order the candidates were found, as the resolution expects; it returns some of them
+            found = sorted(group)
+            row_of = {id(match): row for _, match, row in found}
+            chosen += [row_of[id(match)] for match in _resolve_overlaps([m for _, m, _ in found], self._priority)]
+        # Each line comes from one group, its rows in their order: a stable sort by line is the merge.
+        rows = np.array(chosen, dtype=np.int64)
+        return rows[np.argsort(line[rows], kind="stable")]
 
     def _prepare(self, text: str, prefilter: bool, data: bytes | None, judge_density: bool) -> _Prepared:
         """The buffer normalised, hyperscan's reports over it (hyperscan's \\d is ASCII: it scans the
@@ -481,14 +495,13 @@ class Scanner:
         lines = np.unique(np.searchsorted(byte_newlines, np.concatenate(offsets), side="left"))
         return lines[lines <= len(byte_newlines)]
 
-    def _subset_records(self, subset: tuple[Any, str, bytes], column: str | None) -> list[Found]:
-        """The records of the buffer's touched lines, scanned as a buffer of their own; line numbers
-        are the buffer's again. Scanning each line on its own gives what the whole buffer gives."""
+    def _subset_spans(self, subset: tuple[Any, str, bytes], column: str | None) -> Spans:
+        """The values of the buffer's touched lines, scanned as a buffer of their own (cut from its
+        text); line numbers are the buffer's again. Scanning each line on its own gives what the
+        whole buffer gives."""
         touched, text, data = subset
-        numbers = (touched + 1).tolist()
-        return [
-            (numbers[line - 1], *rest) for line, *rest in self._records(text, column, True, data, judge_density=False)
-        ]
+        found = self._columns(text, column, True, data, judge_density=False)
+        return replace(found, lines=touched[found.lines - 1] + 1)
 
     def _kept(self, prepared: _Prepared, column: str | None) -> tuple[_Kept, _Lines]:
         normalised, data = prepared.normalised, prepared.data
@@ -847,6 +860,13 @@ def _int64(values: array[int]) -> Any:
     import numpy as np
 
     return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
+
+
+def _no_spans(names: tuple[str, ...], text: str, data: bytes) -> Spans:
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    return Spans(names, empty, empty, empty, empty, np.zeros(0, dtype=float), empty, empty, text, data)
 
 
 def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
