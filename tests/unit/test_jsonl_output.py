@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from tests.fixtures.pii_corpus import corpus
 
-from lendguard.detect import Scanner, arrow
+from lendguard.detect import Scanner, arrow, columns
 from lendguard.detect.columns import Columns
 from lendguard.probes.datastore import ScanOptions, files, probe, probe_datastore
 from lendguard.reports.datastore import ESCAPED, value_lines, value_record
@@ -88,7 +88,9 @@ def test_the_escaped_bytes_are_the_characters_orjson_escapes() -> None:
     assert escaped == ESCAPED
 
 
-def test_values_cut_from_the_utf8_buffer_are_the_scanned_strings() -> None:
+@pytest.mark.parametrize("window", [columns.WINDOW, 7, 64])  # windows that cut characters
+def test_values_cut_from_the_utf8_buffer_are_the_scanned_strings(monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    monkeypatch.setattr(columns, "WINDOW", window)
     text = "\n".join(LINES[:300]) + "\n借款人😀张三，身份证３５０２０１１９８６０８１０２２０２\nplain 13812345678\n"
     spans = Scanner().scan_columns(text)
     assert len(spans) > 300

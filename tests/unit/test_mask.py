@@ -53,6 +53,7 @@ def test_bulk_masking_gives_the_strings_of_mask_value(entity: str, found: dict[s
     assert arrow_masked(entity, values) == [mask_value(entity, value) for value in values]
     real = found.get(entity, ["x@y.cn", "1.2.3.4"])  # the scanner's values alone take shorter ways
     assert arrow_masked(entity, real) == [mask_value(entity, value) for value in real]
+    assert arrow_masked(entity, []) == []
     for size in range(30):  # a group of one length takes a shorter way
         same = [value for value in values if len(value) == size] + ["1" * size, "-" * size]
         assert arrow_masked(entity, same) == [mask_value(entity, value) for value in same], size

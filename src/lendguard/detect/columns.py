@@ -60,24 +60,43 @@ class Spans:
         import numpy as np
         import pyarrow as pa
 
-        at, to, data = self.at, self.to, self.data
-        if len(data) != len(self.text):  # a character's byte offset: its offset plus the continuation bytes before it
-            continuation = np.flatnonzero((np.frombuffer(data, dtype=np.uint8) & 0xC0) == 0x80)
-            if len(data) - len(continuation) != len(self.text):  # `data` is not this text's UTF-8
-                return arrow.strings(self.strings())
-            owner = continuation - np.arange(len(continuation))  # 1 + the character each belongs to
-            at = at + np.searchsorted(owner, at, side="right")
-            to = to + np.searchsorted(owner, to, side="right")
-        count = len(at)
+        count, data = len(self.at), self.data
         bounds = np.empty(2 * count + 2, dtype=np.int64)
-        bounds[0], bounds[-1] = 0, len(data)
-        bounds[1:-1:2], bounds[2:-1:2] = at, to
+        bounds[0], bounds[-1] = 0, len(self.text)
+        bounds[1:-1:2], bounds[2:-1:2] = self.at, self.to
         if (np.diff(bounds) < 0).any():
             return arrow.strings(self.strings())
+        if len(data) != len(self.text):
+            bounds = _byte_offsets(data, bounds)
+            if bounds is None:  # `data` is not this text's UTF-8
+                return arrow.strings(self.strings())
         pieces = pa.Array.from_buffers(
             pa.large_string(), 2 * count + 1, [None, pa.py_buffer(bounds), pa.py_buffer(data)]
         )
         return pieces.take(arrow.integers(np.arange(1, 2 * count, 2)))
+
+
+WINDOW = 1 << 18  # bytes of a buffer looked at at once when character offsets are made byte offsets
+
+
+def _byte_offsets(data: bytes, chars: Any) -> Any:
+    """The byte offsets in `data` (UTF-8) of the character offsets `chars` (sorted): each one plus
+    the continuation bytes before it, counted a window of the buffer at a time so that the arrays
+    stay small; None when `data` does not hold as many characters as the last offset needs."""
+    import numpy as np
+
+    codes = np.frombuffer(data, dtype=np.uint8)
+    out = np.empty_like(chars)
+    before = done = 0  # continuation bytes before the window; offsets made
+    for low in range(0, len(codes), WINDOW):
+        continuation = np.flatnonzero((codes[low : low + WINDOW] & 0xC0) == 0x80) + low
+        # a continuation byte's position less the continuation bytes before it: 1 + its character's offset
+        owner = continuation - np.arange(before, before + len(continuation))
+        last = int(np.searchsorted(chars, min(low + WINDOW, len(codes)) - before - len(continuation), side="left"))
+        out[done:last] = chars[done:last] + before + np.searchsorted(owner, chars[done:last], side="right")
+        before, done = before + len(continuation), last
+    out[done:] = chars[done:] + before  # at the end of the text
+    return out if out[-1] == len(data) else None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,8 @@ def mask_array(entity: str, values: Any) -> Any:
     string kernels (a test holds the two to the same strings): each branch is one of mask_value's."""
     import pyarrow.compute as pc
 
+    if not len(values):
+        return values
     text = arrow.string
 
     def kept(values: Any, first: int, last: int) -> Any:  # _keep

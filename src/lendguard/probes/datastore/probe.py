@@ -133,52 +133,66 @@ def _scan_range(
     """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat.
     The values of each chunk go to `on_values` as columns (and to the part with `keep_all`), with
     no Python object per value; the first VALUES_KEPT per entity are kept as fields."""
-    import numpy as np
-
     part = _Part()
-    counts, records = part.counts, part.records
     for chunk in files.text_chunks(path, start=span[0], end=span[1]):
         if not part.head:
             part.head = chunk.text[:65536]
-        base, shift = part.newlines, chunk.column
         spans = scanner.scan_columns(chunk.text, data=chunk.data)
         if len(spans):
-            if on_values is not None or keep_all:
-                columns = _shown(spans, show_values, base, shift)
-                if on_values is not None:
-                    on_values(shown, columns)
-                if keep_all:
-                    part.streamed.append(columns)
-            rows = _first(spans.kinds, spans.names, counts)
-            if len(rows):
-                moved = np.where(spans.lines[rows] == 1, shift, 0)
-                for entity, line, start, end, score, value in zip(
-                    [spans.names[kind] for kind in spans.kinds[rows].tolist()],
-                    (spans.lines[rows] + base).tolist(),
-                    (spans.starts[rows] + moved).tolist(),
-                    (spans.ends[rows] + moved).tolist(),
-                    spans.scores[rows].tolist(),
-                    spans.strings(rows),
-                    strict=True,
-                ):
-                    records.append(
-                        {
-                            "entity": entity,
-                            "path": shown,
-                            "line": line,
-                            "start": start,
-                            "end": end,
-                            "score": score,
-                            "value": value if show_values else mask_value(entity, value),
-                        }
-                    )
-            # counted in the order each entity first occurs (the order of the evidence's counts)
-            present, first = np.unique(spans.kinds, return_index=True)
-            found = np.bincount(spans.kinds).tolist()
-            counts.update({spans.names[kind]: found[kind] for kind in present[np.argsort(first)].tolist()})
+            _add_chunk(part, spans, shown, show_values, chunk.column, on_values, keep_all)
+        del spans  # not held (with the chunk's text) while the next chunk is scanned
         part.newlines += chunk.text.count("\n")
         part.last = chunk.text[-1:] or part.last
     return part
+
+
+def _add_chunk(
+    part: _Part,
+    spans: Spans,
+    shown: str,
+    show_values: bool,
+    shift: int,
+    on_values: Callable[[str, Columns], None] | None,
+    keep_all: bool,
+) -> None:
+    """A chunk's values: streamed as columns, the first VALUES_KEPT per entity kept as fields, all
+    counted. `shift`: where the chunk's first line starts within its line (a cut over-long line)."""
+    import numpy as np
+
+    base, counts = part.newlines, part.counts
+    if on_values is not None or keep_all:
+        columns = _shown(spans, show_values, base, shift)
+        if on_values is not None:
+            on_values(shown, columns)
+        if keep_all:
+            part.streamed.append(columns)
+    rows = _first(spans.kinds, spans.names, counts)
+    if len(rows):
+        moved = np.where(spans.lines[rows] == 1, shift, 0)
+        for entity, line, start, end, score, value in zip(
+            [spans.names[kind] for kind in spans.kinds[rows].tolist()],
+            (spans.lines[rows] + base).tolist(),
+            (spans.starts[rows] + moved).tolist(),
+            (spans.ends[rows] + moved).tolist(),
+            spans.scores[rows].tolist(),
+            spans.strings(rows),
+            strict=True,
+        ):
+            part.records.append(
+                {
+                    "entity": entity,
+                    "path": shown,
+                    "line": line,
+                    "start": start,
+                    "end": end,
+                    "score": score,
+                    "value": value if show_values else mask_value(entity, value),
+                }
+            )
+    # counted in the order each entity first occurs (the order of the evidence's counts)
+    present, first = np.unique(spans.kinds, return_index=True)
+    found = np.bincount(spans.kinds).tolist()
+    counts.update({spans.names[kind]: found[kind] for kind in present[np.argsort(first)].tolist()})
 
 
 def _text_profile(
