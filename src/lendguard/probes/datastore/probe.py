@@ -386,7 +386,9 @@ def _probe_paths(
         shown = str(path)
         size += path.stat().st_size
         own = hashlib.sha256()
-        _hash_file(path, digest, own)
+        _hash_file(path, own, *([digest] if root.is_dir() else []))  # one file: its digest is the target's
+        if not root.is_dir():
+            digest = own
         hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
