@@ -181,3 +181,47 @@ def test_hyperscan_backend_gives_the_same_results() -> None:
     fast, plain = Scanner(backend="hyperscan"), Scanner(backend="re")
     assert list(fast.scan_lines(text)) == list(plain.scan_lines(text))
     assert re.search(r"\S", text)
+
+
+def _access_log(records: list[str], seed: int, share: float) -> str:
+    """An access log where `share` of the lines carry a labelled record (the shape of a real
+    gateway log: timestamps, hex trace ids and latencies, which look like digits to every spec)."""
+    rng = random.Random(seed)
+    lines = []
+    for number in range(3000):
+        stamp = f"2026-11-29 10:{number % 60:02d}:{number % 59:02d}.{number % 1000:03d}"
+        if rng.random() < share:
+            lines.append(f"{stamp} INFO [loan-worker-{number % 8}] c.l.loan.Apply - {rng.choice(records)}")
+        else:
+            lines.append(f"{stamp} INFO [exec-{number % 50}] GET /api/v2/loan?trace={rng.getrandbits(64):016x} 200")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is an optional extra")
+def test_a_sparse_log_scanned_as_its_touched_lines_gives_what_the_whole_buffer_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lendguard.detect import scanner as scanner_module
+
+    records = [line.text for line in corpus(seed=11, lines=400)]
+    for share in (0.02, 0.1):
+        text = _access_log(records, seed=5, share=share)
+        data = text.encode("utf-8")
+        fast = Scanner(backend="hyperscan")
+        prepared = fast._prepare(text, True, data, judge_density=False)
+        assert prepared.subset is not None  # the touched lines are scanned instead
+        touched = len(prepared.subset[0])
+        assert 0 < touched < text.count("\n") / scanner_module.SUBSET_SHARE
+        assert scanner_module._has_fullwidth(data)  # the corpus writes some digits full-width
+        subset = fast.scan_records(text, data=data)
+        # the next buffer after a log's is first scanned as written (only its picked lines normalised)
+        assert fast._sparse
+        assert fast.scan_records(text, data=data) == subset
+        dense = "\n".join(records)  # and a dense one after it is normalised and scanned whole
+        assert fast.scan_records(dense) == Scanner(backend="re").scan_records(dense) and not fast._sparse
+        monkeypatch.setattr(scanner_module, "SUBSET_MIN_LINES", 10**9)  # the whole buffer at once
+        assert fast._prepare(text, True, data, judge_density=False).subset is None
+        whole = fast.scan_records(text, data=data)
+        monkeypatch.undo()
+        assert subset == whole == Scanner(backend="re").scan_records(text)
+        assert len({line for line, *_ in subset}) > 20

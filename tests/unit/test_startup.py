@@ -62,3 +62,13 @@ def test_the_policy_router_loads_scikit_learn_on_first_use() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_json_lines_of_a_text_scan_are_built_without_pandas(tmp_path: Path) -> None:
+    # pyarrow builds them; its pa.array and pa.scalar would import pandas (a fifth of a second)
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-11-29 10:00:07 INFO 借款人张三 手机 13812345678 邮箱 zhang@example.cn\n" * 50, encoding="utf-8"
+    )
+    loaded = _loaded(tmp_path, "scan", str(log), "--format", "jsonl", "--fail-on", "none")
+    assert "pyarrow" in loaded and "pandas" not in loaded

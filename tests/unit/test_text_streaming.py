@@ -9,6 +9,7 @@ import pytest
 from tests.fixtures.pii_corpus import corpus
 
 from lendguard.detect import Scanner
+from lendguard.detect.columns import Columns
 from lendguard.probes.datastore import ScanOptions, files, probe_datastore
 from lendguard.probes.errors import ProbeError
 
@@ -19,19 +20,31 @@ def _whole(text: str) -> list[tuple[int, str, int, int, str]]:
     return [(n, m.entity, m.start, m.end, m.value) for n, m in Scanner().scan_lines(text)]
 
 
+def _fields(path: str, found: Columns) -> list[dict[str, object]]:
+    """The fields of ValueFound of every value streamed as columns."""
+    return [
+        {"entity": found.names[k], "path": path, "line": n, "start": a, "end": b, "score": score, "value": value}
+        for k, n, a, b, score, value in zip(
+            found.kinds.tolist(),
+            found.lines.tolist(),
+            found.starts.tolist(),
+            found.ends.tolist(),
+            found.scores.tolist(),
+            found.values.to_pylist(),
+            strict=True,
+        )
+    ]
+
+
 def _streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, max_line: int | None = None):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(files, "TEXT_CHUNK", chunk)
     if max_line is not None:
         monkeypatch.setattr(files, "MAX_LINE", max_line)
-    found: list[tuple[int, str, int, int, str]] = []
+    streamed: list[dict[str, object]] = []
     evidence = probe_datastore(
-        str(path),
-        ScanOptions(
-            show_values=True,
-            on_value=lambda v: found.append((v["line"], v["entity"], v["start"], v["end"], v["value"])),
-        ),
+        str(path), ScanOptions(show_values=True, on_values=lambda shown, c: streamed.extend(_fields(shown, c)))
     )
-    return evidence, found
+    return evidence, [(v["line"], v["entity"], v["start"], v["end"], v["value"]) for v in streamed]
 
 
 @pytest.mark.parametrize("chunk", [7, 64, 1000, 1 << 22])
@@ -99,7 +112,9 @@ def test_jobs_split_large_files_and_merge_in_order(tmp_path: Path, monkeypatch: 
     results = []
     for jobs in (1, 2):
         found: list[dict[str, object]] = []
-        evidence = probe_datastore(str(folder), ScanOptions(jobs=jobs, on_value=found.append))
+        evidence = probe_datastore(
+            str(folder), ScanOptions(jobs=jobs, on_values=lambda shown, c, into=found: into.extend(_fields(shown, c)))
+        )
         results.append((evidence.model_dump(exclude={"provenance": {"collected_at"}}), found))
     assert results[0] == results[1]
     assert results[0][1][-1]["path"].endswith("b.log") and len(results[0][1]) > 1500

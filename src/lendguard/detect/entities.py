@@ -41,7 +41,9 @@ class EntitySpec:
     scorer: Callable[[str], float] | None = None
     # The highest base score `scorer` can give (used to skip specs that cannot reach the threshold).
     peak_score: float | None = None
-    # Finds the spans itself instead of `pattern` (which then documents it and feeds other engines).
+    # Finds the spans itself instead of `pattern` (which then documents it and feeds other engines);
+    # what it finds on a line must depend on that line alone: the scanner hands it a buffer's marked
+    # lines joined.
     finder: Callable[[str, int, int], Iterable[tuple[int, int]]] | None = None
     # Entities recognised by a checksum alone: random digit strings pass 1 time in 10-31, so a column
     # where few values pass is noise unless its name says otherwise.

@@ -26,12 +26,14 @@ equal to scanning each line on its own:
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypeAlias
 
-from lendguard.detect import leftmost
+from lendguard.detect import hyperscan_cache, leftmost
 from lendguard.detect.checkdigits import batch_scorer, batch_validator
+from lendguard.detect.columns import Found, Spans
 from lendguard.detect.entities import ENTITIES, EntitySpec
 
 Backend = Literal["auto", "re", "hyperscan"]
@@ -48,6 +50,7 @@ FULLWIDTH_TABLE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456
 FULLWIDTH_BYTES = bytes.maketrans(b"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\xb8", b"0123456789X")
 
 
+FULLWIDTH_BYTE = re.compile(rb"\xef(?:\xbc[\x90-\x99\xb8]|\xbd\x98)")  # ０-９, Ｘ, ｘ in UTF-8
 FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
 
 
@@ -56,7 +59,7 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
     string and as its UTF-8. The full-width characters are found with numpy in the bytes and only
     their runs are translated, in the string and in the bytes; the rest is copied once, in C (or,
     where there are many runs, the bytes are rewritten and decoded)."""
-    if len(data) == len(text):  # ASCII
+    if len(data) == len(text) or not _has_fullwidth(data):
         return text, data
     import numpy as np
 
@@ -106,9 +109,8 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
 
 
 DEFAULT_THRESHOLD = 0.5
-# A match inside its line: (entity, start, end, score, value); and one with its 1-based line first.
+# A match inside its line: (entity, start, end, score, value).
 _InLine = tuple[str, int, int, float, str]
-Found = tuple[int, str, int, int, float, str]
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ class _Lines:
     than with a Python loop: a character's offset is its byte offset less the continuation bytes
     before it."""
 
-    def __init__(self, text: str, data: bytes) -> None:
+    def __init__(self, text: str, data: bytes, byte_newlines: Any = None) -> None:
         import numpy as np
 
         self.length = len(text)
@@ -160,7 +162,7 @@ class _Lines:
         if "\n" not in text:
             self.newlines = self.byte_newlines = np.zeros(0, dtype=np.int64)
         else:
-            newlines = self.byte_newlines = np.flatnonzero(codes == 10)
+            newlines = self.byte_newlines = np.flatnonzero(codes == 10) if byte_newlines is None else byte_newlines
             if self.continuation is not None:
                 newlines = newlines - np.searchsorted(self.continuation, newlines)
             self.newlines = newlines
@@ -307,11 +309,12 @@ class Scanner:
         self._edges = [leftmost.edges(spec) for spec in self.specs] if use_hyperscan else []
         self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
         # Once a buffer proves dense (values on most lines), the line-marking patterns (those of the
-        # specs not taken from start-of-match reports: e-mail) that end on a boundary character take
-        # over: they report a run once instead of at every character, which saves more callbacks than
-        # the slower pass costs; on sparse logs the plain ones are faster. The start-of-match patterns
-        # consume their boundaries in both.
+        # specs not taken from start-of-match reports: names, e-mail, addresses) run to the end of
+        # their line and so report each line once, which saves more callbacks than the slower pass
+        # costs; on sparse logs the plain ones are faster. The start-of-match patterns consume their
+        # boundaries in both.
         self._bounded_database: Any = None
+        self._sparse = False  # the last buffer was scanned as its touched lines (see _prepare)
 
     def scan(self, text: str, column: str | None = None) -> list[Match]:
         """Every entity in `text` (one string); `column` is the column name when it is a table cell."""
@@ -349,14 +352,31 @@ class Scanner:
         self, text: str, column: str | None = None, prefilter: bool = True, data: bytes | None = None
     ) -> list[Found]:
         """What `scan_lines` yields, as flat tuples (line, entity, start, end, score, value) built
-        without a Match object per value: the form a file scan writes out."""
-        if not text:
-            return []
-        kept, lines = self._kept(text, column, prefilter, data)
-        if not kept.lines:
-            return []
+        without a Match object per value."""
+        return self.scan_columns(text, column, prefilter, data).records()
+
+    def scan_columns(
+        self, text: str, column: str | None = None, prefilter: bool = True, data: bytes | None = None
+    ) -> Spans:
+        """What `scan_records` returns, as columns (numpy arrays) with the value's place in `text`:
+        the form a file scan writes out in bulk."""
+        return self._columns(text, column, prefilter, data, judge_density=True)
+
+    def _columns(
+        self, text: str, column: str | None, prefilter: bool, data: bytes | None, judge_density: bool
+    ) -> Spans:
         import numpy as np
 
+        data = data if data is not None else text.encode("utf-8")
+        names = tuple(spec.name for spec in self.specs)
+        if not text:
+            return _no_spans(names, text, data)
+        prepared = self._prepare(text, prefilter, data, judge_density)
+        if prepared.subset is not None:
+            return self._subset_spans(prepared.subset, column)
+        kept, lines = self._kept(prepared, column)
+        if not kept.lines:
+            return _no_spans(names, text, data)
         line, start, end = (np.concatenate(column) for column in (kept.lines, kept.starts, kept.ends))
         score, kind = np.concatenate(kept.scores), np.concatenate(kept.kinds)
         order = np.lexsort((start, line))
@@ -364,49 +384,131 @@ class Scanner:
         # Where entities claim the same characters on a line, that line is resolved on its own;
         # everywhere else (nearly everywhere) the candidates, in order of position, are the result.
         clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
-        clashing = np.unique(line[1:][clash]) if clash.any() else np.zeros(0, dtype=np.int64)
-        names = [spec.name for spec in self.specs]
+        if clash.any():
+            chosen = self._resolved(line, start, end, score, kind, np.concatenate(kept.sequence)[order], text, lines)
+            line, start, end, score, kind = line[chosen], start[chosen], end[chosen], score[chosen], kind[chosen]
+        offset = lines.starts[line]
+        return Spans(names, line + 1, kind, start - offset, end - offset, score, start, end, text, data)
 
-        def rows(chosen: Any) -> list[Found]:
-            at, where = line[chosen], start[chosen]
-            offset = lines.starts[at]
-            return [
-                (n, names[k], a, b, sc, text[s:e])
-                for n, k, s, e, a, b, sc in zip(
-                    (at + 1).tolist(),
-                    kind[chosen].tolist(),
-                    where.tolist(),
-                    end[chosen].tolist(),
-                    (where - offset).tolist(),
-                    (end[chosen] - offset).tolist(),
-                    score[chosen].tolist(),
-                    strict=True,
-                )
-            ]
+    def _resolved(
+        self, line: Any, start: Any, end: Any, score: Any, kind: Any, sequence: Any, text: str, lines: _Lines
+    ) -> Any:
+        """The rows (of candidates in order of position) that remain once each line where entities
+        claim the same characters is resolved on its own; in order of position."""
+        import numpy as np
 
-        if not clashing.size:
-            return rows(slice(None))
-        on_clashing = np.isin(line, clashing)
-        out = rows(~on_clashing)
-        groups: dict[int, list[tuple[int, _InLine]]] = {}
-        sequence = np.concatenate(kept.sequence)[order][on_clashing].tolist()
-        for (n, *match), seq in zip(rows(on_clashing), sequence, strict=True):
-            groups.setdefault(n, []).append((seq, tuple(match)))  # type: ignore[arg-type]
-        # Each resolved line goes where its number falls among the others (they are in order).
-        places = np.searchsorted(line[~on_clashing], clashing, side="left").tolist()
-        for place, n in reversed(list(zip(places, (clashing + 1).tolist(), strict=True))):
-            # in the order the candidates were found, as the resolution expects
-            resolved = _resolve_overlaps([m for _, m in sorted(groups[n])], self._priority)
-            out[place:place] = [(n, *match) for match in resolved]
-        return out
+        clash = (line[1:] == line[:-1]) & (end[:-1] > start[1:])
+        on_clashing = np.isin(line, np.unique(line[1:][clash]))
+        groups: dict[int, list[tuple[int, _InLine, int]]] = {}
+        rows = np.flatnonzero(on_clashing)
+        offset = lines.starts[line[rows]]
+        for row, n, k, a, b, s, e, sc, seq in zip(
+            rows.tolist(),
+            line[rows].tolist(),
+            kind[rows].tolist(),
+            (start[rows] - offset).tolist(),
+            (end[rows] - offset).tolist(),
+            start[rows].tolist(),
+            end[rows].tolist(),
+            score[rows].tolist(),
+            sequence[rows].tolist(),
+            strict=True,
+        ):
+            groups.setdefault(n, []).append((seq, (self.specs[k].name, a, b, sc, text[s:e]), row))
+        chosen = np.flatnonzero(~on_clashing).tolist()
+        for group in groups.values():
+            # in the order the candidates were found, as the resolution expects; it returns some of them
+            found = sorted(group)
+            row_of = {id(match): row for _, match, row in found}
+            chosen += [row_of[id(match)] for match in _resolve_overlaps([m for _, m, _ in found], self._priority)]
+        # Each line comes from one group, its rows in their order: a stable sort by line is the merge.
+        rows = np.array(chosen, dtype=np.int64)
+        return rows[np.argsort(line[rows], kind="stable")]
 
-    def _kept(self, text: str, column: str | None, prefilter: bool, data: bytes | None) -> tuple[_Kept, _Lines]:
-        normalised, data = _normalise(text, data if data is not None else text.encode("utf-8"))
-        lines = _Lines(normalised, data)
-        use_hyperscan = prefilter and self._database is not None
+    def _prepare(self, text: str, prefilter: bool, data: bytes | None, judge_density: bool) -> _Prepared:
+        """The buffer normalised, hyperscan's reports over it (hyperscan's \\d is ASCII: it scans the
+        text with full-width digits made ASCII) and its line breaks; or, where the reports touch few
+        of its lines (a log), those lines alone as a smaller buffer to scan instead. After such a
+        buffer the next is first scanned as written, its lines with full-width digits counted as
+        touched, so that only the lines picked are normalised (a line's reports depend on that line
+        alone; a buffer that proves dense is then normalised and scanned again)."""
+        import numpy as np
+
+        original = data if data is not None else text.encode("utf-8")
+        top = judge_density  # a buffer given to the scanner, not one of lines it picked
+        if top and prefilter and self._database is not None and self._sparse and _has_fullwidth(original):
+            reports = self._reports(original, judge_density)
+            newlines = np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
+            wide = [found.start() for found in FULLWIDTH_BYTE.finditer(original)]
+            touched = self._sparse_lines(reports, newlines, np.searchsorted(newlines, wide, side="left"))
+            if touched is not None:
+                return _Prepared(text, original, subset=_picked(touched, original, newlines))
+        normalised, data = _normalise(text, original)
+        prepared = _Prepared(normalised, data)
+        if not (prefilter and self._database is not None):
+            return prepared
+        prepared.reports = self._reports(data, judge_density)
+        codes = np.frombuffer(data, dtype=np.uint8)
+        prepared.byte_newlines = np.flatnonzero(codes == 10) if "\n" in text else np.zeros(0, dtype=np.int64)
+        touched = self._sparse_lines(prepared.reports, prepared.byte_newlines)
+        if top:
+            self._sparse = touched is not None
+        if touched is not None:
+            newlines = (
+                prepared.byte_newlines
+                if data is original
+                else np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
+            )
+            prepared.subset = _picked(touched, original, newlines)
+        return prepared
+
+    def _sparse_lines(self, reports: _Reports, byte_newlines: Any, extra: Any = None) -> Any:
+        """The touched lines (and the `extra` ones) where they are few enough to scan on their own;
+        None where they are not."""
+        import numpy as np
+
+        count = len(byte_newlines) + 1
+        reported = sum(len(reports[1][index]) for index in range(len(self.specs)))
+        if count < SUBSET_MIN_LINES or reported >= count:  # more reports than lines: not worth counting them
+            return None
+        touched = self._touched_lines(reports, byte_newlines)
+        if extra is not None and len(extra):
+            touched = np.union1d(touched, extra)
+        if len(touched) * SUBSET_SHARE > count or len(touched) >= count:
+            return None
+        return touched
+
+    def _touched_lines(self, reports: _Reports, byte_newlines: Any) -> Any:
+        """The lines (0-based, sorted, distinct) where some spec's pattern was reported: the only
+        lines where a value can be found. A start-of-match report's line is its value's first
+        byte's; any other's, its last byte's (as `_kept` marks them)."""
+        import numpy as np
+
+        starts, ends = reports
+        offsets = [
+            _int64(starts[index]) if bounds is not None else _int64(ends[index]) - 2
+            for index, bounds in enumerate(self._edges)
+            if ends[index]
+        ]
+        if not offsets:
+            return np.zeros(0, dtype=np.int64)
+        lines = np.unique(np.searchsorted(byte_newlines, np.concatenate(offsets), side="left"))
+        return lines[lines <= len(byte_newlines)]
+
+    def _subset_spans(self, subset: tuple[Any, str, bytes], column: str | None) -> Spans:
+        """The values of the buffer's touched lines, scanned as a buffer of their own (cut from its
+        text); line numbers are the buffer's again. Scanning each line on its own gives what the
+        whole buffer gives."""
+        touched, text, data = subset
+        found = self._columns(text, column, True, data, judge_density=False)
+        return replace(found, lines=touched[found.lines - 1] + 1)
+
+    def _kept(self, prepared: _Prepared, column: str | None) -> tuple[_Kept, _Lines]:
+        normalised, data = prepared.normalised, prepared.data
+        lines = _Lines(normalised, data, prepared.byte_newlines)
         found: _Pass | None = None
-        if use_hyperscan:  # hyperscan's \d is ASCII: it scans the text with full-width digits made ASCII
-            found = self._hyperscan_pass(data, lines)
+        if prepared.reports is not None:
+            found = self._hyperscan_pass(data, lines, prepared.reports)
             context: _Context = _Context(normalised) if found.folding else _OccurrenceContext(normalised, found.words)
         else:
             context = _LoweredContext(normalised)
@@ -466,15 +568,30 @@ class Scanner:
     ) -> list[tuple[int, int]]:
         """(start, end) of the value of every regex match that lies within one line (of the lines
         hyperscan marked, when it did: each on its own, which measured cheaper than any grouping for
-        a regex; a finder takes each run of consecutive marked lines in one call)."""
+        a regex; a finder takes them all, joined, in one call)."""
         bounds = lines.bounds
         finder = compiled.spec.finder
         if finder is not None:  # a finder never reaches across a line break
             if marked is None:
                 return list(finder(normalised, 0, len(normalised)))
-            return [
-                span for first, last in _runs(marked) for span in finder(normalised, bounds[first], bounds[last] - 1)
-            ]
+            # The marked lines, joined, in one call: what a finder finds on a line depends on that line
+            # alone (the scanner's contract: the result of scanning each line on its own), and one call
+            # over a buffer's marked lines costs less than one per run of them (16,000 runs in 4 MiB of
+            # dense records) or one over the unmarked lines between.
+            import numpy as np
+
+            numbers = np.array(marked, dtype=np.int64)
+            new_run = np.flatnonzero(np.diff(numbers) != 1) + 1
+            first = lines.starts[numbers[np.concatenate(([0], new_run))]]  # runs of consecutive marked lines
+            after = lines.ends[numbers[np.concatenate((new_run - 1, [len(numbers) - 1]))]]  # ... less the last break
+            at = np.concatenate(([0], np.cumsum(after - first + 1)[:-1]))  # where each run starts once joined
+            joined = "\n".join([normalised[a:b] for a, b in zip(first.tolist(), after.tolist(), strict=True)])
+            named = list(finder(joined, 0, len(joined)))
+            if not named:
+                return []
+            starts, ends = np.array(named, dtype=np.int64).T
+            shift = (first - at)[np.searchsorted(at, starts, side="right") - 1]
+            return list(zip((starts + shift).tolist(), (ends + shift).tolist(), strict=True))
         regex = compiled.regex
         group = regex.groupindex.get("v", 0)
         finditer = regex.finditer
@@ -560,26 +677,36 @@ class Scanner:
         shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
         kept.add(index, numbers[passed], starts[passed], ends[passed], shown)
 
-    def _hyperscan_pass(self, data: bytes, lines: _Lines) -> _Pass:
-        """One hyperscan pass over the buffer (between two line breaks, so that every value has a
-        character before and after it): the matches of the specs taken from hyperscan, the lines
-        where the others can match, and where each context word occurs (character offsets).
-        `lines` are those of `data`."""
-        import numpy as np
-
-        specs = len(self.specs)
-        starts: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
-        ends: list[list[int]] = [[] for _ in range(specs + len(self._words) + 1)]
+    def _reports(self, data: bytes, judge_density: bool) -> _Reports:
+        """One hyperscan pass over the buffer between two line breaks (so that every value has a
+        character before and after it): per pattern, the start and end offsets it was reported at,
+        in `b"\\n" + data + b"\\n"`. A buffer found dense switches to the bounded patterns
+        (`judge_density`: not a buffer of lines picked because they are dense)."""
+        patterns = len(self.specs) + len(self._words) + 1
+        # arrays of C integers: numpy reads them without a copy, where a list is converted int by int
+        starts = [array("q") for _ in range(patterns)]
+        ends = [array("q") for _ in range(patterns)]
 
         def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
             starts[pattern].append(start)  # one call per match: as little work as can be
             ends[pattern].append(end)
 
-        padded = b"\n" + data + b"\n"
         database = self._bounded_database or self._database
-        database.scan(padded, match_event_handler=on_match)
-        if self._bounded_database is None and sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data):
+        database.scan(b"\n" + data + b"\n", match_event_handler=on_match)
+        dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data)
+        if judge_density and self._bounded_database is None and dense:
             self._bounded_database = self._compile_hyperscan(bounded=True)
+        return starts, ends
+
+    def _hyperscan_pass(self, data: bytes, lines: _Lines, reports: _Reports) -> _Pass:
+        """What hyperscan's reports over the buffer mean: the matches of the specs taken from
+        hyperscan, the lines where the others can match, and where each context word occurs
+        (character offsets). `lines` are those of `data`."""
+        import numpy as np
+
+        specs = len(self.specs)
+        starts, ends = reports
+        padded = b"\n" + data + b"\n"
         codes = np.frombuffer(padded, dtype=np.uint8)
         newlines, continuation = lines.byte_newlines, lines.continuation
 
@@ -599,22 +726,20 @@ class Scanner:
         for index in range(specs):
             bounds = self._edges[index]
             if bounds is not None:
-                reported = np.array(ends[index], dtype=np.int64)
-                begin = np.array(starts[index], dtype=np.int64)
+                reported = _int64(ends[index])
+                begin = _int64(starts[index])
                 if bounds.residual and len(reported):
                     chosen = leftmost.residual_ok(bounds, codes, reported)
                     begin, reported = begin[chosen], reported[chosen]
                 pieces += [begin, reported]
             elif ends[index]:  # the line of each match's last byte
-                numbers = np.searchsorted(newlines, np.array(ends[index], dtype=np.int64) - 2, side="left")
+                numbers = np.searchsorted(newlines, _int64(ends[index]) - 2, side="left")
                 if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
                     numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
                 else:
                     numbers = np.unique(numbers)
                 found.marked[index] = numbers[numbers < lines.count].tolist()
-        words = [
-            (word, np.array(ends[specs + n], dtype=np.int64)) for n, word in enumerate(self._words) if ends[specs + n]
-        ]
+        words = [(word, _int64(ends[specs + n])) for n, word in enumerate(self._words) if ends[specs + n]]
         pieces += [offsets for _, offsets in words]
         sizes = np.cumsum([len(piece) for piece in pieces])[:-1]
         converted = iter(np.split(characters(np.concatenate(pieces)), sizes) if pieces else [])
@@ -646,11 +771,8 @@ class Scanner:
                 flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
             expressions.append(b"\\x{212A}|\\x{0130}")
             flags.append(hyperscan.HS_FLAG_UTF8)
-            database = hyperscan.Database()
             try:
-                database.compile(
-                    expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags
-                )
+                return hyperscan_cache.compiled(expressions, flags)
             except hyperscan.error:
                 failing = [
                     i for i, bounds in enumerate(self._edges) if bounds is not None and not _compiles(expressions[i])
@@ -659,8 +781,6 @@ class Scanner:
                     raise
                 for index in failing:  # its start-of-match form is beyond hyperscan: its lines are marked instead
                     self._edges[index] = None
-                continue
-            return database
 
 
 def _compiles(expression: bytes) -> bool:
@@ -676,6 +796,27 @@ def _compiles(expression: bytes) -> bool:
     except hyperscan.error:
         return False
     return True
+
+
+_Reports: TypeAlias = "tuple[list[array[int]], list[array[int]]]"  # per hyperscan pattern: starts, ends
+# A buffer of at least SUBSET_MIN_LINES lines where values can lie on at most one line in
+# SUBSET_SHARE is scanned as the buffer of those lines (decoding, normalising and finding the
+# lines of the whole buffer cost more than the values do on a log).
+SUBSET_MIN_LINES = 64
+SUBSET_SHARE = 8
+
+
+@dataclass
+class _Prepared:
+    """A buffer ready for `_kept`: normalised (string and UTF-8), hyperscan's reports over it
+    (None: `re` alone), its line breaks' byte offsets, or the lines to scan instead (`subset`:
+    their numbers, text and UTF-8)."""
+
+    normalised: str
+    data: bytes
+    reports: _Reports | None = None
+    byte_newlines: Any = None
+    subset: tuple[Any, str, bytes] | None = None
 
 
 class _Pass:
@@ -704,19 +845,28 @@ def _needed_words(contexts: list[tuple[str, ...]]) -> list[str]:
     )
 
 
-def _runs(lines: list[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive line numbers (sorted, distinct) as (first, last + 1)."""
-    runs: list[tuple[int, int]] = []
-    first = previous = -2
-    for line in lines:
-        if line != previous + 1:
-            if previous >= 0:
-                runs.append((first, previous + 1))
-            first = line
-        previous = line
-    if previous >= 0:
-        runs.append((first, previous + 1))
-    return runs
+def _has_fullwidth(data: bytes) -> bool:
+    return FULLWIDTH_BYTE.search(data) is not None  # what `_normalise` rewrites, looked for in C
+
+
+def _picked(touched: Any, data: bytes, byte_newlines: Any) -> tuple[Any, str, bytes]:
+    """Lines `touched` of a buffer (their numbers, sorted) as a buffer of their own: numbers, text, UTF-8."""
+    bounds = [0, *(byte_newlines + 1).tolist(), len(data) + 1]
+    chosen = b"\n".join([data[bounds[line] : bounds[line + 1] - 1] for line in touched.tolist()])
+    return touched, chosen.decode("utf-8"), chosen
+
+
+def _int64(values: array[int]) -> Any:
+    import numpy as np
+
+    return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
+
+
+def _no_spans(names: tuple[str, ...], text: str, data: bytes) -> Spans:
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    return Spans(names, empty, empty, empty, empty, np.zeros(0, dtype=float), empty, empty, text, data)
 
 
 def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
@@ -728,17 +878,13 @@ def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
     return edges[:, 0], edges[:, 1]
 
 
-NEGATED_CLASS = re.compile(r"\(\?!\[([^\[\]]+)\]\)")
-
-
 def _prefilter(spec: EntitySpec, bounded: bool) -> str:
-    """What hyperscan looks for: the spec's prefilter, or its core; `bounded`, the core followed by
-    a character its `after` boundary allows (or the end). Without that character a run of digits
-    reports a match at every offset where the core could end: one Python callback each."""
-    if spec.prefilter is not None:
-        return spec.prefilter
-    bound = NEGATED_CLASS.fullmatch(spec.after) if bounded else None
-    return f"(?:{spec.pattern})(?:[^{bound.group(1)}]|$)" if bound else spec.pattern
+    """What hyperscan looks for: the spec's prefilter, or its core; `bounded`, that and the rest of
+    its line. Hyperscan reports a pattern once per end offset, so a line is reported once however
+    many matches it holds (no prefilter reaches across a line break), where the pattern alone
+    reports every offset a match can end at: one Python callback each."""
+    found = spec.prefilter if spec.prefilter is not None else spec.pattern
+    return f"(?:{found})[^\\n]*\\n" if bounded else found
 
 
 def _resolve_overlaps(candidates: list[_InLine], priority: dict[str, int]) -> list[_InLine]:

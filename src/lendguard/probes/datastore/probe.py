@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import version
@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.detect import Scanner, mask_value
+from lendguard.detect.columns import Columns, Spans
 from lendguard.detect.entities import RECORD_ENTITIES
+from lendguard.detect.mask import mask_columns
 from lendguard.evidence import DataStoreEvidence, InputFingerprint, Provenance, TextFileProfile, ValueFound
 from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, combine, plaintext_pool, profile, sample_table
@@ -37,9 +39,10 @@ class ScanOptions:
     full: bool = False
     tables: tuple[str, ...] = ()
     show_values: bool = False
-    # Called with the fields of every value found in a text file (those of ValueFound) as it is found
-    # (streamed output); the evidence keeps the first VALUES_KEPT per file and entity, and counts all.
-    on_value: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
+    # Called with the path shown and the values found in a text file as they are found, as columns
+    # (detect.columns.Columns: the fields of ValueFound, a chunk at a time; streamed output); the
+    # evidence keeps the first VALUES_KEPT per file and entity, and counts all.
+    on_values: Callable[[str, Columns], None] | None = field(default=None, compare=False)
     # Worker processes: text files (many files, large ones split at line breaks) and table files (a
     # full Parquet scan split by row groups), results folded in order.
     jobs: int = 1
@@ -74,15 +77,48 @@ def _is_log(path: Path, text: str) -> bool:
 
 @dataclass
 class _Part:
-    """What one byte range of a text file holds: its values (the first VALUES_KEPT per entity, or all
-    of them when they are streamed), counts per entity, line breaks, last character and head."""
+    """What one byte range of a text file holds: the fields of its first VALUES_KEPT values per
+    entity, all its values as columns per chunk when they are streamed, counts per entity, line
+    breaks, last character and head."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
+    streamed: list[Columns] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     newlines: int = 0
     last: str = ""
     head: str = ""
     error: str | None = None
+
+
+def _shown(spans: Spans, show_values: bool, base: int, shift: int) -> Columns:
+    """A chunk's values as the file's columns: line numbers counted from the file's (range's)
+    start, offsets on a line cut at the chunk's start counted from the line's start, values masked."""
+    import numpy as np
+
+    moved = np.where(spans.lines == 1, shift, 0) if shift else 0
+    values = spans.values()
+    return Columns(
+        spans.names,
+        spans.lines + base,
+        spans.kinds,
+        spans.starts + moved,
+        spans.ends + moved,
+        spans.scores,
+        values if show_values else mask_columns(spans.names, spans.kinds, values),
+    )
+
+
+def _first(kinds: Any, names: tuple[str, ...], counts: Counter[str]) -> Any:
+    """The rows of each entity that come before its first VALUES_KEPT values (`counts`: those of
+    the chunks before), in order."""
+    import numpy as np
+
+    rows = [
+        np.flatnonzero(kinds == kind)[: VALUES_KEPT - counts[names[kind]]]
+        for kind in np.unique(kinds).tolist()
+        if counts[names[kind]] < VALUES_KEPT
+    ]
+    return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
 
 def _scan_range(
@@ -91,45 +127,80 @@ def _scan_range(
     scanner: Scanner,
     show_values: bool,
     span: tuple[int, int | None] = (0, None),
-    on_value: Callable[[dict[str, Any]], None] | None = None,
+    on_values: Callable[[str, Columns], None] | None = None,
     keep_all: bool = False,
 ) -> _Part:
-    """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat."""
+    """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat.
+    The values of each chunk go to `on_values` as columns (and to the part with `keep_all`), with
+    no Python object per value; the first VALUES_KEPT per entity are kept as fields."""
     part = _Part()
-    counts, records = part.counts, part.records
     for chunk in files.text_chunks(path, start=span[0], end=span[1]):
         if not part.head:
             part.head = chunk.text[:65536]
-        base, shift = part.newlines, chunk.column
-        for line, entity, start, end, score, value in scanner.scan_records(chunk.text, data=chunk.data):
-            counts[entity] += 1
-            keep = keep_all or counts[entity] <= VALUES_KEPT
-            if not keep and on_value is None:
-                continue
-            moved = shift if line == 1 else 0
-            fields: dict[str, Any] = {
-                "entity": entity,
-                "path": shown,
-                "line": base + line,
-                "start": start + moved,
-                "end": end + moved,
-                "score": score,
-                "value": value if show_values else mask_value(entity, value),
-            }
-            if on_value is not None:
-                on_value(fields)
-            if keep:
-                records.append(fields)
+        spans = scanner.scan_columns(chunk.text, data=chunk.data)
+        if len(spans):
+            _add_chunk(part, spans, shown, show_values, chunk.column, on_values, keep_all)
+        del spans  # not held (with the chunk's text) while the next chunk is scanned
         part.newlines += chunk.text.count("\n")
         part.last = chunk.text[-1:] or part.last
     return part
 
 
+def _add_chunk(
+    part: _Part,
+    spans: Spans,
+    shown: str,
+    show_values: bool,
+    shift: int,
+    on_values: Callable[[str, Columns], None] | None,
+    keep_all: bool,
+) -> None:
+    """A chunk's values: streamed as columns, the first VALUES_KEPT per entity kept as fields, all
+    counted. `shift`: where the chunk's first line starts within its line (a cut over-long line)."""
+    import numpy as np
+
+    base, counts = part.newlines, part.counts
+    if on_values is not None or keep_all:
+        columns = _shown(spans, show_values, base, shift)
+        if on_values is not None:
+            on_values(shown, columns)
+        if keep_all:
+            part.streamed.append(columns)
+    rows = _first(spans.kinds, spans.names, counts)
+    if len(rows):
+        moved = np.where(spans.lines[rows] == 1, shift, 0)
+        for entity, line, start, end, score, value in zip(
+            [spans.names[kind] for kind in spans.kinds[rows].tolist()],
+            (spans.lines[rows] + base).tolist(),
+            (spans.starts[rows] + moved).tolist(),
+            (spans.ends[rows] + moved).tolist(),
+            spans.scores[rows].tolist(),
+            spans.strings(rows),
+            strict=True,
+        ):
+            part.records.append(
+                {
+                    "entity": entity,
+                    "path": shown,
+                    "line": line,
+                    "start": start,
+                    "end": end,
+                    "score": score,
+                    "value": value if show_values else mask_value(entity, value),
+                }
+            )
+    # counted in the order each entity first occurs (the order of the evidence's counts)
+    present, first = np.unique(spans.kinds, return_index=True)
+    found = np.bincount(spans.kinds).tolist()
+    counts.update({spans.names[kind]: found[kind] for kind in present[np.argsort(first)].tolist()})
+
+
 def _text_profile(
-    path: Path, shown: str, parts: Iterable[_Part], on_value: Callable[[dict[str, Any]], None] | None
+    path: Path, shown: str, parts: Iterable[_Part], on_values: Callable[[str, Columns], None] | None
 ) -> tuple[TextFileProfile, list[ValueFound]]:
-    """Fold a file's parts in order (line numbers continue across them); `on_value` gets every
-    value of the parts, in order. The evidence keeps the first VALUES_KEPT values per entity."""
+    """Fold a file's parts in order (line numbers continue across them); `on_values` gets the
+    values of the parts that were streamed, in order. The evidence keeps the first VALUES_KEPT
+    values per entity."""
     counts: Counter[str] = Counter()
     kept: list[ValueFound] = []
     taken: Counter[str] = Counter()
@@ -138,13 +209,14 @@ def _text_profile(
         if part.error is not None:
             raise ProbeError(path, part.error)
         head = part.head if head is None else head
+        if on_values is not None:
+            for columns in part.streamed:
+                on_values(shown, replace(columns, lines=columns.lines + base))
         for fields in part.records:
-            fields["line"] += base
-            if on_value is not None:
-                on_value(fields)
             taken[fields["entity"]] += 1
             if taken[fields["entity"]] <= VALUES_KEPT:
-                kept.append(ValueFound.model_construct(**fields))  # the scanner's output needs no validation
+                fields["line"] += base
+                kept.append(ValueFound(**fields))
         counts.update(part.counts)
         base += part.newlines
         last = part.last or last
@@ -162,7 +234,7 @@ def _scan_text(
     path: Path, shown: str, scanner: Scanner, options: ScanOptions
 ) -> tuple[TextFileProfile, list[ValueFound]]:
     """One process: values stream out as they are found."""
-    part = _scan_range(path, shown, scanner, options.show_values, on_value=options.on_value)
+    part = _scan_range(path, shown, scanner, options.show_values, on_values=options.on_values)
     return _text_profile(path, shown, [part], None)
 
 
@@ -199,7 +271,7 @@ def line_ranges(path: Path, jobs: int) -> list[tuple[int, int | None]]:
 
 def _parallel_parts(paths: list[Path], options: ScanOptions, pool: Executor) -> dict[Path, list[Future[_Part]]]:
     """Submit every range of every text file; each file's parts come back in order."""
-    stream = options.on_value is not None
+    stream = options.on_values is not None
     return {
         path: [
             pool.submit(
@@ -314,7 +386,9 @@ def _probe_paths(
         shown = str(path)
         size += path.stat().st_size
         own = hashlib.sha256()
-        _hash_file(path, digest, own)
+        _hash_file(path, own, *([digest] if root.is_dir() else []))  # one file: its digest is the target's
+        if not root.is_dir():
+            digest = own
         hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
@@ -325,7 +399,7 @@ def _probe_paths(
             elif path.suffix.lower() in TEXT_SUFFIXES or root.is_file():
                 if path in parts:
                     done = (future.result() for future in parts[path])
-                    text_profile, found = _text_profile(path, shown, done, options.on_value)
+                    text_profile, found = _text_profile(path, shown, done, options.on_values)
                 else:
                     text_profile, found = _scan_text(path, shown, scanner, options)
                 text_profiles.append(text_profile)

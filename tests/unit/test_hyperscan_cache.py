@@ -1,0 +1,63 @@
+"""Compiled hyperscan databases kept on disk: loaded instead of compiled, never trusted blindly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.fixtures.pii_corpus import corpus
+
+from lendguard.detect import hyperscan_cache
+from lendguard.detect.scanner import Scanner, hyperscan_available
+
+pytestmark = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is an optional extra")
+TEXT = "\n".join(line.text for line in corpus(seed=21, lines=300))
+
+
+def _stored(folder: Path) -> list[Path]:
+    return sorted(folder.glob("hyperscan-*.db"))
+
+
+def test_a_second_scanner_loads_the_database_instead_of_compiling_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hyperscan
+
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path))
+    first = Scanner(backend="hyperscan").scan_records(TEXT)
+    assert len(_stored(tmp_path)) >= 1
+
+    class Refused:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("compiled although the database was on disk")
+
+    monkeypatch.setattr(hyperscan, "Database", Refused)
+    assert Scanner(backend="hyperscan").scan_records(TEXT) == first
+    assert first == Scanner(backend="re").scan_records(TEXT)
+
+
+def test_a_damaged_or_foreign_file_is_compiled_again_and_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path))
+    expected = Scanner(backend="hyperscan").scan_records(TEXT)
+    stored = _stored(tmp_path)
+    good = {path: path.read_bytes() for path in stored}
+    for damage in (lambda b: b[: len(b) // 2], lambda b: b[:40] + bytes([b[40] ^ 1]) + b[41:], lambda b: b"\0" * 64):
+        for path, body in good.items():
+            path.write_bytes(damage(body))
+        assert Scanner(backend="hyperscan").scan_records(TEXT) == expected
+        assert {path: path.read_bytes() for path in _stored(tmp_path)} == good  # written anew, whole
+
+
+def test_a_folder_that_cannot_be_written_or_caching_off_still_scans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    expected = Scanner(backend="re").scan_records(TEXT)
+    for setting in (str(blocked / "cache"), "off"):
+        monkeypatch.setenv("LENDGUARD_CACHE_DIR", setting)
+        assert Scanner(backend="hyperscan").scan_records(TEXT) == expected
+    assert hyperscan_cache.cache_folder() is None
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
