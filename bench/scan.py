@@ -14,7 +14,8 @@ time and peak RSS come from /usr/bin/time. Presidio is slow, so by default it ru
 --presidio-mb of each file and its time for the whole file is extrapolated: start-up (a run on an
 empty file) plus the measured time per MB (it analyses line by line, so its time is linear).
 
-Each lendguard run is repeated on the file's first tenth: the difference in CPU time is the engine's
+A first, unmeasured `lendguard scan` leaves Python's bytecode and hyperscan's compiled databases on
+disk, as after a user's first run. Each lendguard run is repeated on the file's first tenth: the difference in CPU time is the engine's
 speed per core with start-up excluded (the figure the sparse-log target of 150 MB/s is about).
 
 Then the memory check: `lendguard scan` of a --log-mb log and a full scan of a --rows-row Parquet
