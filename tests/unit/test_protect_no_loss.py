@@ -19,6 +19,7 @@ from tests.fixtures import lending_data
 from lendguard.protect import ProtectError, generate_keyring, load_keyring, protect_target, unprotect_target
 
 ROWS = 400 * 25
+COUNT_TOKENS = "SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'"
 
 
 @pytest.fixture
@@ -36,24 +37,38 @@ def _dump(database: Path) -> list[tuple[object, ...]]:
 def _tokens(database: Path) -> int | None:
     try:
         with sqlite3.connect(database, timeout=0.2) as connection:
-            return int(
-                connection.execute("SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'").fetchone()[0]
-            )
+            return int(connection.execute(COUNT_TOKENS).fetchone()[0])
     except sqlite3.OperationalError:
         return None
 
 
 def _kill_when(command: list[str], database: Path, restored_at_least: int) -> int:
-    """Run `command`, SIGKILL it once `restored_at_least` rows hold plaintext again; tokens left."""
+    """Run `command`, SIGKILL it once `restored_at_least` rows hold plaintext again; tokens left.
+
+    The count is read inside a read transaction, whose shared lock keeps the run from committing, and
+    the lock is let go for a millisecond at a time: the run can only move on a batch or two between
+    two counts, so the kill lands where it was meant to, however fast the run is."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.02)
-        left = _tokens(database)
-        if left is not None and ROWS - left >= restored_at_least:
-            break
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.001)
+            with sqlite3.connect(database, timeout=0.2, isolation_level=None) as connection:
+                try:
+                    connection.execute("BEGIN")
+                    left = connection.execute(COUNT_TOKENS).fetchone()[0]
+                except sqlite3.OperationalError:  # the run holds the file for a commit
+                    continue
+                try:
+                    if ROWS - left >= restored_at_least:
+                        process.send_signal(signal.SIGKILL)
+                        process.wait()
+                        break
+                finally:
+                    connection.execute("ROLLBACK")
+    finally:
+        process.kill()
+        process.wait()
     left = _tokens(database)
     assert left is not None
     return left
