@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from tests.conftest import REPO, run_cli
 from tests.fixtures import lending_data
+from tests.fixtures.interrupt import kill_when
 
 from lendguard.engine import audit_datastore
 from lendguard.findings import Outcome
@@ -179,21 +177,8 @@ def test_killed_run_resumes_to_the_same_result(tmp_path: Path, key_file: Path) -
         "--table",
         "address_book",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # kill it once some batches are committed, not all
-        time.sleep(0.05)
-        try:
-            with sqlite3.connect(big, timeout=0.2) as connection:
-                done = connection.execute(
-                    "SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'"
-                ).fetchone()[0]
-        except sqlite3.OperationalError:
-            continue
-        if done > 0:
-            break
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    count = "SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'"
+    kill_when(command, big, count, lambda done: done > 0)  # once some batches are committed, not all
     with sqlite3.connect(big) as connection:
         done = connection.execute("SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'").fetchone()[0]
     assert 0 < done < 400 * 25, "the run was not interrupted part-way"

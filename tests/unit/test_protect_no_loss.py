@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from tests.conftest import run_cli
 from tests.fixtures import lending_data
+from tests.fixtures.interrupt import kill_when
 
 from lendguard.protect import ProtectError, generate_keyring, load_keyring, protect_target, unprotect_target
 
@@ -43,32 +41,8 @@ def _tokens(database: Path) -> int | None:
 
 
 def _kill_when(command: list[str], database: Path, restored_at_least: int) -> int:
-    """Run `command`, SIGKILL it once `restored_at_least` rows hold plaintext again; tokens left.
-
-    The count is read inside a read transaction, whose shared lock keeps the run from committing, and
-    the lock is let go for a millisecond at a time: the run can only move on a batch or two between
-    two counts, so the kill lands where it was meant to, however fast the run is."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.001)
-            with sqlite3.connect(database, timeout=0.2, isolation_level=None) as connection:
-                try:
-                    connection.execute("BEGIN")
-                    left = connection.execute(COUNT_TOKENS).fetchone()[0]
-                except sqlite3.OperationalError:  # the run holds the file for a commit
-                    continue
-                try:
-                    if ROWS - left >= restored_at_least:
-                        process.send_signal(signal.SIGKILL)
-                        process.wait()
-                        break
-                finally:
-                    connection.execute("ROLLBACK")
-    finally:
-        process.kill()
-        process.wait()
+    """Run `command`, SIGKILL it once `restored_at_least` rows hold plaintext again; tokens left."""
+    kill_when(command, database, COUNT_TOKENS, lambda left: ROWS - left >= restored_at_least)
     left = _tokens(database)
     assert left is not None
     return left
