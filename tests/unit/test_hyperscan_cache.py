@@ -61,3 +61,23 @@ def test_a_folder_that_cannot_be_written_or_caching_off_still_scans(
         assert Scanner(backend="hyperscan").scan_records(TEXT) == expected
     assert hyperscan_cache.cache_folder() is None
     assert blocked.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_database_another_user_owns_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path))
+    expected = Scanner(backend="hyperscan").scan_records(TEXT)
+    assert _stored(tmp_path)
+    loaded: list[Path] = []
+    real_read = Path.read_bytes
+
+    def read(path: Path) -> bytes:
+        loaded.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read)
+    stranger = tmp_path.stat().st_uid + 1
+    monkeypatch.setattr(os, "getuid", lambda: stranger)
+    assert Scanner(backend="hyperscan").scan_records(TEXT) == expected
+    assert not [path for path in loaded if path.parent == tmp_path]  # compiled, never read

@@ -5,7 +5,8 @@ A database is stored under its key — the SHA-256 of the hyperscan version, the
 architecture and every expression with its flags and id — as a SHA-256 of the serialised bytes
 followed by those bytes, written to a temporary file and renamed into place (two processes never
 see half a file). Anything that does not load (another CPU's database, a truncated or changed
-file, a folder that cannot be written) is compiled again; the cache never changes what a scan finds.
+file, one another user owns, a folder that cannot be written) is compiled again; the cache never
+changes what a scan finds.
 
 The folder is `$LENDGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/lendguard`, else `~/.cache/lendguard`;
 `LENDGUARD_CACHE_DIR=off` compiles every time.
@@ -48,6 +49,8 @@ def _load(path: Path) -> Any:
     import hyperscan
 
     try:
+        if path.stat().st_uid != os.getuid():  # a database is code to hyperscan: only one's own is loaded
+            return None
         stored = path.read_bytes()
     except OSError:
         return None
