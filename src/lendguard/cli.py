@@ -436,6 +436,14 @@ def _manifest_spark_probe(item: Mapping[str, Any]) -> DatastoreProbe:
     return _spark_probe(item.get("master"), tuple(f"{k}={v}" for k, v in dict(conf).items()), None)
 
 
+def _release_arrow_memory() -> None:
+    """Hand back to the system what a chunk's JSON Lines took: pyarrow's allocator (mimalloc) keeps
+    freed pages for reuse, about 25 MiB of a dense-record scan's peak."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option(
@@ -1398,11 +1406,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _release_arrow_memory() -> None:
-    """Hand back to the system what a chunk's JSON Lines took: pyarrow's allocator (mimalloc) keeps
-    freed pages for reuse, about 25 MiB of a dense-record scan's peak."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()

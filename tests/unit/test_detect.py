@@ -208,7 +208,7 @@ def test_a_sparse_log_scanned_as_its_touched_lines_gives_what_the_whole_buffer_g
         text = _access_log(records, seed=5, share=share)
         data = text.encode("utf-8")
         fast = Scanner(backend="hyperscan")
-        prepared = fast._prepare(text, True, data, judge_density=False)
+        prepared = fast._prepare(text, True, data, top_level=False)
         assert prepared.subset is not None  # the touched lines are scanned instead
         touched = len(prepared.subset[0])
         assert 0 < touched < text.count("\n") / scanner_module.SUBSET_SHARE
@@ -220,7 +220,7 @@ def test_a_sparse_log_scanned_as_its_touched_lines_gives_what_the_whole_buffer_g
         dense = "\n".join(records)  # and a dense one after it is normalised and scanned whole
         assert fast.scan_records(dense) == Scanner(backend="re").scan_records(dense) and not fast._sparse
         monkeypatch.setattr(scanner_module, "SUBSET_MIN_LINES", 10**9)  # the whole buffer at once
-        assert fast._prepare(text, True, data, judge_density=False).subset is None
+        assert fast._prepare(text, True, data, top_level=False).subset is None
         whole = fast.scan_records(text, data=data)
         monkeypatch.undo()
         assert subset == whole == Scanner(backend="re").scan_records(text)

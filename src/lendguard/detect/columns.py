@@ -13,10 +13,9 @@ Found = tuple[int, str, int, int, float, str]
 
 
 @dataclass(frozen=True)
-class Spans:
-    """What the scanner found in one buffer, in order of position: line numbers (1-based), entity
-    (an index into `names`), start and end within the line, shown score; `at` and `to` are the
-    value's character offsets in `text`, whose UTF-8 is `data`."""
+class _Rows:
+    """Values as numpy columns, in order: line numbers (1-based), entity (an index into `names`),
+    start and end within the line, shown score."""
 
     names: tuple[str, ...]
     lines: Any
@@ -24,13 +23,20 @@ class Spans:
     starts: Any
     ends: Any
     scores: Any
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(frozen=True)
+class Spans(_Rows):
+    """What the scanner found in one buffer, in order of position; `at` and `to` are the value's
+    character offsets in `text`, whose UTF-8 is `data`."""
+
     at: Any
     to: Any
     text: str
     data: bytes
-
-    def __len__(self) -> int:
-        return len(self.lines)
 
     def strings(self, rows: Any = slice(None)) -> list[str]:
         """The values of `rows` (all by default) as Python strings."""
@@ -100,18 +106,8 @@ def _byte_offsets(data: bytes, chars: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Columns:
-    """Values found in a text file (a chunk's worth) as columns: line numbers (1-based, in the
-    file), entity (an index into `names`), start and end within the line, score, and the values as a
-    pyarrow string array (their display forms unless raw values were asked for)."""
+class Columns(_Rows):
+    """Values found in a text file (a chunk's worth), line numbers counted in the file, with the
+    values as a pyarrow string array (their display forms unless raw values were asked for)."""
 
-    names: tuple[str, ...]
-    lines: Any
-    kinds: Any
-    starts: Any
-    ends: Any
-    scores: Any
     values: Any
-
-    def __len__(self) -> int:
-        return len(self.lines)

@@ -162,7 +162,7 @@ class _Lines:
         if "\n" not in text:
             self.newlines = self.byte_newlines = np.zeros(0, dtype=np.int64)
         else:
-            newlines = self.byte_newlines = np.flatnonzero(codes == 10) if byte_newlines is None else byte_newlines
+            newlines = self.byte_newlines = _byte_newlines(data) if byte_newlines is None else byte_newlines
             if self.continuation is not None:
                 newlines = newlines - np.searchsorted(self.continuation, newlines)
             self.newlines = newlines
@@ -360,18 +360,18 @@ class Scanner:
     ) -> Spans:
         """What `scan_records` returns, as columns (numpy arrays) with the value's place in `text`:
         the form a file scan writes out in bulk."""
-        return self._columns(text, column, prefilter, data, judge_density=True)
+        return self._columns(text, column, prefilter, data, top_level=True)
 
-    def _columns(
-        self, text: str, column: str | None, prefilter: bool, data: bytes | None, judge_density: bool
-    ) -> Spans:
+    def _columns(self, text: str, column: str | None, prefilter: bool, data: bytes | None, top_level: bool) -> Spans:
+        """`scan_columns`; `top_level`: a buffer handed to the scanner, not one of lines it picked —
+        only such a buffer decides the bounded database and whether the next is first taken as a log."""
         import numpy as np
 
         data = data if data is not None else text.encode("utf-8")
         names = tuple(spec.name for spec in self.specs)
         if not text:
             return _no_spans(names, text, data)
-        prepared = self._prepare(text, prefilter, data, judge_density)
+        prepared = self._prepare(text, prefilter, data, top_level)
         if prepared.subset is not None:
             return self._subset_spans(prepared.subset, column)
         kept, lines = self._kept(prepared, column)
@@ -425,7 +425,7 @@ class Scanner:
         rows = np.array(chosen, dtype=np.int64)
         return rows[np.argsort(line[rows], kind="stable")]
 
-    def _prepare(self, text: str, prefilter: bool, data: bytes | None, judge_density: bool) -> _Prepared:
+    def _prepare(self, text: str, prefilter: bool, original: bytes, top_level: bool) -> _Prepared:
         """The buffer normalised, hyperscan's reports over it (hyperscan's \\d is ASCII: it scans the
         text with full-width digits made ASCII) and its line breaks; or, where the reports touch few
         of its lines (a log), those lines alone as a smaller buffer to scan instead. After such a
@@ -434,11 +434,9 @@ class Scanner:
         alone; a buffer that proves dense is then normalised and scanned again)."""
         import numpy as np
 
-        original = data if data is not None else text.encode("utf-8")
-        top = judge_density  # a buffer given to the scanner, not one of lines it picked
-        if top and prefilter and self._database is not None and self._sparse and _has_fullwidth(original):
-            reports = self._reports(original, judge_density)
-            newlines = np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
+        if top_level and prefilter and self._database is not None and self._sparse and _has_fullwidth(original):
+            reports = self._reports(b"\n" + original + b"\n", top_level)
+            newlines = _byte_newlines(original)
             wide = [found.start() for found in FULLWIDTH_BYTE.finditer(original)]
             touched = self._sparse_lines(reports, newlines, np.searchsorted(newlines, wide, side="left"))
             if touched is not None:
@@ -447,18 +445,14 @@ class Scanner:
         prepared = _Prepared(normalised, data)
         if not (prefilter and self._database is not None):
             return prepared
-        prepared.reports = self._reports(data, judge_density)
-        codes = np.frombuffer(data, dtype=np.uint8)
-        prepared.byte_newlines = np.flatnonzero(codes == 10) if "\n" in text else np.zeros(0, dtype=np.int64)
+        prepared.padded = b"\n" + data + b"\n"
+        prepared.reports = self._reports(prepared.padded, top_level)
+        prepared.byte_newlines = _byte_newlines(data)
         touched = self._sparse_lines(prepared.reports, prepared.byte_newlines)
-        if top:
+        if top_level:
             self._sparse = touched is not None
         if touched is not None:
-            newlines = (
-                prepared.byte_newlines
-                if data is original
-                else np.flatnonzero(np.frombuffer(original, dtype=np.uint8) == 10)
-            )
+            newlines = prepared.byte_newlines if data is original else _byte_newlines(original)
             prepared.subset = _picked(touched, original, newlines)
         return prepared
 
@@ -474,7 +468,7 @@ class Scanner:
         touched = self._touched_lines(reports, byte_newlines)
         if extra is not None and len(extra):
             touched = np.union1d(touched, extra)
-        if len(touched) * SUBSET_SHARE > count or len(touched) >= count:
+        if len(touched) * SUBSET_SHARE > count or len(touched) >= count:  # fewer lines, or the picked recurse
             return None
         return touched
 
@@ -500,7 +494,7 @@ class Scanner:
         text); line numbers are the buffer's again. Scanning each line on its own gives what the
         whole buffer gives."""
         touched, text, data = subset
-        found = self._columns(text, column, True, data, judge_density=False)
+        found = self._columns(text, column, True, data, top_level=False)
         return replace(found, lines=touched[found.lines - 1] + 1)
 
     def _kept(self, prepared: _Prepared, column: str | None) -> tuple[_Kept, _Lines]:
@@ -508,7 +502,7 @@ class Scanner:
         lines = _Lines(normalised, data, prepared.byte_newlines)
         found: _Pass | None = None
         if prepared.reports is not None:
-            found = self._hyperscan_pass(data, lines, prepared.reports)
+            found = self._hyperscan_pass(prepared.padded, lines, prepared.reports)
             context: _Context = _Context(normalised) if found.folding else _OccurrenceContext(normalised, found.words)
         else:
             context = _LoweredContext(normalised)
@@ -677,11 +671,11 @@ class Scanner:
         shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
         kept.add(index, numbers[passed], starts[passed], ends[passed], shown)
 
-    def _reports(self, data: bytes, judge_density: bool) -> _Reports:
-        """One hyperscan pass over the buffer between two line breaks (so that every value has a
-        character before and after it): per pattern, the start and end offsets it was reported at,
-        in `b"\\n" + data + b"\\n"`. A buffer found dense switches to the bounded patterns
-        (`judge_density`: not a buffer of lines picked because they are dense)."""
+    def _reports(self, padded: bytes, top_level: bool) -> _Reports:
+        """One hyperscan pass over the buffer between two line breaks (`padded`: so that every value
+        has a character before and after it): per pattern, the start and end offsets it was reported
+        at. A top-level buffer found dense switches to the bounded patterns (a buffer of lines picked
+        because they hold values is dense by its making)."""
         patterns = len(self.specs) + len(self._words) + 1
         # arrays of C integers: numpy reads them without a copy, where a list is converted int by int
         starts = [array("q") for _ in range(patterns)]
@@ -692,21 +686,20 @@ class Scanner:
             ends[pattern].append(end)
 
         database = self._bounded_database or self._database
-        database.scan(b"\n" + data + b"\n", match_event_handler=on_match)
-        dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * len(data)
-        if judge_density and self._bounded_database is None and dense:
+        database.scan(padded, match_event_handler=on_match)
+        dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * (len(padded) - 2)
+        if top_level and self._bounded_database is None and dense:
             self._bounded_database = self._compile_hyperscan(bounded=True)
         return starts, ends
 
-    def _hyperscan_pass(self, data: bytes, lines: _Lines, reports: _Reports) -> _Pass:
-        """What hyperscan's reports over the buffer mean: the matches of the specs taken from
-        hyperscan, the lines where the others can match, and where each context word occurs
-        (character offsets). `lines` are those of `data`."""
+    def _hyperscan_pass(self, padded: bytes, lines: _Lines, reports: _Reports) -> _Pass:
+        """What hyperscan's reports over the buffer (`padded`: between two line breaks) mean: the
+        matches of the specs taken from hyperscan, the lines where the others can match, and where
+        each context word occurs (character offsets). `lines` are those of the buffer."""
         import numpy as np
 
         specs = len(self.specs)
         starts, ends = reports
-        padded = b"\n" + data + b"\n"
         codes = np.frombuffer(padded, dtype=np.uint8)
         newlines, continuation = lines.byte_newlines, lines.continuation
 
@@ -809,12 +802,13 @@ SUBSET_SHARE = 8
 @dataclass
 class _Prepared:
     """A buffer ready for `_kept`: normalised (string and UTF-8), hyperscan's reports over it
-    (None: `re` alone), its line breaks' byte offsets, or the lines to scan instead (`subset`:
+    (None: `re` alone) and what it scanned, its line breaks' byte offsets, or the lines to scan instead (`subset`:
     their numbers, text and UTF-8)."""
 
     normalised: str
     data: bytes
     reports: _Reports | None = None
+    padded: bytes = b""  # the buffer between two line breaks, as hyperscan scanned it
     byte_newlines: Any = None
     subset: tuple[Any, str, bytes] | None = None
 
@@ -843,6 +837,12 @@ def _needed_words(contexts: list[tuple[str, ...]]) -> list[str]:
         for word, specs in users.items()
         if not all(any(other != word and other in word for other in words) for words in specs)
     )
+
+
+def _byte_newlines(data: bytes) -> Any:
+    import numpy as np
+
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
 
 
 def _has_fullwidth(data: bytes) -> bool:

@@ -216,7 +216,7 @@ def _text_profile(
             taken[fields["entity"]] += 1
             if taken[fields["entity"]] <= VALUES_KEPT:
                 fields["line"] += base
-                kept.append(ValueFound(**fields))
+                kept.append(ValueFound.model_construct(**fields))  # the scanner's output needs no validation
         counts.update(part.counts)
         base += part.newlines
         last = part.last or last
@@ -382,14 +382,17 @@ def _probe_paths(
     text_profiles, values, warnings = [], [], []
     digest, size = hashlib.sha256(), 0
     hashes: dict[str, str] = {}
+    folder = root.is_dir()
     for path in paths:
         shown = str(path)
         size += path.stat().st_size
         own = hashlib.sha256()
-        _hash_file(path, own, *([digest] if root.is_dir() else []))  # one file: its digest is the target's
-        if not root.is_dir():
+        if folder:
+            _hash_file(path, digest, own)
+        else:  # one file: its digest is the target's, read once
+            _hash_file(path, own)
             digest = own
-        hashes[str(path.relative_to(root)) if root.is_dir() else path.name] = own.hexdigest()
+        hashes[str(path.relative_to(root)) if folder else path.name] = own.hexdigest()
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
         try:
             if kind is not None and path in table_parts:
