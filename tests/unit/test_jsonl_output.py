@@ -14,6 +14,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 from tests.fixtures.pii_corpus import corpus
+from tests.fixtures.streamed import fields
 
 from lendguard.detect import Scanner, arrow, columns
 from lendguard.detect.columns import Columns
@@ -62,21 +63,8 @@ def test_values_and_paths_that_json_escapes_are_encoded_as_orjson_does() -> None
         values=arrow.strings(values),
     )
     path = 'd"ir\\中/x.log'
-    expected = "".join(
-        value_record(
-            {"entity": found.names[k], "path": path, "line": n, "start": a, "end": b, "score": score, "value": value}
-        )
-        + "\n"
-        for k, n, a, b, score, value in zip(
-            found.kinds.tolist(),
-            found.lines.tolist(),
-            found.starts.tolist(),
-            found.ends.tolist(),
-            found.scores.tolist(),
-            values,
-            strict=True,
-        )
-    )
+    assert found.values.to_pylist() == values
+    expected = "".join(value_record(record) + "\n" for record in fields(path, found))
     assert bytes(value_lines(path, found)) == expected.encode()
     plain = replace(found, values=arrow.strings(["x"] * count))  # nothing to escape: the short way
     assert bytes(value_lines(path, plain)).count(b'"value":"x"}\n') == count

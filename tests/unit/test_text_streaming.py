@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from tests.fixtures.pii_corpus import corpus
+from tests.fixtures.streamed import fields
 
 from lendguard.detect import Scanner
-from lendguard.detect.columns import Columns
 from lendguard.probes.datastore import ScanOptions, files, probe_datastore
 from lendguard.probes.errors import ProbeError
 
@@ -20,29 +20,13 @@ def _whole(text: str) -> list[tuple[int, str, int, int, str]]:
     return [(n, m.entity, m.start, m.end, m.value) for n, m in Scanner().scan_lines(text)]
 
 
-def _fields(path: str, found: Columns) -> list[dict[str, object]]:
-    """The fields of ValueFound of every value streamed as columns."""
-    return [
-        {"entity": found.names[k], "path": path, "line": n, "start": a, "end": b, "score": score, "value": value}
-        for k, n, a, b, score, value in zip(
-            found.kinds.tolist(),
-            found.lines.tolist(),
-            found.starts.tolist(),
-            found.ends.tolist(),
-            found.scores.tolist(),
-            found.values.to_pylist(),
-            strict=True,
-        )
-    ]
-
-
 def _streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, max_line: int | None = None):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(files, "TEXT_CHUNK", chunk)
     if max_line is not None:
         monkeypatch.setattr(files, "MAX_LINE", max_line)
     streamed: list[dict[str, object]] = []
     evidence = probe_datastore(
-        str(path), ScanOptions(show_values=True, on_values=lambda shown, c: streamed.extend(_fields(shown, c)))
+        str(path), ScanOptions(show_values=True, on_values=lambda shown, c: streamed.extend(fields(shown, c)))
     )
     return evidence, [(v["line"], v["entity"], v["start"], v["end"], v["value"]) for v in streamed]
 
@@ -113,7 +97,7 @@ def test_jobs_split_large_files_and_merge_in_order(tmp_path: Path, monkeypatch: 
     for jobs in (1, 2):
         found: list[dict[str, object]] = []
         evidence = probe_datastore(
-            str(folder), ScanOptions(jobs=jobs, on_values=lambda shown, c, into=found: into.extend(_fields(shown, c)))
+            str(folder), ScanOptions(jobs=jobs, on_values=lambda shown, c, into=found: into.extend(fields(shown, c)))
         )
         results.append((evidence.model_dump(exclude={"provenance": {"collected_at"}}), found))
     assert results[0] == results[1]
