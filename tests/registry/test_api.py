@@ -363,3 +363,16 @@ def test_reference_numbers_survive_the_masker() -> None:
         for _ in range(500):
             number = reference(prefix, date(2026, 12, 1))
             assert mask_text(f"迟延通知：{number} 发现于 2026-11-25").count(number) == 1
+
+
+def test_a_complaint_naming_a_platform_in_other_digits_is_refused_not_a_server_error(world: World) -> None:
+    from lendguard.registry.models import row_id
+
+    for written in ("²", "٣", "１", "12²"):  # str.isdigit accepts them; int refuses or reads another number
+        assert row_id(written) is None
+        filed = world.client.post(
+            "/api/v1/complaints",
+            json={"platform": written, "text": "催收电话打到我同事", "phone": PHONE, "category": "contacts_harassed"},
+        )
+        assert filed.status_code == 422 and "no registered platform" in filed.text, (written, filed.text)
+    assert row_id("12") == 12 and row_id("1234567890") is None

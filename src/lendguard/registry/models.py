@@ -235,3 +235,9 @@ class AuditJob(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
+
+
+def row_id(written: str) -> int | None:
+    """The row id `written` names, where it is one: ASCII digits that fit an id (not ² or ٣, which
+    `str.isdigit` also accepts and `int` refuses or reads as another number)."""
+    return int(written) if written.isascii() and written.isdigit() and len(written) < 10 else None

@@ -13,7 +13,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.errors import ConflictError, InvalidError, NotFoundError, require, visible
-from lendguard.registry.models import Platform
+from lendguard.registry.models import Platform, row_id
 
 PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+")
 DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
@@ -68,7 +68,8 @@ def get_platform(session: Session, principal: Principal, platform_id: int) -> Pl
 
 def find_platform(session: Session, name_or_id: str) -> Platform:
     """The platform a complaint names, by id or exact name (public: reveals nothing else)."""
-    platform = session.get(Platform, int(name_or_id)) if name_or_id.isdigit() and len(name_or_id) < 10 else None
+    number = row_id(name_or_id)
+    platform = session.get(Platform, number) if number is not None else None
     platform = platform or session.scalars(select(Platform).where(Platform.name == name_or_id.strip())).first()
     if platform is None:
         raise InvalidError(f"no registered platform {name_or_id!r}")

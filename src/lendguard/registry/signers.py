@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lendguard.registry.audit import record
 from lendguard.registry.auth import Principal, Role
 from lendguard.registry.errors import ConflictError, InvalidError, NotFoundError, require
-from lendguard.registry.models import TrustedSigner
+from lendguard.registry.models import TrustedSigner, row_id
 from lendguard.reports.inspection import SignatureError
 
 OWN_NAME = "this registry"
@@ -81,9 +81,8 @@ def add_signer(session: Session, principal: Principal, name: str, public_key: st
 
 
 def find_signer(session: Session, name_or_id: str) -> TrustedSigner:
-    signer = None
-    if name_or_id.isdigit() and len(name_or_id) < 10:
-        signer = session.get(TrustedSigner, int(name_or_id))
+    number = row_id(name_or_id)
+    signer = session.get(TrustedSigner, number) if number is not None else None
     signer = signer or session.scalars(select(TrustedSigner).where(TrustedSigner.name == name_or_id.strip())).first()
     if signer is None:
         raise NotFoundError(f"no trusted signer {name_or_id!r}")
