@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 from tests.conftest import REPO, run_cli
 from tests.fixtures import lending_data
-from tests.fixtures.interrupt import kill_when
+from tests.fixtures.interrupt import run_killed_at_commit
 
 from lendguard.engine import audit_datastore
 from lendguard.findings import Outcome
@@ -164,25 +164,12 @@ def test_killed_run_resumes_to_the_same_result(tmp_path: Path, key_file: Path) -
     )
     reference = tmp_path / "reference.db"
     shutil.copy(big, reference)
-    command = [
-        sys.executable,
-        "-m",
-        "lendguard",
-        "protect",
-        f"sqlite:///{big}",
-        "--key-file",
-        str(key_file),
-        "--batch",
-        "100",
-        "--table",
-        "address_book",
-    ]
-    count = "SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'"
-    kill_when(command, big, count, lambda done: done > 0)  # once some batches are committed, not all
+    command = ["protect", f"sqlite:///{big}", "--key-file", str(key_file), "--batch", "100", "--table", "address_book"]
+    assert run_killed_at_commit(command, commit=30) == -signal.SIGKILL  # 29 batches of 100 rows landed
     with sqlite3.connect(big) as connection:
         done = connection.execute("SELECT count(*) FROM address_book WHERE contact_mobile LIKE 'lg1:%'").fetchone()[0]
     assert 0 < done < 400 * 25, "the run was not interrupted part-way"
-    resumed = run_cli(*command[3:])
+    resumed = run_cli(*command)
     assert resumed.returncode == 0, resumed.stderr
     assert "✓" in resumed.stdout and "✗" not in resumed.stdout
     finished = run_cli("protect", f"sqlite:///{reference}", "--key-file", str(key_file), "--table", "address_book")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 from tests.conftest import run_cli
 from tests.fixtures import lending_data
-from tests.fixtures.interrupt import kill_when
+from tests.fixtures.interrupt import run_killed_at_commit
 
 from lendguard.protect import ProtectError, generate_keyring, load_keyring, protect_target, unprotect_target
 
@@ -38,14 +38,6 @@ def _tokens(database: Path) -> int | None:
             return int(connection.execute(COUNT_TOKENS).fetchone()[0])
     except sqlite3.OperationalError:
         return None
-
-
-def _kill_when(command: list[str], database: Path, restored_at_least: int) -> int:
-    """Run `command`, SIGKILL it once `restored_at_least` rows hold plaintext again; tokens left."""
-    kill_when(command, database, COUNT_TOKENS, lambda left: ROWS - left >= restored_at_least)
-    left = _tokens(database)
-    assert left is not None
-    return left
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +69,10 @@ def test_unprotect_killed_at_any_point_finishes_on_rerun(
     database = tmp_path / "restoring.db"
     shutil.copy(source, database)
     arguments = ["unprotect", f"sqlite:///{database}", "--key-file", str(key_file), "--table", "address_book"]
-    left = _kill_when([sys.executable, "-m", "lendguard", *arguments, "--batch", "50"], database, restored_at_least)
-    assert 0 < left < ROWS, "the run was not interrupted part-way"
+    killed = run_killed_at_commit([*arguments, "--batch", "50"], commit=-(-restored_at_least // 50) + 1)
+    assert killed == -signal.SIGKILL, "the run ended before the kill"
+    left = _tokens(database)
+    assert left is not None and 0 < left < ROWS, "the run was not interrupted part-way"
     # The first 1,000 rows (the scan's sample) are plaintext again: the tokens' prefix must still be found.
     resumed = run_cli(*arguments, "--manifest", str(manifest))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
