@@ -13,15 +13,13 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
-from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
@@ -29,68 +27,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from lendguard import __version__
-from lendguard.detect import mask_text
-from lendguard.detect.columns import Columns
-from lendguard.engine import (
-    DatastoreProbe,
-    TargetReport,
-    audit_apk,
-    audit_collection,
-    audit_datastore,
-    audit_org,
-    audit_policy,
-    audit_traffic,
-    grade_reports,
-    run_inspection,
-    waive,
-)
-from lendguard.evidence import Clause, DataStoreEvidence
-from lendguard.findings import Outcome
-from lendguard.grading import Grade, areas_of
-from lendguard.grading import grade as grade_findings
-from lendguard.manifest import ManifestError
-from lendguard.probes.datastore import ScanOptions, probe_datastore
-from lendguard.protect import (
-    ColumnReport,
-    KeyFileError,
-    KeyRing,
-    ProtectError,
-    generate_keyring,
-    load_keyring,
-    protect_target,
-    rotate_keyring,
-    unprotect_target,
-)
-from lendguard.protect.rewrite import check_manifest, write_manifest
 from lendguard.registry.cli import COMMANDS as REGISTRY_COMMANDS
-from lendguard.reports import ReportDocument, build_document, report_schema
-from lendguard.reports.compare import baseline_fingerprints, compare
-from lendguard.reports.datastore import jsonl_records, render_columns, value_lines
-from lendguard.reports.findings_csv import findings_csv
-from lendguard.reports.html import render_html
-from lendguard.reports.i18n import word
-from lendguard.reports.inspection import SignatureError, build_inspection, generate_signing_key, inspection_schema, sign
-from lendguard.reports.inspection import load as load_report
-from lendguard.reports.inspection import verify as verify_report
-from lendguard.reports.league import league_csv, league_html, league_row, unreadable_csv
-from lendguard.reports.markdown import render_markdown
-from lendguard.reports.masking import masked
-from lendguard.reports.pdf import render_pdf
-from lendguard.reports.policy_diff import PolicyDiff, diff_policies
-from lendguard.reports.sarif import render_sarif, render_targets_sarif
-from lendguard.reports.summary import rule_results
-from lendguard.reports.table import (
-    render_coverage,
-    render_findings,
-    render_fix_first,
-    render_people,
-    render_summary,
-)
-from lendguard.rulebase import Language, RuleBase, Severity, load_rulebase
-from lendguard.waivers import WaiverEntry, WaiverStatus, load_waivers, waiver_warnings
+
+# The engine, probes and report writers are imported by the commands that use them, so that
+# `--version`, `--help` and a command that needs few of them start fast.
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from lendguard.detect.columns import Columns
+    from lendguard.engine import DatastoreProbe, TargetReport
+    from lendguard.evidence import Clause
+    from lendguard.grading import Grade
+    from lendguard.protect import ColumnReport, KeyRing, ProtectError
+    from lendguard.reports import ReportDocument
+    from lendguard.rulebase import Language, RuleBase
+    from lendguard.waivers import WaiverEntry, WaiverStatus
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
+# The rule base's severities (`rulebase.Severity`, which loads pydantic: the options are built before
+# any command runs); tests/unit/test_startup.py holds the two equal.
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+FAIL_ON_CHOICES = [*SEVERITIES, "none"]
 
 lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language."
@@ -154,6 +111,9 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _waiver_entries(path: Path | None) -> list[WaiverEntry]:
+    from lendguard.manifest import ManifestError
+    from lendguard.waivers import load_waivers
+
     if path is None:
         return []
     try:
@@ -163,6 +123,8 @@ def _waiver_entries(path: Path | None) -> list[WaiverEntry]:
 
 
 def _known(path: Path | None) -> set[str]:
+    from lendguard.reports.compare import baseline_fingerprints
+
     if path is None:
         return set()
     try:
@@ -174,6 +136,9 @@ def _known(path: Path | None) -> set[str]:
 def _exit_code(documents: list[ReportDocument], fail_on: str) -> int:
     """2 if any input was unreadable, else 1 if a finding at or above --fail-on (not waived, not
     in the baseline; inconclusive ones too with --fail-on-inconclusive), else 0."""
+    from lendguard.findings import Outcome
+    from lendguard.rulebase import Severity
+
     if any(d.error for d in documents):
         return EXIT_INPUT
     if fail_on == "none":
@@ -227,6 +192,13 @@ def _run(
     """Audit each target in turn (progress bar on a terminal); input errors are one line each.
     `stages` is handed the bar, for engines that report their own steps (Spark's stages). The
     documents are masked (reports.masking) unless `show_values`."""
+    from lendguard.detect import mask_text
+    from lendguard.engine import waive
+    from lendguard.reports import build_document
+    from lendguard.reports.i18n import word
+    from lendguard.rulebase import load_rulebase
+    from lendguard.waivers import waiver_warnings
+
     rulebase = load_rulebase()
     err = Console(stderr=True)
     gate = _gate()
@@ -259,6 +231,8 @@ def _run(
 
 
 def _print_documents(documents: list[ReportDocument], show_passed: bool) -> None:
+    from lendguard.reports.table import render_findings, render_summary
+
     out = Console()
     for document in documents:
         if not document.error:
@@ -278,11 +252,12 @@ format_option = click.option(
 )
 
 
-def _filter(key: str, choices: list[str]) -> Callable[[click.Context, click.Parameter, str | None], None]:
-    """Parse a comma-separated list of choices into the context, for _filtered()."""
+def _filter(key: str, values: Callable[[], list[str]]) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    """Parse a comma-separated list of `values()` into the context, for _filtered()."""
 
     def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
         items = {item.strip() for item in (value or "").split(",") if item.strip()}
+        choices = values()
         unknown = items - set(choices)
         if unknown:
             raise click.BadParameter(f"{', '.join(sorted(unknown))} (choose from {', '.join(choices)})")
@@ -291,17 +266,23 @@ def _filter(key: str, choices: list[str]) -> Callable[[click.Context, click.Para
     return parse
 
 
+def _outcomes() -> list[str]:
+    from lendguard.findings import Outcome
+
+    return [outcome.value for outcome in Outcome]
+
+
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--severity and --status: which findings every output format shows and the exit code counts."""
     severity = click.option(
         "--severity",
-        callback=_filter("severity", [s.value for s in Severity]),
+        callback=_filter("severity", lambda: list(SEVERITIES)),
         expose_value=False,
         help="Only findings of these severities, comma-separated (critical,high,medium,low,info).",
     )
     status = click.option(
         "--status",
-        callback=_filter("status", [o.value for o in Outcome]),
+        callback=_filter("status", _outcomes),
         expose_value=False,
         help="Only findings with these outcomes, comma-separated (fail,inconclusive,pass,not_applicable).",
     )
@@ -310,6 +291,9 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filtered(documents: list[ReportDocument]) -> tuple[list[ReportDocument], bool]:
     """The documents with the --severity/--status selection applied; True when passed ones were asked for."""
+    from lendguard.findings import Outcome
+    from lendguard.rulebase import Severity
+
     meta = click.get_current_context().meta
     severities: frozenset[str] | None = meta.get("lendguard.severity")
     statuses: frozenset[str] | None = meta.get("lendguard.status")
@@ -325,6 +309,10 @@ def _filtered(documents: list[ReportDocument]) -> tuple[list[ReportDocument], bo
 
 def _formatted(documents: list[ReportDocument], output_format: str) -> bool:
     """Print the machine formats every audit command shares (json, sarif, csv); False for the table."""
+    from lendguard.reports.findings_csv import findings_csv
+    from lendguard.reports.sarif import render_targets_sarif
+    from lendguard.rulebase import load_rulebase
+
     if output_format == "json":
         for document in documents:
             click.echo(_dump(document, 2 if len(documents) == 1 else None))
@@ -376,6 +364,9 @@ def apk(
     show_passed: bool,
 ) -> None:
     """Audit Android APKs for personal-information over-collection (APP-* rules)."""
+    from lendguard.engine import audit_apk
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     done = _run([str(f) for f in files], lambda target: audit_apk(Path(target), rulebase, lang), lang, output_dir)
     _emit([document for _, document in done], output_format, show_passed, fail_on)
@@ -504,6 +495,13 @@ def scan(
     """Find personal information at rest: databases (sqlite:///, postgresql://, mysql+pymysql://),
     CSV, JSONL, Parquet, text and log files, or directories of them (DATA-* rules). With
     --engine spark: Parquet/ORC/CSV/JSON datasets (local, hdfs://, s3a://), hive:db[.table], jdbc: URLs."""
+    from lendguard.engine import audit_datastore
+    from lendguard.evidence import DataStoreEvidence
+    from lendguard.probes.datastore import ScanOptions, probe_datastore
+    from lendguard.reports.datastore import jsonl_records, render_columns, value_lines
+    from lendguard.reports.masking import masked
+    from lendguard.rulebase import load_rulebase
+
     if not prose_names and engine == "spark":
         raise click.UsageError("--no-prose-names works with the local engine only, not --engine spark")
     rulebase = load_rulebase()
@@ -577,6 +575,9 @@ def policy(
 ) -> None:
     """Audit privacy policies (.txt, .html, .pdf, or the policy inside an APK) against the POL-* rules;
     an APK also gets the X-* checks of what the app collects against what the policy declares."""
+    from lendguard.engine import audit_policy
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     done = _run([str(s) for s in sources], lambda source: audit_policy(Path(source), rulebase, lang), lang, output_dir)
     _emit([document for _, document in done], output_format, show_passed, fail_on)
@@ -616,6 +617,9 @@ def traffic(
 ) -> None:
     """Audit HAR 1.2 captures of an app's traffic (NET-* rules): contact lists, call logs, SMS,
     app lists, device ids and locations sent, over http, to third parties, before consent."""
+    from lendguard.engine import audit_traffic
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     domains = tuple(d.strip() for d in first_party.split(",") if d.strip())
     moment = consent_at.replace(tzinfo=consent_at.tzinfo or ZoneInfo("Asia/Shanghai")) if consent_at else None
@@ -676,6 +680,9 @@ def collection(
 ) -> None:
     """Audit a debt-collection contact log (COL-* rules): third parties, disclosure, hours,
     frequency, refusals ignored, abuse. LOG is CSV/JSONL/Parquet or a database URL."""
+    from lendguard.engine import audit_collection
+    from lendguard.rulebase import load_rulebase
+
     rulebase, overrides = load_rulebase(), _mapping(mapping)
     done = _run(
         [log],
@@ -704,6 +711,9 @@ def org(
 ) -> None:
     """Audit governance records (YAML): officer, impact assessments, MLPS level, breach notices,
     data-subject requests and complaints against deadlines in Chinese working days (ORG-* rules)."""
+    from lendguard.engine import audit_org
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     done = _run([str(f) for f in files], lambda target: audit_org(Path(target), rulebase, lang), lang, output_dir)
     _emit([document for _, document in done], output_format, show_passed, fail_on)
@@ -723,6 +733,12 @@ def _emit(documents: list[ReportDocument], output_format: str, show_passed: bool
 @lang_option
 def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
     """Clause-level changes between two policy versions and the findings each change added or removed."""
+    from lendguard.engine import audit_policy
+    from lendguard.reports.i18n import word
+    from lendguard.reports.masking import masked
+    from lendguard.reports.policy_diff import PolicyDiff, diff_policies
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     reports = [audit_policy(path, rulebase, lang) for path in (old, new)]
     for report in reports:
@@ -798,6 +814,20 @@ def audit(
     manifest: Path, output: Path, sign_key: Path | None, allow_outside: bool, lang: Language, fail_on: str
 ) -> None:
     """Inspect a platform: run every probe its inspection.yaml names, grade, and write the report."""
+    from lendguard.detect import mask_text
+    from lendguard.engine import run_inspection
+    from lendguard.manifest import ManifestError
+    from lendguard.reports.findings_csv import findings_csv
+    from lendguard.reports.html import render_html
+    from lendguard.reports.i18n import word
+    from lendguard.reports.inspection import SignatureError, build_inspection, sign
+    from lendguard.reports.markdown import render_markdown
+    from lendguard.reports.pdf import render_pdf
+    from lendguard.reports.sarif import render_sarif
+    from lendguard.reports.summary import rule_results
+    from lendguard.reports.table import render_coverage, render_fix_first, render_people, render_summary
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     err = Console(stderr=True)
     progress = _progress(err, counted=False, disable=False)
@@ -868,13 +898,25 @@ def _merged(statuses: list[list[WaiverStatus]]) -> list[WaiverStatus]:
     return merged
 
 
+def _engine_audit(kind: str) -> Callable[[Path, RuleBase, Language], TargetReport]:
+    """The engine's audit of one kind of target, imported when it first runs."""
+
+    def audit(path: Path, rulebase: RuleBase, lang: Language) -> TargetReport:
+        from lendguard.engine import audit_apk, audit_policy, audit_traffic
+
+        audits = {"apk": audit_apk, "policy": audit_policy, "traffic": audit_traffic}
+        return audits[kind](path, rulebase, lang)
+
+    return audit
+
+
 BATCH_AUDITS: dict[str, Callable[[Path, RuleBase, Language], TargetReport]] = {
-    ".apk": audit_apk,
-    ".html": audit_policy,
-    ".htm": audit_policy,
-    ".pdf": audit_policy,
-    ".txt": audit_policy,
-    ".har": audit_traffic,
+    ".apk": _engine_audit("apk"),
+    ".html": _engine_audit("policy"),
+    ".htm": _engine_audit("policy"),
+    ".pdf": _engine_audit("policy"),
+    ".txt": _engine_audit("policy"),
+    ".har": _engine_audit("traffic"),
 }
 
 
@@ -894,6 +936,11 @@ def _audit_one(
 ) -> tuple[Path, ReportDocument, Grade, list[WaiverStatus]]:
     """One batch item in a worker process (module-level so it pickles), waivers applied; a file that
     takes longer than the timeout is reported as unreadable, the worker goes on with the next."""
+    from lendguard.engine import TargetReport, grade_reports, waive
+    from lendguard.grading import areas_of
+    from lendguard.reports import build_document
+    from lendguard.rulebase import load_rulebase
+
     path, lang, timeout, entries, today = job
     rulebase = load_rulebase()
     kind = BATCH_KINDS.get(path.suffix.lower(), "policy")
@@ -921,6 +968,8 @@ def _audit_one(
 def _report_paths(folder: Path, items: list[Path], output: Path) -> dict[Path, Path]:
     """Each file's report, named after its masked path (a file named after a borrower's phone number
     must not name a report with it); names that mask alike are told apart by their order."""
+    from lendguard.detect import mask_text
+
     paths: dict[Path, Path] = {}
     taken: set[str] = set()
     for item in items:
@@ -936,6 +985,12 @@ def _report_paths(folder: Path, items: list[Path], output: Path) -> dict[Path, P
 
 def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocument, Grade, list[WaiverStatus]] | None:
     """The report an earlier run wrote for this file, if it is of this very file (same SHA-256)."""
+    from lendguard.grading import areas_of
+    from lendguard.grading import grade as grade_findings
+    from lendguard.reports import ReportDocument
+    from lendguard.reports.masking import masked
+    from lendguard.rulebase import load_rulebase
+
     try:
         document = ReportDocument.model_validate_json(report.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -975,6 +1030,13 @@ def batch(
     """Audit every APK, policy and HAR file in FOLDER, in parallel, into league tables: each kind
     ranked on its own, worst first; unreadable files listed apart, not graded. Exit 2 if any file
     was unreadable, else 1 if any finding at or above --fail-on, else 0."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from lendguard.detect import mask_text
+    from lendguard.reports.i18n import word
+    from lendguard.reports.league import league_csv, league_html, league_row, unreadable_csv
+    from lendguard.waivers import waiver_warnings
+
     items = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in BATCH_AUDITS)
     if not items:
         raise InputError(f"{folder}: no .apk, policy (.html/.htm/.pdf/.txt) or .har file")
@@ -1026,6 +1088,9 @@ def batch(
 )
 def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
     """Check a report's signature and re-hash its evidence: exit 0 valid, 1 invalid or tampered, 2 unreadable."""
+    from lendguard.reports.inspection import SignatureError
+    from lendguard.reports.inspection import verify as verify_report
+
     try:
         problems = verify_report(report, public_key, base)
     except (FileNotFoundError, SignatureError) as error:
@@ -1045,6 +1110,11 @@ def verify(report: Path, public_key: Path | None, base: Path | None) -> None:
 def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
     """Compare two inspection reports of one platform: fixed, new and persisting findings, grade change.
     Exit 1 when there are new findings or the grade fell, else 0."""
+    from lendguard.reports.compare import compare
+    from lendguard.reports.i18n import word
+    from lendguard.reports.inspection import load as load_report
+    from lendguard.reports.masking import masked
+
     try:
         result = compare(load_report(old), load_report(new))
     except FileNotFoundError as error:
@@ -1092,6 +1162,9 @@ def keys() -> None:
 )
 def keys_generate(file: Path, force: bool, signing: bool) -> None:
     """Write a new key file with one active key (or, with --signing, a report-signing key pair)."""
+    from lendguard.protect import KeyFileError, generate_keyring
+    from lendguard.reports.inspection import SignatureError, generate_signing_key
+
     if signing:
         try:
             public = generate_signing_key(file, force)
@@ -1112,6 +1185,8 @@ def keys_generate(file: Path, force: bool, signing: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def keys_rotate(file: Path) -> None:
     """Add a new active key; older keys stay so existing tokens still restore."""
+    from lendguard.protect import KeyFileError, rotate_keyring
+
     try:
         key_id = rotate_keyring(file)
     except KeyFileError as error:
@@ -1120,6 +1195,8 @@ def keys_rotate(file: Path) -> None:
 
 
 def _ring(key_file: Path | None) -> KeyRing:
+    from lendguard.protect import KeyFileError, load_keyring
+
     try:
         return load_keyring(key_file)
     except KeyFileError as error:
@@ -1128,6 +1205,8 @@ def _ring(key_file: Path | None) -> KeyRing:
 
 def _print_column_reports(reports: list[ColumnReport], lang: Language) -> None:
     from rich.table import Table
+
+    from lendguard.reports.i18n import word
 
     table = Table(title_justify="left")
     for heading in ("table_name", "column_name", "operator", "rows", "changed", "already", "checksum", "verified"):
@@ -1147,6 +1226,8 @@ def _print_column_reports(reports: list[ColumnReport], lang: Language) -> None:
 
 
 def _finish(reports: list[ColumnReport], lang: Language) -> None:
+    from lendguard.reports.i18n import word
+
     if not reports:
         click.echo(word("nothing_to_do", lang))
         return
@@ -1199,6 +1280,8 @@ def _spark_copy(
     rekey: bool = False,
 ) -> None:
     """protect/unprotect --engine spark: a copy of the dataset in the folder --output."""
+    from lendguard.protect import KeyFileError, ProtectError
+
     if output is None:
         raise InputError(f"{action} --engine spark writes a copy: name its folder with --output")
     from lendguard.probes import ProbeError
@@ -1269,6 +1352,9 @@ def protect(
     """Encrypt, tokenise or mask the personal information a scan finds in TARGET: in place in a
     database (reversible policies only), into a copy for CSV/JSONL/Parquet. With --engine spark:
     a protected copy of a dataset (hive:db.table, jdbc:, Parquet/ORC/CSV) in the folder --output."""
+    from lendguard.protect import ProtectError, protect_target
+    from lendguard.protect.rewrite import write_manifest
+
     if engine == "spark":
         _spark_copy("protect", target, output, key_file, master, spark_conf, lang, policy, tables, columns, rekey)
         return
@@ -1318,6 +1404,9 @@ def unprotect(
 ) -> None:
     """Restore every original value protected in TARGET with the key file's keys (with --engine
     spark: a copy made by protect --engine spark, restored into the folder --output)."""
+    from lendguard.protect import ProtectError, unprotect_target
+    from lendguard.protect.rewrite import check_manifest
+
     if engine == "spark":
         _spark_copy("unprotect", target, output, key_file, master, spark_conf, lang)
         return
@@ -1345,6 +1434,9 @@ def unprotect(
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def rules(lang: Language, output_format: str) -> None:
     """List the rule catalogue with severities and legal basis."""
+    from lendguard.reports.i18n import word
+    from lendguard.rulebase import load_rulebase
+
     rulebase = load_rulebase()
     if output_format == "json":
         records: list[dict[str, Any]] = [
@@ -1379,6 +1471,9 @@ def rules(lang: Language, output_format: str) -> None:
 )
 def schema(kind: str) -> None:
     """Print the JSON Schema of a report document."""
+    from lendguard.reports import report_schema
+    from lendguard.reports.inspection import inspection_schema
+
     click.echo(_json(report_schema() if kind == "report" else inspection_schema()))
 
 
@@ -1395,6 +1490,8 @@ def main() -> None:
         click.echo(f"lendguard: error: {error.format_message()} (see '{command} --help')", err=True)
         sys.exit(EXIT_INPUT)
     except click.ClickException as error:
+        from lendguard.detect import mask_text
+
         click.echo(f"lendguard: error: {mask_text(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except click.exceptions.Abort:

@@ -35,7 +35,25 @@ def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
 
 
 def test_version_loads_no_heavy_library(tmp_path: Path) -> None:
-    assert not _loaded(tmp_path, "--version") & set(HEAVY)
+    # nor the engine, the rule base or what they stand on: the commands import those when they run
+    assert not _loaded(tmp_path, "--version") & {*HEAVY, "numpy", "pydantic", "yaml"}
+
+
+def test_the_clis_severity_choices_are_the_rule_bases() -> None:
+    from lendguard import cli
+    from lendguard.rulebase import Severity
+
+    assert list(cli.SEVERITIES) == [severity.value for severity in Severity]
+
+
+def test_a_status_filter_is_checked_against_the_outcomes(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-29 10:00:07 INFO 放款成功\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "lendguard", "scan", str(log), "--status", "fail,passed"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "passed (choose from fail, pass, not_applicable, inconclusive)" in done.stderr
 
 
 def test_scanning_a_log_loads_neither_the_apk_nor_the_policy_stack(tmp_path: Path) -> None:
