@@ -73,3 +73,20 @@ def test_bulk_masking_of_mixed_entities_keeps_each_value_in_its_place(found: dic
 
 def arrow_masked(entity: str, values: list[str]) -> list[str]:
     return mask_array(entity, arrow.strings(values)).to_pylist()  # type: ignore[no-any-return]
+
+
+def test_the_report_masker_leaves_the_catalogues_own_texts_and_masks_the_rest() -> None:
+    from lendguard.reports.masking import masked
+    from lendguard.rulebase import load_rulebase
+
+    rulebase = load_rulebase()
+    rule = next(iter(rulebase.rules.values()))
+    assert {rule.title.zh, rule.title.en} <= rulebase.authored_texts
+    quoted = "借款人张伟 手机 13812345678"
+    out = masked(
+        {"title": rule.title.zh, "quote": quoted, "joined": f"{rule.title.zh}：{quoted}"},
+        False,
+        rulebase.authored_texts,
+    )
+    assert out["title"] == rule.title.zh
+    assert "13812345678" not in out["quote"] and "13812345678" not in out["joined"]  # quoted beside it: masked

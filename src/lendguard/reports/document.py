@@ -158,7 +158,7 @@ def build_document(
         not_evaluated=not_evaluated,
         waivers=waivers or [],
     )
-    return masked(document, show_values)
+    return masked(document, show_values, rulebase.authored_texts)
 
 
 def report_schema() -> dict[str, Any]:

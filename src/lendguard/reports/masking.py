@@ -12,6 +12,7 @@ which the masker would mistake for long numbers) and what `verify` re-reads from
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -25,18 +26,20 @@ KEPT_FIELDS = frozenset({"evidence", "manifest", "signature"})
 Value = TypeVar("Value")
 
 
-def masked(value: Value, show_values: bool = False) -> Value:
-    """`value` (a pydantic model, or lists, tuples and mappings of them) with every string masked;
-    unchanged with `--show-values`."""
-    return value if show_values else _Masker().walk(value)
+def masked(value: Value, show_values: bool = False, authored: AbstractSet[str] = frozenset()) -> Value:
+    """`value` (a pydantic model, or lists, tuples and mappings of them) with every string masked,
+    but those equal to one of `authored` (the rule catalogue's own texts: titles, remedies, the
+    law's words); unchanged with `--show-values`."""
+    return value if show_values else _Masker(authored).walk(value)
 
 
 class _Masker:
-    def __init__(self) -> None:
+    def __init__(self, authored: AbstractSet[str]) -> None:
         self.seen: dict[str, str] = {}  # titles, remedies and bases repeat across findings
+        self.authored = authored
 
     def text(self, text: str) -> str:
-        if isinstance(text, Enum) or not text or DIGEST.fullmatch(text):
+        if isinstance(text, Enum) or not text or text in self.authored or DIGEST.fullmatch(text):
             return text
         done = self.seen.get(text)
         if done is None:

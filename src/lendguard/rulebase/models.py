@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -296,6 +297,22 @@ class RuleBase(_Record):
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    @cached_property
+    def authored_texts(self) -> frozenset[str]:
+        """Every string of the rules, provisions and labels: text the catalogue itself wrote (titles,
+        remedies, the law's words), which the report masker can leave as it is."""
+        found: set[str] = set()
+        pending: list[object] = [self.model_dump(include={"rules", "provisions", "labels"})]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                found.add(item)
+            elif isinstance(item, dict):
+                pending.extend(item.values())
+            elif isinstance(item, list | tuple):
+                pending.extend(item)
+        return frozenset(found)
 
     def label(self, key: str, lang: Language) -> str:
         """The name of a data kind, SDK category, right … in the report's language (the key if unnamed)."""
