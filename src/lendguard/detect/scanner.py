@@ -64,12 +64,7 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
     import numpy as np
 
     codes = np.frombuffer(data, dtype=np.uint8)
-    lead = np.flatnonzero(codes[:-2] == 0xEF)  # ０-９ EF BC 90-99, Ｘ EF BC B8, ｘ EF BD 98
-    second, third = codes[lead + 1], codes[lead + 2]
-    wide = lead[
-        ((second == 0xBC) & (((third >= 0x90) & (third <= 0x99)) | (third == 0xB8)))
-        | ((second == 0xBD) & (third == 0x98))
-    ]
+    wide = _fullwidth_offsets(codes)
     if not wide.size:
         return text, data
     breaks = np.flatnonzero(np.diff(wide) != 3) + 1
@@ -106,6 +101,19 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
     pieces.append(text[position:])
     parts.append(view[offset:])
     return "".join(pieces), b"".join(parts)
+
+
+def _fullwidth_offsets(codes: Any) -> Any:
+    """Byte offsets of the full-width digits and Ｘ, ｘ in UTF-8 `codes` (numpy uint8): ０-９ EF BC
+    90-99, Ｘ EF BC B8, ｘ EF BD 98."""
+    import numpy as np
+
+    lead = np.flatnonzero(codes[:-2] == 0xEF)
+    second, third = codes[lead + 1], codes[lead + 2]
+    return lead[
+        ((second == 0xBC) & (((third >= 0x90) & (third <= 0x99)) | (third == 0xB8)))
+        | ((second == 0xBD) & (third == 0x98))
+    ]
 
 
 DEFAULT_THRESHOLD = 0.5
@@ -437,7 +445,7 @@ class Scanner:
         if top_level and prefilter and self._database is not None and self._sparse and _has_fullwidth(original):
             reports = self._reports(b"\n" + original + b"\n", top_level)
             newlines = _byte_newlines(original)
-            wide = [found.start() for found in FULLWIDTH_BYTE.finditer(original)]
+            wide = _fullwidth_offsets(np.frombuffer(original, dtype=np.uint8))
             touched = self._sparse_lines(reports, newlines, np.searchsorted(newlines, wide, side="left"))
             if touched is not None:
                 return _Prepared(text, original, subset=_picked(touched, original, newlines))
