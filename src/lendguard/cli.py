@@ -747,8 +747,8 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
     result = diff_policies(*reports)
     result = PolicyDiff(  # through the masker, like every report: clauses and findings quote the policy
         [replace(change, old=masked(change.old), new=masked(change.new)) for change in result.changes],
-        masked(result.new_findings),
-        masked(result.fixed_findings),
+        masked(result.new_findings, authored=rulebase.authored_texts),
+        masked(result.fixed_findings, authored=rulebase.authored_texts),
     )
     if output_format == "json":
 
@@ -1001,7 +1001,7 @@ def _resumed(path: Path, report: Path, lang: Language) -> tuple[Path, ReportDocu
         return None
     rulebase = load_rulebase()
     scope = areas_of(document.findings, rulebase)
-    document = masked(document)  # it is written again and reaches the league tables
+    document = masked(document, authored=rulebase.authored_texts)  # written again, and reaches the league tables
     return path, document, grade_findings(document.findings, rulebase, lang, scope), list(document.waivers)
 
 
