@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from tests.conftest import SHARED
 from tests.fixtures.name_records import name_lines
 from tools.corpora import corpus_file, person_spans, policy_split, sentences
@@ -180,3 +181,50 @@ def test_dictionary_read_directly_equals_jiebas_own_table() -> None:
     from lendguard.detect.names import _dictionary
 
     assert _dictionary() == jieba.posseg.dt.word_tag_tab
+
+
+def test_dict_txt_searched_answers_as_its_table() -> None:
+    import random
+
+    from lendguard.detect import names as module
+
+    table = module._dictionary()
+    searched = module._FileWords(module._dictionary_path().read_bytes())
+    words = random.Random(15).sample(sorted(table), 200)
+    # the file's first and last lines, a repeated word (the table keeps its last line), a word that
+    # begins others, non-words, white space, a frequency, a tag, a lone surrogate
+    odd = ["AT&T", "龢", "B超", "文", "文件", "策文", "", " ", "中 国", "AT&T 3", "3", "nz", "\n", "\ud800"]
+    for word in [*words, *odd]:
+        assert (searched.get(word), word in searched) == (table.get(word), word in table), word
+        assert searched.get(word, "") == table.get(word, "")
+
+
+# Masks a report's sentence in a fresh interpreter and prints whether jieba's table was read.
+MASK_ONE = """
+from lendguard.detect import mask_text, names
+text = "assets/res 中没有隐私政策文件，字符串中也没有隐私政策链接；联系人王小明 13812345678"
+print(mask_text(text), names._dictionary.cache_info().currsize)
+"""
+
+
+def test_masking_a_short_text_searches_dict_txt_without_reading_its_table() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", MASK_ONE], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == [
+        "assets/res",
+        "中没有隐私政策文件，字符串中也没有隐私政策链接；联系人王**",
+        "138****5678",
+        "0",
+    ]
+
+
+def test_a_long_text_reads_the_table_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lendguard.detect import names as module
+
+    monkeypatch.setattr(module, "_table_due", False)
+    module._expect_words(module.TABLE_TEXT - 1)
+    assert not module._table_due
+    module._expect_words(module.TABLE_TEXT)
+    assert module._table_due and module._tags() is module._dictionary()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from operator import methodcaller
@@ -116,18 +116,27 @@ ORGANISATION_AFTER = re.compile(
 PROSE_NAME = re.compile(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
 
 
+FILE_SEARCHES = 64  # words looked up in dict.txt's bytes before its table is read (`_tags`)
+TABLE_TEXT = 1 << 16  # characters to look for names in that make the table worth reading at once
+
+
+def _dictionary_path() -> Path:
+    """jieba's dict.txt, located without importing jieba (its import alone costs a fifth of a second)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("jieba")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        raise ImportError("jieba is not installed")
+    return Path(next(iter(folders))) / "dict.txt"
+
+
 @lru_cache(maxsize=1)
 def _dictionary() -> dict[str, str]:
     """jieba's dictionary: word -> part-of-speech tag, the table `jieba.posseg` builds, read from its
     dict.txt in one pass (a quarter of a second; importing jieba.posseg and initialising its
     tokenizer takes two). Its lines are `word frequency tag`."""
-    from importlib.util import find_spec
-
-    spec = find_spec("jieba")  # located, not imported: jieba's import alone costs a fifth of a second
-    folders = spec.submodule_search_locations if spec is not None else None
-    if not folders:
-        raise ImportError("jieba is not installed")
-    fields = (Path(next(iter(folders))) / "dict.txt").read_bytes().decode("utf-8").split()
+    fields = _dictionary_path().read_bytes().decode("utf-8").split()
     if len(fields) % 3:  # not the layout this reader expects: let jieba read it
         import jieba.posseg
 
@@ -139,9 +148,90 @@ def _dictionary() -> dict[str, str]:
     return dict(zip(words, [shared[tag] for tag in tags_read], strict=True))
 
 
+class _FileWords(Mapping[str, str]):
+    """`_dictionary` answered from dict.txt's bytes: a word's tag is on the last line that begins with
+    the word and a space (the table keeps the last of a repeated word), found with `bytes.find` in two or
+    three milliseconds (a pass over its 5 MB). A report's few sentences ask a few dozen words;
+    reading the table for them costs 0.15-0.25 s."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = b"\n" + data  # every line begins after a line break
+        self.found: dict[str, str | None] = {}
+        self.searches = 0
+
+    def __getitem__(self, word: str) -> str:
+        tag = self._tag(word)
+        if tag is None:
+            raise KeyError(word)
+        return tag
+
+    def get(self, word: str, default: Any = None) -> Any:
+        tag = self._tag(word)
+        return default if tag is None else tag
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._tag(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_dictionary())
+
+    def __len__(self) -> int:
+        return len(_dictionary())
+
+    def _tag(self, word: str) -> str | None:
+        if word in self.found:
+            return self.found[word]
+        self.searches += 1
+        tag = self.found[word] = self._last_tag(word) if word.split() == [word] else None  # a field: no white space
+        return tag
+
+    def _last_tag(self, word: str) -> str | None:
+        try:
+            head = b"\n" + word.encode("utf-8")  # ends in the word: `find` skips ahead on its last byte
+        except UnicodeEncodeError:  # a lone surrogate: no word of a UTF-8 file
+            return None
+        data, size, line = self.data, len(head), -1
+        at = data.find(head)
+        while at != -1:
+            if data[at + size : at + size + 1] == b" ":  # the whole first field, not a longer word's start
+                line = at
+            at = data.find(head, at + size)
+        if line == -1:
+            return None
+        tag: str = data[line + 1 : data.find(b"\n", line + 1)].rpartition(b" ")[2].decode("utf-8")
+        return tag
+
+
+@lru_cache(maxsize=1)
+def _file_words() -> _FileWords | None:
+    """dict.txt to search, or None where its lines are not all `word frequency tag` (two spaces each)."""
+    data = _dictionary_path().read_bytes()
+    return _FileWords(data) if data.endswith(b"\n") and data.count(b" ") == 2 * data.count(b"\n") else None
+
+
+_table_due = False  # a long text is being scanned: read the table at once (`_expect_words`)
+
+
+def _tags() -> Mapping[str, str]:
+    """The dictionary to look words up in: dict.txt itself for the first `FILE_SEARCHES` words not yet
+    looked up, then the table read from it (a scan of many lines asks thousands). Both answer alike."""
+    if not _table_due:
+        words = _file_words()
+        if words is not None and words.searches < FILE_SEARCHES:
+            return words
+    return _dictionary()
+
+
+def _expect_words(size: int) -> None:
+    """Before names are looked for in `size` characters: at `TABLE_TEXT` or more, the words asked
+    would cost more searched in dict.txt than reading the table does."""
+    global _table_due
+    _table_due = _table_due or size >= TABLE_TEXT
+
+
 def common_word(word: str) -> bool:
     """A word jieba's dictionary knows as something other than a person's name (信息, 电话, 方式)."""
-    tag = _dictionary().get(word)
+    tag = _tags().get(word)
     return tag is not None and not tag.startswith(NAME_TAGS)
 
 
@@ -152,7 +242,7 @@ def plausible_name(value: str) -> bool:
     compound = value[:2] in lexicon.COMPOUND_SURNAMES
     if not 2 + compound <= len(value) <= 3 + compound or SURNAME_START.match(value) is None:
         return False
-    tags = _dictionary()
+    tags = _tags()
     if common_word(value):
         return False
     head, last = tags.get(value[:2], ""), tags.get(value[2:3], "")
@@ -167,7 +257,9 @@ def plausible_name(value: str) -> bool:
 def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """(start, end) of every name candidate in a record's shape within text[start:end], in order;
     no candidate reaches across a line break."""
-    yield from _record_spans(text, start, len(text) if end is None else end)
+    stop = len(text) if end is None else end
+    _expect_words(stop - start)
+    yield from _record_spans(text, start, stop)
 
 
 def _record_spans(text: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -191,12 +283,12 @@ def cuts_word(text: str, start: int, end: int) -> bool:
     主席, 民主 a word) is not cut."""
     if end - start < 3:
         return False
-    tags = _dictionary()
+    tags = _tags()
     return text[start : end - 1] in tags and common_word(text[end - 1 : end + 1]) and not is_known_name(text[start:end])
 
 
 def is_known_name(value: str) -> bool:
-    return _dictionary().get(value, "").startswith(NAME_TAGS)
+    return _tags().get(value, "").startswith(NAME_TAGS)
 
 
 def listed_with_words(text: str, start: int, end: int) -> bool:
@@ -210,7 +302,7 @@ def listed_with_words(text: str, start: int, end: int) -> bool:
 
 def ordinary_word(word: str) -> bool:
     """A word jieba's dictionary knows, and not as a proper noun (异常, 姓名; not 智利, 美中)."""
-    tag = _dictionary().get(word)
+    tag = _tags().get(word)
     return tag is not None and not tag.startswith(PROPER_TAGS)
 
 
@@ -340,7 +432,7 @@ def _gate(text: str, at: int, end: int) -> int:
     found = COMPOUND if compound else 0
     if (compound or character in SINGLE_SURNAME_SET) and opens_name(text, at, end):
         return found | OPENS
-    tags = _dictionary()
+    tags = _tags()
     if character in FOREIGN_SET and (
         FOREIGN_RUN.match(text, at) is not None or (text[at : at + 2] not in tags and text[at - 1 : at + 1] not in tags)
     ):
@@ -377,6 +469,7 @@ def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> 
     """The record-shaped names that `plausible_name` confirms and the prose step's names, in order;
     where both find a name the record's span is kept."""
     stop = len(text) if end is None else end
+    _expect_words(stop - start)
     records = [(a, b) for a, b in _record_spans(text, start, stop) if plausible_name(text[a:b])]
     if not records:
         yield from prose_names(text, start, stop)
