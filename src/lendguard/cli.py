@@ -309,16 +309,17 @@ def _filtered(documents: list[ReportDocument]) -> tuple[list[ReportDocument], bo
 
 def _formatted(documents: list[ReportDocument], output_format: str) -> bool:
     """Print the machine formats every audit command shares (json, sarif, csv); False for the table."""
-    from lendguard.reports.findings_csv import findings_csv
-    from lendguard.reports.sarif import render_targets_sarif
-    from lendguard.rulebase import load_rulebase
-
     if output_format == "json":
         for document in documents:
             click.echo(_dump(document, 2 if len(documents) == 1 else None))
     elif output_format == "sarif":
+        from lendguard.reports.sarif import render_targets_sarif
+        from lendguard.rulebase import load_rulebase
+
         click.echo(_json(render_targets_sarif(documents, load_rulebase())))
     elif output_format == "csv":
+        from lendguard.reports.findings_csv import findings_csv
+
         click.echo(findings_csv(documents), nl=False)
     else:
         return False

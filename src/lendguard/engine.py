@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from lendguard.checks import CheckContext, RegisteredCheck, registered_checks
@@ -30,14 +30,14 @@ from lendguard.grading import Grade, areas_of, grade
 from lendguard.manifest import ManifestError, load_manifest
 from lendguard.probes import ProbeError
 from lendguard.probes.apk import probe_apk
-from lendguard.probes.collection import probe_collection, probe_org
-from lendguard.probes.datastore import ScanOptions, probe_datastore
-from lendguard.probes.datastore.sql import masked_url
 from lendguard.probes.fingerprint import file_fingerprint, local_target, recheck
-from lendguard.probes.policy import probe_policy
-from lendguard.probes.traffic import probe_traffic
 from lendguard.rulebase import Language, RuleBase
 from lendguard.waivers import WaiverEntry, WaiverStatus, apply_waivers, load_waivers, waiver_warnings
+
+# The probes of the other kinds are imported by the audits that run them: `lendguard apk` loads
+# neither the data-store stack nor the policy, traffic and collection probes.
+if TYPE_CHECKING:
+    from lendguard.probes.datastore import ScanOptions
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,23 @@ def audit_apk(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetRe
     return _audit(ApkEvidence, "apk", lambda: probe_apk(path, rulebase), identity, str(path), rulebase, lang)
 
 
-DatastoreProbe = Callable[[str, ScanOptions | None], DataStoreEvidence]
+DatastoreProbe = Callable[[str, "ScanOptions | None"], DataStoreEvidence]
+
+
+def _local_datastore(target: str, options: ScanOptions | None) -> DataStoreEvidence:
+    """The local scan engine (`probes.datastore.probe_datastore`)."""
+    from lendguard.probes.datastore import probe_datastore
+
+    return probe_datastore(target, options)
+
+
+def _shown(target: str) -> str:
+    """A target as reports name it: a URL with its password masked."""
+    if "://" not in target:
+        return target
+    from lendguard.probes.datastore.sql import masked_url
+
+    return masked_url(target)
 
 
 def audit_datastore(
@@ -189,7 +205,7 @@ def audit_datastore(
     rulebase: RuleBase,
     lang: Language = "zh",
     options: ScanOptions | None = None,
-    probe: DatastoreProbe = probe_datastore,
+    probe: DatastoreProbe = _local_datastore,
 ) -> TargetReport:
     """Scan a database URL, file or directory; a URL's password never reaches the report. `probe`
     is the scan engine: the local one, or another with the same evidence (lendguard.spark)."""
@@ -198,13 +214,14 @@ def audit_datastore(
         assert isinstance(evidence, DataStoreEvidence)
         return evidence.source
 
-    shown = masked_url(target) if "://" in target else target
+    shown = _shown(target)
     return _audit(DataStoreEvidence, "datastore", lambda: probe(target, options), identity, shown, rulebase, lang)
 
 
 def audit_policy(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:
     """A privacy policy (text, HTML, PDF or the one inside an APK). An APK also gets the X-*
     consistency checks: what the app collects and embeds against what its policy declares."""
+    from lendguard.probes.policy import probe_policy
 
     def probe() -> Evidence:
         policy = probe_policy(path, rulebase)
@@ -235,6 +252,8 @@ def audit_traffic(
 ) -> TargetReport:
     """A HAR capture of the app's traffic, judged against the platform's own domains."""
 
+    from lendguard.probes.traffic import probe_traffic
+
     def identity(evidence: Evidence) -> str:
         return path.name
 
@@ -259,7 +278,9 @@ def audit_collection(
     overrides: dict[str, str] | None = None,
 ) -> TargetReport:
     """A debt-collection contact log, joined with the loans' borrower and emergency-contact numbers."""
-    shown = masked_url(log) if "://" in log else log
+    from lendguard.probes.collection import probe_collection
+
+    shown = _shown(log)
     return _audit(
         CollectionEvidence,
         "collection",
@@ -273,6 +294,7 @@ def audit_collection(
 
 def audit_org(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:
     """A platform's governance records (YAML)."""
+    from lendguard.probes.collection import probe_org
 
     def identity(evidence: Evidence) -> str:
         assert isinstance(evidence, OrgEvidence)
@@ -377,13 +399,13 @@ def _datastore_target(item: Any, engines: DatastoreEngines, manifest: Path) -> t
     """A datastore target: a path or URL, or {path, engine: local|spark, master, conf} for another engine
     (the engines are handed in by the caller: spark sits above the engine and is never imported here)."""
     if not isinstance(item, dict):
-        return str(item), probe_datastore
+        return str(item), _local_datastore
     unknown = set(item) - DATASTORE_KEYS
     if unknown or not item.get("path"):
         raise ManifestError(f"{manifest}: a datastore target needs `path` (and may say engine, master, conf)")
     engine = item.get("engine", "local")
     if engine == "local":
-        return str(item["path"]), probe_datastore
+        return str(item["path"]), _local_datastore
     if engine not in engines:
         raise ManifestError(f"{manifest}: datastore engine {engine!r} is not available (local, {', '.join(engines)})")
     return str(item["path"]), engines[engine](item)
@@ -403,6 +425,8 @@ def run_inspection(
     `engines` are the data-store engines other than the local one that a target may name (spark).
     `waivers` (default: the manifest's `waivers` file) are applied before grading. Raises
     ManifestError (one line naming the file and the key) for an unusable manifest or waiver file."""
+    from lendguard.probes.datastore.sql import masked_url
+
     document = load_manifest(manifest)
     base, targets = manifest.parent, document.targets
     waiver_file = waivers or (base / document.waivers if document.waivers else None)
@@ -452,10 +476,10 @@ def run_inspection(
         if progress is not None:
             progress(name)
         refusal = next(((value, why) for value in named if (why := _outside(value, base, allow_outside))), None)
-        shown = masked_url(name) if "://" in name else name
+        shown = _shown(name)
         if refusal is not None:
             value, why = refusal
-            shown_value = masked_url(value) if "://" in value else value
+            shown_value = _shown(value)
             reports.append(_unreadable(kind, kind_name, shown, ProbeError(shown_value, why), rulebase, lang))
             continue
         report = named_as(run(), shown)

@@ -11,21 +11,26 @@ import pytest
 from tests.conftest import APK_FIXTURES
 
 HEAVY = ("sklearn", "androguard", "pyarrow", "weasyprint", "sqlalchemy", "scipy", "jieba")
-# Runs the CLI in a fresh interpreter and writes the top-level modules loaded by then to argv[1].
+# Runs the CLI in a fresh interpreter and writes the modules loaded by then to argv[1].
 PROBE = """
 import atexit, json, sys
 out = sys.argv.pop(1)
-atexit.register(lambda: open(out, "w").write(json.dumps(sorted({m.split(".")[0] for m in sys.modules}))))
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
 import lendguard.cli
 if len(sys.argv) > 1:
     lendguard.cli.main()
 """
 
 
-def _loaded(tmp_path: Path, *args: str) -> set[str]:
+def _modules(tmp_path: Path, *args: str) -> set[str]:
     out = tmp_path / "modules.json"
     subprocess.run([sys.executable, "-c", PROBE, str(out), *args], capture_output=True, timeout=120, check=False)
     return set(json.loads(out.read_text()))
+
+
+def _loaded(tmp_path: Path, *args: str) -> set[str]:
+    """The top-level packages loaded."""
+    return {name.split(".")[0] for name in _modules(tmp_path, *args)}
 
 
 def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
@@ -66,9 +71,15 @@ def test_scanning_a_log_loads_neither_the_apk_nor_the_policy_stack(tmp_path: Pat
 @pytest.mark.parametrize("name", ["Test-debug.apk"])
 def test_auditing_an_apk_loads_androguard_but_not_the_data_stack(tmp_path: Path, name: str) -> None:
     apk = APK_FIXTURES / name
-    loaded = _loaded(tmp_path, "apk", str(apk), "--fail-on", "none")
-    assert "androguard" in loaded
+    modules = _modules(tmp_path, "apk", str(apk), "--fail-on", "none")
+    loaded = {name.split(".")[0] for name in modules}
+    assert "androguard" in loaded and "lendguard.probes.apk" in modules
     assert not loaded & {"pyarrow", "sqlalchemy", "sklearn", "weasyprint"}
+    # nor the other kinds' probes, nor the writers of formats not asked for (the engine and the CLI
+    # import those where they run)
+    others = {"datastore", "policy", "traffic", "collection"}
+    assert not modules & {f"lendguard.probes.{kind}" for kind in others}
+    assert not modules & {"lendguard.reports.sarif", "lendguard.reports.findings_csv"}
 
 
 def test_the_policy_router_loads_scikit_learn_on_first_use() -> None:
