@@ -101,3 +101,25 @@ def test_json_lines_of_a_text_scan_are_built_without_pandas(tmp_path: Path) -> N
     )
     loaded = _loaded(tmp_path, "scan", str(log), "--format", "jsonl", "--fail-on", "none")
     assert "pyarrow" in loaded and "pandas" not in loaded
+
+
+# Runs the CLI in a fresh interpreter and writes, from an exit handler registered before it, how
+# many objects were frozen at exit and the collector's threshold then.
+HEAP_AT_EXIT = """
+import atexit, gc, json, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps([gc.get_freeze_count(), gc.get_threshold()[0]])))
+import lendguard.cli
+lendguard.cli.main()
+"""
+
+
+def test_an_apk_audit_leaves_its_heap_frozen_at_exit(tmp_path: Path) -> None:
+    # the interpreter's shutdown collections then skip it; the collector's setting is restored
+    out = tmp_path / "heap.json"
+    apk = APK_FIXTURES / "Test-debug.apk"
+    command = [sys.executable, "-c", HEAP_AT_EXIT, str(out), "apk", str(apk), "--fail-on", "none"]
+    done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    frozen, threshold = json.loads(out.read_text())
+    assert frozen > 100_000 and threshold == 700
