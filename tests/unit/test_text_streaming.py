@@ -83,6 +83,24 @@ def test_invalid_bytes_late_in_a_file_name_their_offset(tmp_path: Path, monkeypa
         list(files.text_chunks(path))
 
 
+def test_utf8_chunks_are_checked_when_read_and_decoded_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "wide.log"
+    text = "".join(f"{n} 𠀀借款人张三 13812345678 ｘ\n" for n in range(3000))  # 4-byte characters too
+    path.write_text(text, encoding="utf-8")
+    chunks = list(files.text_chunks(path, chunk_size=5000))
+    assert len(chunks) > 10 and all(chunk.decoded is None for chunk in chunks)  # nothing decoded yet
+    assert "".join(chunk.text for chunk in chunks) == text
+    assert sum(chunk.newlines for chunk in chunks) == text.count("\n")
+    for size in (1, 7, 100, 5000):
+        first = next(files.text_chunks(path, chunk_size=5000))
+        assert first.head(size) == first.text[:size]
+    bad = tmp_path / "surrogate.log"
+    good = text.encode()[: text.encode().index(b"\n", 9000) + 1]
+    bad.write_bytes(good + b"\xed\xa0\x80\n")  # an encoded surrogate is not UTF-8
+    with pytest.raises(ProbeError, match=f"at byte {len(good)}"):
+        list(files.text_chunks(bad, chunk_size=5000))
+
+
 def test_jobs_split_large_files_and_merge_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from lendguard.probes.datastore import probe
 

@@ -364,24 +364,46 @@ class Scanner:
         return self.scan_columns(text, column, prefilter, data).records()
 
     def scan_columns(
-        self, text: str, column: str | None = None, prefilter: bool = True, data: bytes | None = None
+        self,
+        text: str | None,
+        column: str | None = None,
+        prefilter: bool = True,
+        data: bytes | None = None,
+        byte_newlines: Any = None,
     ) -> Spans:
         """What `scan_records` returns, as columns (numpy arrays) with the value's place in `text`:
-        the form a file scan writes out in bulk."""
-        return self._columns(text, column, prefilter, data, top_level=True)
+        the form a file scan writes out in bulk. `text` may be None where `data` (valid UTF-8) is
+        given: it is decoded only where needed (a log's scan decodes the lines it picks).
+        `byte_newlines`, when given, are the offsets of the line breaks in `data` (numpy)."""
+        return self._columns(text, column, prefilter, data, top_level=True, byte_newlines=byte_newlines)
 
-    def _columns(self, text: str, column: str | None, prefilter: bool, data: bytes | None, top_level: bool) -> Spans:
+    def _columns(
+        self,
+        text: str | None,
+        column: str | None,
+        prefilter: bool,
+        data: bytes | None,
+        top_level: bool,
+        byte_newlines: Any = None,
+    ) -> Spans:
         """`scan_columns`; `top_level`: a buffer handed to the scanner, not one of lines it picked —
         only such a buffer decides the bounded database and whether the next is first taken as a log."""
-        import numpy as np
-
-        data = data if data is not None else text.encode("utf-8")
-        names = tuple(spec.name for spec in self.specs)
-        if not text:
-            return _no_spans(names, text, data)
-        prepared = self._prepare(text, prefilter, data, top_level)
+        if data is None:
+            assert text is not None
+            data = text.encode("utf-8")
+        if not data:
+            return _no_spans(tuple(spec.name for spec in self.specs), "", data)
+        prepared = self._prepare(text, prefilter, data, top_level, byte_newlines)
         if prepared.subset is not None:
             return self._subset_spans(prepared.subset, column)
+        return self._spans(prepared, column)
+
+    def _spans(self, prepared: _Prepared, column: str | None) -> Spans:
+        """The values of a prepared buffer, in order of position, as cut from its text as written."""
+        import numpy as np
+
+        names = tuple(spec.name for spec in self.specs)
+        text, data = prepared.source, prepared.source_data
         kept, lines = self._kept(prepared, column)
         if not kept.lines:
             return _no_spans(names, text, data)
@@ -433,35 +455,47 @@ class Scanner:
         rows = np.array(chosen, dtype=np.int64)
         return rows[np.argsort(line[rows], kind="stable")]
 
-    def _prepare(self, text: str, prefilter: bool, original: bytes, top_level: bool) -> _Prepared:
+    def _prepare(
+        self, text: str | None, prefilter: bool, original: bytes, top_level: bool, newlines: Any = None
+    ) -> _Prepared:
         """The buffer normalised, hyperscan's reports over it (hyperscan's \\d is ASCII: it scans the
         text with full-width digits made ASCII) and its line breaks; or, where the reports touch few
         of its lines (a log), those lines alone as a smaller buffer to scan instead. After such a
-        buffer the next is first scanned as written, its lines with full-width digits counted as
-        touched, so that only the lines picked are normalised (a line's reports depend on that line
-        alone; a buffer that proves dense is then normalised and scanned again)."""
+        buffer the next is first scanned as written and undecoded, its lines with full-width digits
+        counted as touched, so that only the lines picked are decoded and normalised (a line's
+        reports depend on that line alone; a buffer that proves dense is then decoded, and scanned
+        again where it has full-width digits)."""
         import numpy as np
 
-        if top_level and prefilter and self._database is not None and self._sparse and _has_fullwidth(original):
-            reports = self._reports(b"\n" + original + b"\n", top_level)
-            newlines = _byte_newlines(original)
-            wide = _fullwidth_offsets(np.frombuffer(original, dtype=np.uint8))
-            touched = self._sparse_lines(reports, newlines, np.searchsorted(newlines, wide, side="left"))
+        if top_level and prefilter and self._database is not None and self._sparse:
+            padded = b"\n" + original + b"\n"
+            reports = self._reports(padded, top_level)
+            newlines = _byte_newlines(original) if newlines is None else newlines
+            wide = _wide_lines(original, newlines)
+            touched = self._sparse_lines(reports, newlines, wide)
             if touched is not None:
-                return _Prepared(text, original, subset=_picked(touched, original, newlines))
-        normalised, data = _normalise(text, original)
-        prepared = _Prepared(normalised, data)
+                return _Prepared("", b"", subset=_Subset(touched, wide, reports, original, newlines))
+            if not len(wide):  # nothing to normalise: the pass saw what a pass over the normalised buffer sees
+                self._sparse = False
+                source = original.decode("utf-8") if text is None else text
+                return _Prepared(source, original, reports, padded, newlines, source, original)
+        source = original.decode("utf-8") if text is None else text
+        normalised, data = _normalise(source, original)
+        prepared = _Prepared(normalised, data, source=source, source_data=original)
         if not (prefilter and self._database is not None):
             return prepared
         prepared.padded = b"\n" + data + b"\n"
         prepared.reports = self._reports(prepared.padded, top_level)
-        prepared.byte_newlines = _byte_newlines(data)
+        prepared.byte_newlines = newlines if newlines is not None and data is original else _byte_newlines(data)
         touched = self._sparse_lines(prepared.reports, prepared.byte_newlines)
         if top_level:
             self._sparse = touched is not None
         if touched is not None:
-            newlines = prepared.byte_newlines if data is original else _byte_newlines(original)
-            prepared.subset = _picked(touched, original, newlines)
+            # reports over the normalised buffer are not where its lines are as written: the picked are scanned again
+            moved = prepared.reports if data is original else None
+            if data is original or newlines is None:
+                newlines = prepared.byte_newlines if data is original else _byte_newlines(original)
+            prepared.subset = _Subset(touched, np.zeros(0, dtype=np.int64), moved, original, newlines)
         return prepared
 
     def _sparse_lines(self, reports: _Reports, byte_newlines: Any, extra: Any = None) -> Any:
@@ -490,20 +524,93 @@ class Scanner:
         offsets = [
             _int64(starts[index]) if bounds is not None else _int64(ends[index]) - 2
             for index, bounds in enumerate(self._edges)
-            if ends[index]
+            if len(ends[index])
         ]
         if not offsets:
             return np.zeros(0, dtype=np.int64)
         lines = np.unique(np.searchsorted(byte_newlines, np.concatenate(offsets), side="left"))
         return lines[lines <= len(byte_newlines)]
 
-    def _subset_spans(self, subset: tuple[Any, str, bytes], column: str | None) -> Spans:
+    def _subset_spans(self, subset: _Subset, column: str | None) -> Spans:
         """The values of the buffer's touched lines, scanned as a buffer of their own (cut from its
-        text); line numbers are the buffer's again. Scanning each line on its own gives what the
-        whole buffer gives."""
-        touched, text, data = subset
-        found = self._columns(text, column, True, data, top_level=False)
+        bytes); line numbers are the buffer's again. Scanning each line on its own gives what the
+        whole buffer gives, so the buffer's hyperscan reports on those lines are the new buffer's,
+        moved (those of lines with full-width digits come from a pass over them, normalised)."""
+        touched, text, data = _picked(subset.touched, subset.data, subset.newlines)
+        normalised, normalised_data = _normalise(text, data)
+        padded = b"\n" + normalised_data + b"\n"
+        newlines = _byte_newlines(normalised_data)
+        if subset.reports is None:
+            reports = self._reports(padded, top_level=False)
+        else:
+            reports = self._moved(subset, normalised_data, newlines)
+        prepared = _Prepared(normalised, normalised_data, reports, padded, newlines, text, data)
+        found = self._spans(prepared, column)
         return replace(found, lines=touched[found.lines - 1] + 1)
+
+    def _moved(self, subset: _Subset, data: bytes, newlines: Any) -> _Reports:
+        """The reports of a buffer made of `subset.touched` lines (`data`: normalised, with its line
+        breaks `newlines`), from those over the whole buffer: each report on a touched line, moved
+        by where the line now starts; lines with full-width digits scanned again, normalised. A
+        pattern's reports come in order of their ends, as hyperscan gives them (one per end)."""
+        import numpy as np
+
+        assert subset.reports is not None
+        touched, wide = subset.touched, subset.wide
+        starts = np.concatenate(([0], newlines + 1))  # where each picked line starts in `data`
+        shift = np.zeros(len(subset.newlines) + 1, dtype=np.int64)
+        plain = ~np.isin(touched, wide)
+        moved_lines = np.zeros(len(shift), dtype=bool)
+        moved_lines[touched[plain]] = True
+        was = np.concatenate(([0], subset.newlines + 1))
+        shift[touched[plain]] = starts[plain] - was[touched[plain]]
+        moved = self._shifted(subset.reports, subset.newlines, shift, moved_lines)
+        if not len(wide):
+            return moved
+        rows = np.flatnonzero(~plain)
+        ends = np.concatenate((newlines, [len(data)]))
+        again = b"\n".join([data[a:b] for a, b in zip(starts[rows].tolist(), ends[rows].tolist(), strict=True)])
+        again_newlines = _byte_newlines(again)
+        again_shift = starts[rows] - np.concatenate(([0], again_newlines + 1))
+        rescanned = self._shifted(
+            self._reports(b"\n" + again + b"\n", top_level=False),
+            again_newlines,
+            again_shift,
+            np.ones(len(rows), dtype=bool),
+        )
+        merged_starts, merged_ends = [], []
+        for one_starts, one_ends, two_starts, two_ends in zip(*moved, *rescanned, strict=True):
+            if not len(two_ends):
+                merged_starts.append(one_starts)
+                merged_ends.append(one_ends)
+                continue
+            begin, end = np.concatenate((one_starts, two_starts)), np.concatenate((one_ends, two_ends))
+            order = np.argsort(end, kind="stable")
+            merged_starts.append(begin[order])
+            merged_ends.append(end[order])
+        return merged_starts, merged_ends
+
+    def _shifted(self, reports: _Reports, newlines: Any, shift: Any, kept: Any) -> _Reports:
+        """The reports on the lines `kept` (a flag per line), each moved by its line's `shift`. A
+        start-of-match report's line is that of its value's first byte, any other's that of its
+        last byte (as `_touched_lines` tells them). All patterns' reports are handled as one array."""
+        import numpy as np
+
+        starts, ends = reports
+        counts = [len(end) for end in ends]
+        if not sum(counts):
+            return [_int64(begin) for begin in starts], [_int64(end) for end in ends]
+        begin = np.concatenate([_int64(one) for one in starts])
+        end = np.concatenate([_int64(one) for one in ends])
+        pattern = np.repeat(np.arange(len(counts)), counts)
+        from_start = np.array(
+            [bounds is not None for bounds in self._edges] + [False] * (len(counts) - len(self._edges))
+        )
+        line = np.searchsorted(newlines, np.where(from_start[pattern], begin, end - 2), side="left")
+        rows = np.flatnonzero(kept[line])
+        moved = shift[line[rows]]
+        cuts = np.cumsum(np.bincount(pattern[rows], minlength=len(counts)))[:-1]
+        return np.split(begin[rows] + moved, cuts), np.split(end[rows] + moved, cuts)
 
     def _kept(self, prepared: _Prepared, column: str | None) -> tuple[_Kept, _Lines]:
         normalised, data = prepared.normalised, prepared.data
@@ -722,7 +829,7 @@ class Scanner:
             return positions - before[positions]
 
         found = _Pass()
-        found.folding = bool(ends[-1])
+        found.folding = bool(len(ends[-1]))
         pieces: list[Any] = []  # byte offsets of spans and words, made characters in one call
         for index in range(specs):
             bounds = self._edges[index]
@@ -733,14 +840,14 @@ class Scanner:
                     chosen = leftmost.residual_ok(bounds, codes, reported)
                     begin, reported = begin[chosen], reported[chosen]
                 pieces += [begin, reported]
-            elif ends[index]:  # the line of each match's last byte
+            elif len(ends[index]):  # the line of each match's last byte
                 numbers = np.searchsorted(newlines, _int64(ends[index]) - 2, side="left")
                 if len(numbers) > 1 and (numbers[1:] >= numbers[:-1]).all():  # reported in order: no sort needed
                     numbers = numbers[np.concatenate(([True], numbers[1:] != numbers[:-1]))]
                 else:
                     numbers = np.unique(numbers)
                 found.marked[index] = numbers[numbers < lines.count].tolist()
-        words = [(word, _int64(ends[specs + n])) for n, word in enumerate(self._words) if ends[specs + n]]
+        words = [(word, _int64(ends[specs + n])) for n, word in enumerate(self._words) if len(ends[specs + n])]
         pieces += [offsets for _, offsets in words]
         sizes = np.cumsum([len(piece) for piece in pieces])[:-1]
         converted = iter(np.split(characters(np.concatenate(pieces)), sizes) if pieces else [])
@@ -799,7 +906,9 @@ def _compiles(expression: bytes) -> bool:
     return True
 
 
-_Reports: TypeAlias = "tuple[list[array[int]], list[array[int]]]"  # per hyperscan pattern: starts, ends
+# Per hyperscan pattern: the starts and ends of its reports (C integer arrays as reported, or
+# int64 numpy arrays once moved).
+_Reports: TypeAlias = "tuple[list[Any], list[Any]]"
 # A buffer of at least SUBSET_MIN_LINES lines where values can lie on at most one line in
 # SUBSET_SHARE is scanned as the buffer of those lines (decoding, normalising and finding the
 # lines of the whole buffer cost more than the values do on a log).
@@ -810,15 +919,30 @@ SUBSET_SHARE = 8
 @dataclass
 class _Prepared:
     """A buffer ready for `_kept`: normalised (string and UTF-8), hyperscan's reports over it
-    (None: `re` alone) and what it scanned, its line breaks' byte offsets, or the lines to scan instead (`subset`:
-    their numbers, text and UTF-8)."""
+    (None: `re` alone) and what it scanned, its line breaks' byte offsets, and the buffer as
+    written (`source`, `source_data`: what values are cut from); or the lines to scan instead."""
 
     normalised: str
     data: bytes
     reports: _Reports | None = None
     padded: bytes = b""  # the buffer between two line breaks, as hyperscan scanned it
     byte_newlines: Any = None
-    subset: tuple[Any, str, bytes] | None = None
+    source: str = ""
+    source_data: bytes = b""
+    subset: _Subset | None = None
+
+
+@dataclass(frozen=True)
+class _Subset:
+    """The lines of a buffer (`data`, as written, with its line breaks `newlines`) to scan as a
+    buffer of their own: their numbers (sorted), those with full-width digits, and hyperscan's
+    reports over the buffer as written (None where they cannot be moved: scanned again)."""
+
+    touched: Any
+    wide: Any
+    reports: _Reports | None
+    data: bytes
+    newlines: Any
 
 
 class _Pass:
@@ -864,10 +988,19 @@ def _picked(touched: Any, data: bytes, byte_newlines: Any) -> tuple[Any, str, by
     return touched, chosen.decode("utf-8"), chosen
 
 
-def _int64(values: array[int]) -> Any:
+def _int64(values: Any) -> Any:
     import numpy as np
 
-    return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
+    return np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def _wide_lines(data: bytes, byte_newlines: Any) -> Any:
+    """The lines (0-based, sorted, distinct) of `data` that hold full-width digits or Ｘ, ｘ."""
+    import numpy as np
+
+    # in a log they are few: found in C by the regex, not with numpy over every byte
+    wide = np.array([found.start() for found in FULLWIDTH_BYTE.finditer(data)], dtype=np.int64)
+    return np.unique(np.searchsorted(byte_newlines, wide, side="left"))
 
 
 def _no_spans(names: tuple[str, ...], text: str, data: bytes) -> Spans:

@@ -136,13 +136,16 @@ def _scan_range(
     part = _Part()
     for chunk in files.text_chunks(path, start=span[0], end=span[1]):
         if not part.head:
-            part.head = chunk.text[:65536]
-        spans = scanner.scan_columns(chunk.text, data=chunk.data)
+            part.head = chunk.head(65536)
+        if chunk.data is not None:  # UTF-8: decoded only where the scanner needs it
+            spans = scanner.scan_columns(chunk.decoded, data=chunk.data, byte_newlines=chunk.byte_newlines)
+        else:
+            spans = scanner.scan_columns(chunk.text)
         if len(spans):
             _add_chunk(part, spans, shown, show_values, chunk.column, on_values, keep_all)
         del spans  # not held (with the chunk's text) while the next chunk is scanned
-        part.newlines += chunk.text.count("\n")
-        part.last = chunk.text[-1:] or part.last
+        part.newlines += chunk.newlines
+        part.last = chunk.last or part.last
     return part
 
 
