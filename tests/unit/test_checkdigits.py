@@ -85,3 +85,65 @@ def test_batch_scorer_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-
 def test_every_checksum_validator_of_the_specs_has_a_batch_form() -> None:
     assert {s.validator for s in ENTITIES if s.validator and s.checksum_only} <= set(BATCH_VALIDATORS)
     assert validators.resident_id in BATCH_VALIDATORS
+
+
+# Shapes the bulk path (all values' characters as one array of codes) must leave to the scalar or
+# handle as it does: non-ASCII (the codes are then 32-bit), whitespace other than spaces, lower case.
+BULK_EDGES = [
+    "",
+    "6222021234567890123",  # 19-digit UnionPay
+    "6222 0212 3456 7890 123",
+    "6222-0212-3456-7890-12",
+    "6222\t0212\t3456\t7890",
+    "6222\u30000212\u300034567890",  # an ideographic space: whitespace to digits_only
+    "６２２２０２１２３４５６７８９０",  # full-width digits
+    "62220212345678９0",
+    "11010519900101123X",
+    "11010519900101123x",
+    "110105 19900101123X",
+    "91110105ma01abcd1x",  # lower case: only the scalar upper-cases it
+    "91110105MA01ABCD1X",
+    "+8613812345678",
+    "+86+8613812345678",
+    "008686138123456780",
+    "8613812345678",
+    "+86 138\u00a01234 5678",  # a no-break space
+    "1a812345678",
+    "+86",
+    "1",
+    "张三13812345678",
+    "8600000000000０",
+    "86000000000000\u0663",  # an Arabic-Indic digit: isdigit(), not ASCII
+]
+
+
+def _scalar_results(scalar, values: list[str]) -> tuple[list[str], list[bool]]:  # type: ignore[no-untyped-def]
+    kept, expected = [], []
+    for value in values:
+        try:
+            expected.append(bool(scalar(value)))
+        except ValueError:
+            continue
+        kept.append(value)
+    return kept, expected
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_VALIDATORS), ids=lambda f: f.__name__)
+def test_batch_validator_edges_in_ascii_and_non_ascii_batches(scalar) -> None:  # type: ignore[no-untyped-def]
+    batch = BATCH_VALIDATORS[scalar]
+    assert len(batch([])) == 0
+    every, expected = _scalar_results(scalar, BULK_EDGES + EDGES)
+    ascii_only = [(v, e) for v, e in zip(every, expected, strict=True) if v.isascii()]
+    for values, wanted in ((every, expected), ([v for v, _ in ascii_only], [e for _, e in ascii_only])):
+        assert [bool(b) for b in batch(values)] == wanted
+        for value, one in zip(values, wanted, strict=True):  # alone in its batch too
+            assert bool(batch([value])[0]) == one, value
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_SCORERS), ids=lambda f: f.__name__)
+def test_batch_scorer_edges(scalar) -> None:  # type: ignore[no-untyped-def]
+    values = BULK_EDGES + EDGES
+    assert len(BATCH_SCORERS[scalar]([])) == 0
+    assert [float(b) for b in BATCH_SCORERS[scalar](values)] == [scalar(v) for v in values]
+    ascii_only = [v for v in values if v.isascii()]
+    assert [float(b) for b in BATCH_SCORERS[scalar](ascii_only)] == [scalar(v) for v in ascii_only]

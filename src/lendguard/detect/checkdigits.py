@@ -50,10 +50,59 @@ def _province_table() -> Any:
     return table
 
 
-def _matrix(values: Sequence[str], width: int) -> Any:
-    """Rows of ASCII codes of `values`, all of length `width`."""
+def _codes(values: Sequence[str]) -> tuple[Any, Any]:
+    """The characters of all values, one after another, as codes (uint8 where all are ASCII, else
+    uint32), and where each value lies in them: value i is codes[bounds[i] : bounds[i + 1]]. One
+    join and one encode, in C, instead of a step per value."""
     np = _np()
-    return np.frombuffer("".join(values).encode("ascii"), dtype=np.uint8).reshape(len(values), width)
+    joined = "".join(values)
+    bounds = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)), out=bounds[1:])
+    if joined.isascii():
+        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8), bounds
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), bounds
+
+
+def _each(flags: Any, bounds: Any) -> Any:
+    """How many characters of each value `flags` (one per character) marks."""
+    np = _np()
+    total = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum(flags, out=total[1:])
+    return total[bounds[1:]] - total[bounds[:-1]]
+
+
+def _is_digit(codes: Any) -> Any:
+    return (codes >= 48) & (codes <= 57)
+
+
+def _separated(codes: Any, bounds: Any) -> tuple[Any, Any, Any]:
+    """validators.digits_only of the values made of ASCII digits, spaces and hyphens (`plain`, one
+    flag per value), as codes and bounds; the other values' digits are there too, but only the
+    scalar function can say what their separators are."""
+    np = _np()
+    digit = _is_digit(codes)
+    plain = _each(~(digit | (codes == 32) | (codes == 45)), bounds) == 0
+    before = np.zeros(len(codes) + 1, dtype=np.int64)  # digits before each character
+    np.cumsum(digit, out=before[1:])
+    return codes[digit], before[bounds], plain
+
+
+def _fixed(codes: Any, bounds: Any, rows: Any, width: int, fill: int = 0, right: bool = False) -> Any:
+    """The codes of values `rows` as a matrix of `width` columns: each value from the left (cut at
+    `width`), or right-aligned (`right`: none longer than `width`), `fill` elsewhere."""
+    np = _np()
+    if not len(codes):
+        return np.full((len(rows), width), fill, dtype=np.int64)
+    low, high = bounds[rows][:, None], bounds[rows + 1][:, None]
+    index = high + np.arange(-width, 0) if right else low + np.arange(width)
+    inside = (index >= low) & (index < high)
+    return np.where(inside, codes[np.clip(index, 0, len(codes) - 1)], fill)
+
+
+def _exact(codes: Any, bounds: Any, rows: Any, width: int) -> Any:
+    """The codes of values `rows`, each exactly `width` long, as a matrix."""
+    np = _np()
+    return codes[bounds[rows][:, None] + np.arange(width)]
 
 
 def _digits_value(matrix: Any) -> Any:
@@ -82,15 +131,9 @@ def _all_digits(matrix: Any) -> Any:
     return ((matrix >= 48) & (matrix <= 57)).all(axis=1)
 
 
-def _digit_run_split(values: Sequence[str], lengths: range) -> tuple[list[int], list[int]]:
-    """Indices of the ASCII digit strings whose length is in `lengths` (the vector path) and of the rest."""
-    low, high = lengths.start, lengths.stop - 1
-    flags = [low <= len(v) <= high and v.isascii() and v.isdigit() for v in values]
-    return [i for i, ok in enumerate(flags) if ok], [i for i, ok in enumerate(flags) if not ok]
-
-
-def _fill_scalar(out: Any, values: Sequence[str], indices: list[int], scalar: Callable[[str], Any]) -> None:
-    for index in indices:
+def _fill_scalar(out: Any, values: Sequence[str], rows: Any, scalar: Callable[[str], Any]) -> None:
+    """The scalar function's result for `rows` (numpy indices) of the values."""
+    for index in rows.tolist():
         out[index] = scalar(values[index])
 
 
@@ -119,42 +162,23 @@ def resident_ids(values: Sequence[str]) -> BoolArray:
     """validators.resident_id over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
-    by_length: dict[int, list[int]] = {18: [], 15: []}
-    scalar: list[int] = []
-    for index, value in enumerate(values):
-        length = len(value)
-        if length in by_length and value.isascii() and " " not in value and "-" not in value:
-            by_length[length].append(index)
-        else:
-            scalar.append(index)
-    for length, indices in by_length.items():
-        if not indices:
+    codes, bounds = _codes(values)
+    lengths = np.diff(bounds)
+    # ASCII of 18 or 15 characters without separators: the vector path; any other shape, the scalar
+    clean = _each((codes >= 128) | (codes == 32) | (codes == 45), bounds) == 0
+    scalar = ~(clean & ((lengths == 18) | (lengths == 15)))
+    for length in (18, 15):
+        rows = np.flatnonzero(clean & (lengths == length))
+        if not rows.size:
             continue
-        matrix = _matrix([values[i] for i in indices], length)
-        body = matrix[:, :17] if length == 18 else matrix
-        shaped = _all_digits(body)
+        matrix = _exact(codes, bounds, rows, length)
+        shaped = _all_digits(matrix[:, :17])
         if length == 18:
             shaped &= _all_digits(matrix[:, 17:]) | (matrix[:, 17] == ord("X")) | (matrix[:, 17] == ord("x"))
-        ok = np.zeros(len(indices), dtype=bool)
-        rows = np.flatnonzero(shaped)
-        if rows.size:
-            ok[rows] = (_resident_18 if length == 18 else _resident_15)(matrix[rows])
-        out[indices] = ok
-        _fill_scalar(out, values, [indices[i] for i in np.flatnonzero(~shaped)], validators.resident_id)
-    _fill_scalar(out, values, scalar, validators.resident_id)
+        out[rows[shaped]] = (_resident_18 if length == 18 else _resident_15)(matrix[shaped])
+        scalar[rows[~shaped]] = True
+    _fill_scalar(out, values, np.flatnonzero(scalar), validators.resident_id)
     return out  # type: ignore[no-any-return]
-
-
-def _compact(values: Sequence[str]) -> list[str]:
-    """validators.digits_only of each value (an alphanumeric value has no separator to remove)."""
-    strip = validators.SEPARATORS.sub
-    return [v if v.isalnum() else strip("", v) for v in values]
-
-
-def _luhn_ok(numbers: list[str], width: int = 19) -> Any:
-    """Luhn over ASCII digit strings of length <= width (left-padded with zeros)."""
-    np = _np()
-    return _luhn_digits(_matrix([n.rjust(width, "0") for n in numbers], width).astype(np.int64) - 48)
 
 
 def _luhn_digits(matrix: Any) -> Any:
@@ -179,16 +203,15 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
     """validators.bank_card over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
-    numbers = _compact(values)
+    numbers, ends, plain = _separated(*_codes(values))
+    sizes = np.diff(ends)
     # ASCII digits of a length no card family issues (13, 14: order numbers, timestamps) are no card.
-    vector, scalar = _digit_run_split(numbers, range(15, 20))
-    scalar = [i for i in scalar if not (numbers[i].isascii() and numbers[i].isdigit())]
-    if vector:
-        chosen = [numbers[i] for i in vector]
+    vector = np.flatnonzero(plain & (sizes >= 15) & (sizes <= 19))
+    if vector.size:
         # One matrix of the numbers right-aligned in 19 columns serves Luhn, the prefix and the ID shape.
-        lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
-        digits = _matrix([n.rjust(19, "0") for n in chosen], 19).astype(np.int64) - 48
-        rows = np.arange(len(chosen))[:, None]
+        lengths = sizes[vector]
+        digits = _fixed(numbers, ends, vector, 19, fill=48, right=True).astype(np.int64) - 48
+        rows = np.arange(len(vector))[:, None]
         prefix = digits[rows, (19 - lengths)[:, None] + np.arange(4)] @ np.array([1000, 100, 10, 1])
         ok = _luhn_digits(digits) & _in_card_family(prefix, lengths)
         # an 18-digit number laid out like a resident ID is a mistyped ID, not a card (its digits: columns 1-18)
@@ -196,7 +219,7 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
         month, day = digits[:, 11] * 10 + digits[:, 12], digits[:, 13] * 10 + digits[:, 14]
         id_shaped = (lengths == 18) & _province_table()[digits[:, 1] * 10 + digits[:, 2]] & _dates_ok(year, month, day)
         out[vector] = ok & ~id_shaped
-    _fill_scalar(out, values, scalar, validators.bank_card)
+    _fill_scalar(out, values, np.flatnonzero(~plain), validators.bank_card)
     return out  # type: ignore[no-any-return]
 
 
@@ -205,50 +228,62 @@ def bank_card_scores(values: Sequence[str]) -> FloatArray:
     np = _np()
     # The score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits; an
     # ungrouped number is strong only as UnionPay 62… at 16 or 19 digits.
-    strong, weak, score = validators.STRONG_CARD_SCORE, validators.WEAK_CARD_SCORE, validators.bank_card_score
-    return np.array(  # type: ignore[no-any-return]
-        [(strong if v[:2] == "62" and len(v) in (16, 19) else weak) if v.isdigit() else score(v) for v in values],
-        dtype=float,
-    )
+    codes, bounds = _codes(values)
+    lengths = np.diff(bounds)
+    digits = (lengths > 0) & (_each(~_is_digit(codes), bounds) == 0)
+    out = np.full(len(values), validators.WEAK_CARD_SCORE)
+    usual = np.flatnonzero(digits & ((lengths == 16) | (lengths == 19)))
+    starts = bounds[usual]
+    out[usual[(codes[starts] == ord("6")) & (codes[starts + 1] == ord("2"))]] = validators.STRONG_CARD_SCORE
+    _fill_scalar(out, values, np.flatnonzero(~digits), validators.bank_card_score)
+    return out  # type: ignore[no-any-return]
 
 
 def imeis(values: Sequence[str]) -> BoolArray:
     """validators.imei over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
-    numbers = _compact(values)
-    vector, scalar = _digit_run_split(numbers, range(15, 16))
-    if vector:
-        out[vector] = _luhn_ok([numbers[i] for i in vector], 15)
-    _fill_scalar(out, values, scalar, validators.imei)
+    numbers, ends, plain = _separated(*_codes(values))
+    vector = plain & (np.diff(ends) == 15)
+    rows = np.flatnonzero(vector)
+    if rows.size:
+        out[rows] = _luhn_digits(_exact(numbers, ends, rows, 15).astype(np.int64) - 48)
+    _fill_scalar(out, values, np.flatnonzero(~vector), validators.imei)
     return out  # type: ignore[no-any-return]
 
 
-# 18 ASCII characters: 8 digits, then 10 of the code's alphabet (what the vector path expects).
-USCC_SHAPE = re.compile("[0-9]{8}[" + re.escape(USCC_ALPHABET) + "]{10}")
 # validators.ipv4 for ASCII values: four dotted numbers up to 255, none with a leading zero.
 _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
+def _uscc_table() -> Any:
+    """The value of each byte in the code's alphabet (-1: not in it)."""
+    np = _np()
+    lookup = np.full(256, -1, dtype=np.int64)
+    lookup[np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(USCC_ALPHABET))
+    return lookup
 
 
 def uscc_codes(values: Sequence[str]) -> BoolArray:
     """validators.uscc_code over every value."""
     np = _np()
     out = np.zeros(len(values), dtype=bool)
-    shape = USCC_SHAPE.fullmatch
-    flags = [v.isascii() and shape(v) is not None for v in values]
-    vector = [i for i, ok in enumerate(flags) if ok]
-    scalar = [i for i, ok in enumerate(flags) if not ok]
-    if vector:
-        matrix = _matrix([values[i] for i in vector], 18)
-        lookup = np.full(256, -1, dtype=np.int64)
-        lookup[np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(USCC_ALPHABET))
-        codes = lookup[matrix]
-        total = codes[:, :17] @ np.array(USCC_WEIGHTS, dtype=np.int64)
+    codes, bounds = _codes(values)
+    vector = np.diff(bounds) == 18
+    rows = np.flatnonzero(vector)
+    if rows.size:
+        # 8 digits, then 10 of the code's alphabet (upper case): the vector path; any other shape, the scalar
+        table = _uscc_table()
+        numbers = table[np.minimum(_exact(codes, bounds, rows, 18), 255)]  # 255: not in the alphabet
+        shaped = ((numbers[:, :8] >= 0) & (numbers[:, :8] < 10)).all(axis=1) & (numbers[:, 8:] >= 0).all(axis=1)
+        vector[rows[~shaped]] = False
+        numbers = numbers[shaped]
+        total = numbers[:, :17] @ np.array(USCC_WEIGHTS, dtype=np.int64)
         check = (31 - total) % 31
-        provinces = _province_table()[codes[:, 2] * 10 + codes[:, 3]]
-        out[vector] = provinces & (codes[:, 17] == check)
-    _fill_scalar(out, values, scalar, validators.uscc_code)
+        provinces = _province_table()[numbers[:, 2] * 10 + numbers[:, 3]]
+        out[rows[shaped]] = provinces & (numbers[:, 17] == check)
+    _fill_scalar(out, values, np.flatnonzero(~vector), validators.uscc_code)
     return out  # type: ignore[no-any-return]
 
 
@@ -261,18 +296,40 @@ def ipv4s(values: Sequence[str]) -> BoolArray:
     )
 
 
-def mobiles(values: Sequence[str]) -> BoolArray:
-    """validators.mobile over every value (string arithmetic, no call per value)."""
+def _at(matrix: Any, columns: Any, text: str) -> Any:
+    """Whether each row holds `text` (ASCII) from its column in `columns`."""
     np = _np()
-    ok = []
-    for number in _compact(values):
-        if len(number) == 11:  # the common case: no prefix to remove
-            ok.append(number[0] == "1" and number[1] in "3456789")
-            continue
-        number = number.removeprefix("+86").removeprefix("0086")
-        number = number.removeprefix("86") if len(number) == 13 else number
-        ok.append(len(number) == 11 and number[0] == "1" and number[1] in "3456789")
-    return np.array(ok, dtype=bool)  # type: ignore[no-any-return]
+    rows = np.arange(len(matrix))
+    found = np.ones(len(matrix), dtype=bool)
+    for shift, character in enumerate(text.encode("ascii")):
+        found &= matrix[rows, columns + shift] == character
+    return found
+
+
+def mobiles(values: Sequence[str]) -> BoolArray:
+    """validators.mobile over every value: ASCII values in numpy (the prefixes removed as the
+    scalar does, by where each number starts), the others through the scalar."""
+    np = _np()
+    out = np.zeros(len(values), dtype=bool)
+    codes, bounds = _codes(values)
+    # digits_only removes spaces, hyphens and any other whitespace: ASCII without the others is the vector path
+    odd = (codes >= 128) | ((codes >= 9) & (codes <= 13)) | ((codes >= 28) & (codes <= 31))
+    vector = _each(odd, bounds) == 0
+    rows = np.flatnonzero(vector)
+    if rows.size:
+        kept = (codes != 32) & (codes != 45)
+        before = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(kept, out=before[1:])
+        ends = before[bounds]
+        numbers = _fixed(codes[kept], ends, rows, 11)  # the first 11 characters: the prefixes and two digits
+        length = np.diff(ends)[rows]
+        start = np.where(_at(numbers, 0, "+86"), 3, 0)
+        start += np.where(_at(numbers, start, "0086"), 4, 0)
+        start += np.where((length - start == 13) & _at(numbers, start, "86"), 2, 0)
+        second = numbers[np.arange(len(rows)), start + 1]
+        out[rows] = (length - start == 11) & _at(numbers, start, "1") & (second >= ord("3")) & (second <= ord("9"))
+    _fill_scalar(out, values, np.flatnonzero(~vector), validators.mobile)
+    return out  # type: ignore[no-any-return]
 
 
 BATCH_VALIDATORS: dict[Callable[[str], bool], BatchValidator] = {
