@@ -8,7 +8,7 @@ import pytest
 from tests.fixtures.scan_reference import fuzz_lines
 
 from lendguard.detect import ENTITIES, Scanner, validators
-from lendguard.detect.checkdigits import BATCH_SCORERS, BATCH_VALIDATORS
+from lendguard.detect.checkdigits import BATCH_SCORERS, BATCH_VALIDATORS, Cut
 
 EDGES = [
     "",
@@ -147,3 +147,30 @@ def test_batch_scorer_edges(scalar) -> None:  # type: ignore[no-untyped-def]
     assert [float(b) for b in BATCH_SCORERS[scalar](values)] == [scalar(v) for v in values]
     ascii_only = [v for v in values if v.isascii()]
     assert [float(b) for b in BATCH_SCORERS[scalar](ascii_only)] == [scalar(v) for v in ascii_only]
+
+
+def _cut(values: list[str]) -> Cut:
+    """The values as the scanner hands them over: offsets into one text (here with CJK between them)."""
+    import numpy as np
+
+    text = "张".join(["", *values, ""])
+    ends = np.cumsum([len(v) + 1 for v in values], dtype=np.int64)
+    return Cut(text, ends - np.array([len(v) for v in values], dtype=np.int64), ends)
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_VALIDATORS), ids=lambda f: f.__name__)
+def test_batch_validator_of_offsets_into_a_text_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
+    values, expected = _scalar_results(scalar, BULK_EDGES + CANDIDATES)
+    cut = _cut(values)
+    assert list(cut) == values and cut[1] == values[1]
+    assert [bool(b) for b in BATCH_VALIDATORS[scalar](cut)] == expected
+    rows = list(range(0, len(values), 3))
+    picked = cut.take(rows)
+    assert [bool(b) for b in BATCH_VALIDATORS[scalar](picked)] == [expected[i] for i in rows]
+    assert len(BATCH_VALIDATORS[scalar](_cut([]))) == 0
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_SCORERS), ids=lambda f: f.__name__)
+def test_batch_scorer_of_offsets_into_a_text_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
+    values = BULK_EDGES + CANDIDATES
+    assert [float(b) for b in BATCH_SCORERS[scalar](_cut(values))] == [scalar(v) for v in values]

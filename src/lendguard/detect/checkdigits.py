@@ -14,9 +14,10 @@ called per candidate. Changing a scalar validator's rules means changing its bat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, overload
 
 from lendguard.detect import validators
 
@@ -50,11 +51,61 @@ def _province_table() -> Any:
     return table
 
 
+class Cut(Sequence[str]):
+    """Candidate values as character offsets into a text (numpy `starts` and `ends`): the batch
+    functions read their characters from the text's codes in one gather (`codes`), and a value
+    becomes a string only where a scalar function needs it."""
+
+    def __init__(self, text: str, starts: Any, ends: Any) -> None:
+        self.text, self.starts, self.ends = text, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return self.strings()[index]
+        return self.text[int(self.starts[index]) : int(self.ends[index])]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.strings())
+
+    def strings(self) -> list[str]:
+        text = self.text
+        return [text[s:e] for s, e in zip(self.starts.tolist(), self.ends.tolist(), strict=True)]
+
+    def take(self, rows: Any) -> Cut:
+        """The values of `rows` (numpy indices)."""
+        return Cut(self.text, self.starts[rows], self.ends[rows])
+
+    def codes(self) -> tuple[Any, Any]:
+        """What `_codes` gives (uint8, every non-ASCII character as 0x80), gathered from the text's codes."""
+        np = _np()
+        lengths = self.ends - self.starts
+        bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        return _ascii_codes(self.text)[np.repeat(self.starts - bounds[:-1], lengths) + np.arange(bounds[-1])], bounds
+
+
+@lru_cache(maxsize=1)  # the specs of one buffer share it (a str keeps its hash: the lookup is cheap)
+def _ascii_codes(text: str) -> Any:
+    """The text's characters as uint8 codes, each non-ASCII one as 0x80: the batch functions leave
+    a value with any non-ASCII character to the scalar function, whatever the character."""
+    np = _np()
+    return np.minimum(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), 0x80).astype(np.uint8)
+
+
 def _codes(values: Sequence[str]) -> tuple[Any, Any]:
     """The characters of all values, one after another, as codes (uint8 where all are ASCII, else
-    uint32), and where each value lies in them: value i is codes[bounds[i] : bounds[i + 1]]. One
+    uint32: any integers), and where each value lies in them: value i is codes[bounds[i] : bounds[i + 1]]. One
     join and one encode, in C, instead of a step per value."""
     np = _np()
+    if isinstance(values, Cut):
+        return values.codes()
     joined = "".join(values)
     bounds = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)), out=bounds[1:])
