@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
 from lendguard.detect import validators
@@ -44,6 +44,7 @@ def _np() -> Any:
     return numpy
 
 
+@cache
 def _province_table() -> Any:
     np = _np()
     table = np.zeros(100, dtype=bool)
@@ -232,22 +233,38 @@ def resident_ids(values: Sequence[str]) -> BoolArray:
     return out  # type: ignore[no-any-return]
 
 
+# The digit sum of twice each digit, as Luhn adds every second digit from the right.
+LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def _luhn_digits(matrix: Any) -> Any:
     """Luhn over rows of digits (numbers right-aligned, left-padded with zeros)."""
+    np = _np()
     width = matrix.shape[1]
-    doubled = matrix[:, width - 2 :: -2] * 2
-    total = matrix[:, width - 1 :: -2].sum(axis=1) + (doubled // 10 + doubled % 10).sum(axis=1)
+    doubled = np.array(LUHN_DOUBLED, dtype=np.int32)[matrix[:, width - 2 :: -2]]
+    total = matrix[:, width - 1 :: -2].sum(axis=1, dtype=np.int32) + doubled.sum(axis=1)
     return total % 10 == 0
 
 
-def _in_card_family(prefix: Any, lengths: Any) -> BoolArray:
-    """validators.card_family(n) is not None, from each number's first four digits and its length."""
+@cache
+def _card_table() -> Any:
+    """validators.card_family(n) is not None, by a number's first four digits and its length (< 20)."""
     np = _np()
-    ok = np.zeros(len(prefix), dtype=bool)
+    prefix, lengths = np.arange(10_000)[:, None], np.arange(20)
+    table = np.zeros((10_000, 20), dtype=bool)
     for _, width, first, last, sizes in validators.CARD_FAMILIES:
         head = prefix // 10 ** (4 - width)
-        ok |= (head >= first) & (head <= last) & np.isin(lengths, sorted(sizes))
-    return ok  # type: ignore[no-any-return]
+        table |= (head >= first) & (head <= last) & np.isin(lengths, sorted(sizes))
+    return table
+
+
+def _id_shaped(digits: Any) -> Any:
+    """validators._id_shaped of rows of 18 digits: a province, then a birth date."""
+    np = _np()
+    digits = digits.astype(np.int64)
+    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+    month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
+    return _province_table()[digits[:, 0] * 10 + digits[:, 1]] & _dates_ok(year, month, day)
 
 
 def bank_cards(values: Sequence[str]) -> BoolArray:
@@ -261,15 +278,13 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
     if vector.size:
         # One matrix of the numbers right-aligned in 19 columns serves Luhn, the prefix and the ID shape.
         lengths = sizes[vector]
-        digits = _fixed(numbers, ends, vector, 19, fill=48, right=True).astype(np.int64) - 48
-        rows = np.arange(len(vector))[:, None]
-        prefix = digits[rows, (19 - lengths)[:, None] + np.arange(4)] @ np.array([1000, 100, 10, 1])
-        ok = _luhn_digits(digits) & _in_card_family(prefix, lengths)
+        digits = _fixed(numbers, ends, vector, 19, fill=48, right=True) - 48
+        first = digits[np.arange(len(vector))[:, None], (19 - lengths)[:, None] + np.arange(4)]
+        ok = _luhn_digits(digits) & _card_table()[first @ np.array([1000, 100, 10, 1]), lengths]
         # an 18-digit number laid out like a resident ID is a mistyped ID, not a card (its digits: columns 1-18)
-        year = digits[:, 7:11] @ np.array([1000, 100, 10, 1])
-        month, day = digits[:, 11] * 10 + digits[:, 12], digits[:, 13] * 10 + digits[:, 14]
-        id_shaped = (lengths == 18) & _province_table()[digits[:, 1] * 10 + digits[:, 2]] & _dates_ok(year, month, day)
-        out[vector] = ok & ~id_shaped
+        ids = np.flatnonzero(ok & (lengths == 18))
+        ok[ids] = ~_id_shaped(digits[ids, 1:])
+        out[vector] = ok
     _fill_scalar(out, values, np.flatnonzero(~plain), validators.bank_card)
     return out  # type: ignore[no-any-return]
 
@@ -298,7 +313,7 @@ def imeis(values: Sequence[str]) -> BoolArray:
     vector = plain & (np.diff(ends) == 15)
     rows = np.flatnonzero(vector)
     if rows.size:
-        out[rows] = _luhn_digits(_exact(numbers, ends, rows, 15).astype(np.int64) - 48)
+        out[rows] = _luhn_digits(_exact(numbers, ends, rows, 15) - 48)
     _fill_scalar(out, values, np.flatnonzero(~vector), validators.imei)
     return out  # type: ignore[no-any-return]
 
