@@ -114,7 +114,62 @@ BULK_EDGES = [
     "张三13812345678",
     "8600000000000０",
     "86000000000000\u0663",  # an Arabic-Indic digit: isdigit(), not ASCII
+    "4111 1111 1111 1111",
+    "4111 1111 1111 1111 1",
+    "3782 822463 10005",
+    "4111-111111-11111",
+    "4111  1111 1111 111",
+    "-4111 1111 1111 111",
+    "--",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1..2.3",
+    "255.255.255.2555",
+    "000.1.1.1",
+    "0.00.0.0",
+    "10.0.0.10",
+    "100.200.250.255",
+    "1.2.3.4 ",
+    "a.b.c.d",
+    "1.2.3.\u0664",
 ]
+
+
+def _shuffled(seed: int, count: int) -> list[str]:
+    """Random strings of digits, separators and dots: card groupings and dotted quads, right and wrong."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice("0123456789 -.") for _ in range(rng.randint(0, 24))) for _ in range(count)]
+
+
+def _quads(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        ".".join(str(rng.choice([0, 1, 9, 10, 99, 100, 199, 249, 250, 255, 256, 300])) for _ in range(4))
+        for _ in range(count)
+    ]
+
+
+def _printed_cards(seed: int, count: int) -> list[str]:
+    """Numbers printed in card groupings and in near misses, with spaces, hyphens or both."""
+    rng = random.Random(seed)
+    layouts = [
+        (4, 4, 4, 4),
+        (4, 4, 4, 4, 1),
+        (4, 4, 4, 4, 3),
+        (4, 6, 5),
+        (4, 4, 4),
+        (4, 4, 4, 5),
+        (6, 4, 6),
+        (4, 4, 4, 4, 4),
+    ]
+    printed = []
+    for _ in range(count):
+        groups = ["".join(rng.choice("0123456789") for _ in range(size)) for size in rng.choice(layouts)]
+        printed.append("".join(group + rng.choice(" -") for group in groups)[:-1])
+    return printed
+
+
+BULK_EDGES += _shuffled(11, 2000) + _quads(12, 300) + _printed_cards(13, 300)
 
 
 def _scalar_results(scalar, values: list[str]) -> tuple[list[str], list[bool]]:  # type: ignore[no-untyped-def]

@@ -97,7 +97,8 @@ def _ascii_codes(text: str) -> Any:
     """The text's characters as uint8 codes, each non-ASCII one as 0x80: the batch functions leave
     a value with any non-ASCII character to the scalar function, whatever the character."""
     np = _np()
-    return np.minimum(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), 0x80).astype(np.uint8)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.minimum(points, 0x80, out=np.empty(len(points), dtype=np.uint8), casting="unsafe")
 
 
 def _codes(values: Sequence[str]) -> tuple[Any, Any]:
@@ -289,19 +290,36 @@ def bank_cards(values: Sequence[str]) -> BoolArray:
     return out  # type: ignore[no-any-return]
 
 
+# Where each printed grouping of validators.CARD_GROUPS puts its separators, and the printed length.
+CARD_LAYOUTS = tuple(
+    (tuple(sum(groups[: i + 1]) + i for i in range(len(groups) - 1)), sum(groups) + len(groups) - 1)
+    for groups in sorted(validators.CARD_GROUPS)
+    if len(groups) > 1
+)
+
+
 def bank_card_scores(values: Sequence[str]) -> FloatArray:
     """validators.bank_card_score over every value."""
     np = _np()
     # The score depends on how the number is grouped (4-4-4-4, 4-6-5), not only on its digits; an
     # ungrouped number is strong only as UnionPay 62… at 16 or 19 digits.
     codes, bounds = _codes(values)
-    lengths = np.diff(bounds)
-    digits = (lengths > 0) & (_each(~_is_digit(codes), bounds) == 0)
+    numbers, ends, plain = _separated(codes, bounds)
+    sizes, lengths = np.diff(ends), np.diff(bounds)
     out = np.full(len(values), validators.WEAK_CARD_SCORE)
-    usual = np.flatnonzero(digits & ((lengths == 16) | (lengths == 19)))
-    starts = bounds[usual]
-    out[usual[(codes[starts] == ord("6")) & (codes[starts + 1] == ord("2"))]] = validators.STRONG_CARD_SCORE
-    _fill_scalar(out, values, np.flatnonzero(~digits), validators.bank_card_score)
+    usual = np.flatnonzero(plain & ((sizes == 16) | (sizes == 19)))
+    starts = ends[usual]
+    out[usual[(numbers[starts] == ord("6")) & (numbers[starts + 1] == ord("2"))]] = validators.STRONG_CARD_SCORE
+    # a value with separators: strong where they stand where a printed grouping puts them
+    widest = max(length for _, length in CARD_LAYOUTS)
+    grouped = np.flatnonzero(plain & (lengths > sizes) & (lengths <= widest))
+    matrix = _fixed(codes, bounds, grouped, widest)
+    separators = (matrix == 32) | (matrix == 45)
+    for positions, length in CARD_LAYOUTS:
+        layout = np.zeros(widest, dtype=bool)
+        layout[list(positions)] = True
+        out[grouped[(lengths[grouped] == length) & (separators == layout).all(axis=1)]] = validators.STRONG_CARD_SCORE
+    _fill_scalar(out, values, np.flatnonzero(~plain), validators.bank_card_score)
     return out  # type: ignore[no-any-return]
 
 
@@ -323,6 +341,7 @@ _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 
+@cache
 def _uscc_table() -> Any:
     """The value of each byte in the code's alphabet (-1: not in it)."""
     np = _np()
