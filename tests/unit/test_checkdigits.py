@@ -8,7 +8,7 @@ import pytest
 from tests.fixtures.scan_reference import fuzz_lines
 
 from lendguard.detect import ENTITIES, Scanner, validators
-from lendguard.detect.checkdigits import BATCH_SCORERS, BATCH_VALIDATORS
+from lendguard.detect.checkdigits import BATCH_SCORERS, BATCH_VALIDATORS, Cut
 
 EDGES = [
     "",
@@ -85,3 +85,147 @@ def test_batch_scorer_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-
 def test_every_checksum_validator_of_the_specs_has_a_batch_form() -> None:
     assert {s.validator for s in ENTITIES if s.validator and s.checksum_only} <= set(BATCH_VALIDATORS)
     assert validators.resident_id in BATCH_VALIDATORS
+
+
+# Shapes the bulk path (all values' characters as one array of codes) must leave to the scalar or
+# handle as it does: non-ASCII (the codes are then 32-bit), whitespace other than spaces, lower case.
+BULK_EDGES = [
+    "",
+    "6222021234567890123",  # 19-digit UnionPay
+    "6222 0212 3456 7890 123",
+    "6222-0212-3456-7890-12",
+    "6222\t0212\t3456\t7890",
+    "6222\u30000212\u300034567890",  # an ideographic space: whitespace to digits_only
+    "６２２２０２１２３４５６７８９０",  # full-width digits
+    "62220212345678９0",
+    "11010519900101123X",
+    "11010519900101123x",
+    "110105 19900101123X",
+    "91110105ma01abcd1x",  # lower case: only the scalar upper-cases it
+    "91110105MA01ABCD1X",
+    "+8613812345678",
+    "+86+8613812345678",
+    "008686138123456780",
+    "8613812345678",
+    "+86 138\u00a01234 5678",  # a no-break space
+    "1a812345678",
+    "+86",
+    "1",
+    "张三13812345678",
+    "8600000000000０",
+    "86000000000000\u0663",  # an Arabic-Indic digit: isdigit(), not ASCII
+    "4111 1111 1111 1111",
+    "4111 1111 1111 1111 1",
+    "3782 822463 10005",
+    "4111-111111-11111",
+    "4111  1111 1111 111",
+    "-4111 1111 1111 111",
+    "--",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1..2.3",
+    "255.255.255.2555",
+    "000.1.1.1",
+    "0.00.0.0",
+    "10.0.0.10",
+    "100.200.250.255",
+    "1.2.3.4 ",
+    "a.b.c.d",
+    "1.2.3.\u0664",
+]
+
+
+def _shuffled(seed: int, count: int) -> list[str]:
+    """Random strings of digits, separators and dots: card groupings and dotted quads, right and wrong."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice("0123456789 -.") for _ in range(rng.randint(0, 24))) for _ in range(count)]
+
+
+def _quads(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        ".".join(str(rng.choice([0, 1, 9, 10, 99, 100, 199, 249, 250, 255, 256, 300])) for _ in range(4))
+        for _ in range(count)
+    ]
+
+
+def _printed_cards(seed: int, count: int) -> list[str]:
+    """Numbers printed in card groupings and in near misses, with spaces, hyphens or both."""
+    rng = random.Random(seed)
+    layouts = [
+        (4, 4, 4, 4),
+        (4, 4, 4, 4, 1),
+        (4, 4, 4, 4, 3),
+        (4, 6, 5),
+        (4, 4, 4),
+        (4, 4, 4, 5),
+        (6, 4, 6),
+        (4, 4, 4, 4, 4),
+    ]
+    printed = []
+    for _ in range(count):
+        groups = ["".join(rng.choice("0123456789") for _ in range(size)) for size in rng.choice(layouts)]
+        printed.append("".join(group + rng.choice(" -") for group in groups)[:-1])
+    return printed
+
+
+BULK_EDGES += _shuffled(11, 2000) + _quads(12, 300) + _printed_cards(13, 300)
+
+
+def _scalar_results(scalar, values: list[str]) -> tuple[list[str], list[bool]]:  # type: ignore[no-untyped-def]
+    kept, expected = [], []
+    for value in values:
+        try:
+            expected.append(bool(scalar(value)))
+        except ValueError:
+            continue
+        kept.append(value)
+    return kept, expected
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_VALIDATORS), ids=lambda f: f.__name__)
+def test_batch_validator_edges_in_ascii_and_non_ascii_batches(scalar) -> None:  # type: ignore[no-untyped-def]
+    batch = BATCH_VALIDATORS[scalar]
+    assert len(batch([])) == 0
+    every, expected = _scalar_results(scalar, BULK_EDGES + EDGES)
+    ascii_only = [(v, e) for v, e in zip(every, expected, strict=True) if v.isascii()]
+    for values, wanted in ((every, expected), ([v for v, _ in ascii_only], [e for _, e in ascii_only])):
+        assert [bool(b) for b in batch(values)] == wanted
+        for value, one in zip(values, wanted, strict=True):  # alone in its batch too
+            assert bool(batch([value])[0]) == one, value
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_SCORERS), ids=lambda f: f.__name__)
+def test_batch_scorer_edges(scalar) -> None:  # type: ignore[no-untyped-def]
+    values = BULK_EDGES + EDGES
+    assert len(BATCH_SCORERS[scalar]([])) == 0
+    assert [float(b) for b in BATCH_SCORERS[scalar](values)] == [scalar(v) for v in values]
+    ascii_only = [v for v in values if v.isascii()]
+    assert [float(b) for b in BATCH_SCORERS[scalar](ascii_only)] == [scalar(v) for v in ascii_only]
+
+
+def _cut(values: list[str]) -> Cut:
+    """The values as the scanner hands them over: offsets into one text (here with CJK between them)."""
+    import numpy as np
+
+    text = "张".join(["", *values, ""])
+    ends = np.cumsum([len(v) + 1 for v in values], dtype=np.int64)
+    return Cut(text, ends - np.array([len(v) for v in values], dtype=np.int64), ends)
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_VALIDATORS), ids=lambda f: f.__name__)
+def test_batch_validator_of_offsets_into_a_text_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
+    values, expected = _scalar_results(scalar, BULK_EDGES + CANDIDATES)
+    cut = _cut(values)
+    assert list(cut) == values and cut[1] == values[1]
+    assert [bool(b) for b in BATCH_VALIDATORS[scalar](cut)] == expected
+    rows = list(range(0, len(values), 3))
+    picked = cut.take(rows)
+    assert [bool(b) for b in BATCH_VALIDATORS[scalar](picked)] == [expected[i] for i in rows]
+    assert len(BATCH_VALIDATORS[scalar](_cut([]))) == 0
+
+
+@pytest.mark.parametrize("scalar", list(BATCH_SCORERS), ids=lambda f: f.__name__)
+def test_batch_scorer_of_offsets_into_a_text_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
+    values = BULK_EDGES + CANDIDATES
+    assert [float(b) for b in BATCH_SCORERS[scalar](_cut(values))] == [scalar(v) for v in values]

@@ -59,6 +59,18 @@ def test_bulk_masking_gives_the_strings_of_mask_value(entity: str, found: dict[s
         assert arrow_masked(entity, same) == [mask_value(entity, value) for value in same], size
 
 
+@pytest.mark.parametrize("entity", [*(spec.name for spec in ENTITIES), "SOME_OTHER_ENTITY"])
+def test_bulk_masking_of_ascii_values_gives_the_strings_of_mask_value(entity: str) -> None:
+    """All-ASCII groups are masked in numpy: separators, short values, quotes, tabs."""
+    values = [value for value in _EDGES + _RANDOM if value.isascii()]
+    assert arrow_masked(entity, values) == [mask_value(entity, value) for value in values]
+    for size in range(8):
+        same = ["1" * size, "-" * size, " -" * size, "1-" * size]
+        assert arrow_masked(entity, same) == [mask_value(entity, value) for value in same], size
+    sliced = mask_array(entity, arrow.strings(["+86 138 1234 5678", *values[:50]]).slice(1, 40)).to_pylist()
+    assert sliced == [mask_value(entity, value) for value in values[:40]]
+
+
 def test_bulk_masking_of_mixed_entities_keeps_each_value_in_its_place(found: dict[str, list[str]]) -> None:
     names = tuple(sorted(found))
     rng = random.Random(3)

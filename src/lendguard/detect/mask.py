@@ -66,9 +66,24 @@ def mask_value(entity: str, value: str) -> str:
     return _keep(value, first, last)
 
 
+# Entities with a display rule of their own; the others follow `_keep` (after their separators, digit ones).
+SPECIAL = frozenset({"EMAIL_ADDRESS", "IP_ADDRESS", "PERSON"})
+
+
 def mask_array(entity: str, values: Any) -> Any:
-    """`mask_value` of every value of a pyarrow large_string array of one entity, with pyarrow's
-    string kernels (a test holds the two to the same strings): each branch is one of mask_value's."""
+    """`mask_value` of every value of a pyarrow large_string array of one entity (a test holds the
+    two to the same strings): `_keep`'s rule in numpy where the values are all ASCII, else
+    pyarrow's string kernels."""
+    if len(values) and entity not in SPECIAL:
+        codes, bounds = arrow.utf8(values)
+        codes, bounds = codes[bounds[0] : bounds[-1]], bounds - bounds[0]  # a slice's bytes alone
+        if (codes < 0x80).all():
+            return _kept_ascii(codes, bounds, *KEEP.get(entity, (2, 2)), strip=entity in DIGIT_ENTITIES)
+    return _masked_by_kernels(entity, values)
+
+
+def _masked_by_kernels(entity: str, values: Any) -> Any:
+    """`mask_array` with pyarrow's string kernels: each branch is one of mask_value's."""
     import pyarrow.compute as pc
 
     if not len(values):
@@ -119,6 +134,27 @@ def mask_array(entity: str, values: Any) -> Any:
     return pc.if_else(
         titled, pc.binary_join_element_wise(name, text("*"), pc.utf8_slice_codeunits(values, -2), text("")), plain
     )
+
+
+def _kept_ascii(codes: Any, bounds: Any, first: int, last: int, strip: bool) -> Any:
+    """`_keep` of ASCII values (their bytes `codes`, each from bounds[i] to bounds[i + 1], from 0;
+    `strip`: the separators removed first, as for a digit entity) as a large_string array, in
+    numpy: a character is starred unless it is among the first `first` or the last `last` of a
+    value longer than both."""
+    import numpy as np
+    import pyarrow as pa
+
+    if strip:
+        kept = (codes != ord(" ")) & (codes != ord("-"))
+        before = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(kept, out=before[1:])
+        codes, bounds = codes[kept], before[bounds]
+    size = np.diff(bounds)
+    position = np.arange(len(codes)) - np.repeat(bounds[:-1], size)
+    from_end = np.repeat(size, size) - position
+    starred = np.repeat(size <= first + last, size) | ((position >= first) & (from_end > last))
+    masked = np.where(starred, ord("*"), codes).astype(np.uint8)
+    return pa.Array.from_buffers(pa.large_string(), len(size), [None, pa.py_buffer(bounds), pa.py_buffer(masked)])
 
 
 def mask_columns(names: tuple[str, ...], kinds: Any, values: Any) -> Any:

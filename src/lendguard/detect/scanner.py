@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
 
 from lendguard.detect import hyperscan_cache, leftmost
-from lendguard.detect.checkdigits import batch_scorer, batch_validator
+from lendguard.detect.checkdigits import Cut, batch_scorer, batch_validator
 from lendguard.detect.columns import Found, Spans
 from lendguard.detect.entities import ENTITIES, EntitySpec
 
@@ -751,12 +751,7 @@ class Scanner:
         import numpy as np
 
         spec = compiled.spec
-        needs_values = compiled.validate is not None or compiled.score is not None
-        values = (
-            [normalised[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
-            if needs_values
-            else []
-        )
+        values = Cut(normalised, starts, ends)  # read in bulk by the batch functions, no string per value
         keep = np.ones(len(starts), dtype=bool) if compiled.validate is None else compiled.validate(values)
         confirmer = CONFIRMERS.get(spec.name)
         if confirmer is not None:
@@ -766,8 +761,7 @@ class Scanner:
             return
         if rows.size < len(starts):
             starts, ends = starts[rows], ends[rows]
-            if compiled.score is not None:
-                values = [values[i] for i in rows.tolist()]
+            values = values.take(rows)
         numbers = lines.line_of(starts)
         if compiled.score is not None:
             scores = compiled.score(values).astype(float)

