@@ -493,8 +493,10 @@ class Scanner:
         if touched is not None:
             # reports over the normalised buffer are not where its lines are as written: the picked are scanned again
             moved = prepared.reports if data is original else None
-            if data is original or newlines is None:
-                newlines = prepared.byte_newlines if data is original else _byte_newlines(original)
+            if data is original:
+                newlines = prepared.byte_newlines
+            elif newlines is None:
+                newlines = _byte_newlines(original)
             prepared.subset = _Subset(touched, np.zeros(0, dtype=np.int64), moved, original, newlines)
         return prepared
 
