@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := apktool chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless libxerial-sqlite-jdbc-java libpostgresql-jdbc-java libmariadb-java
+DEBIAN_PACKAGES := apktool chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless libxerial-sqlite-jdbc-java libpostgresql-jdbc-java libmariadb-java libhyperscan-dev
 
 .PHONY: demo test lint typecheck contracts unit system-deps install bench model clean
 
@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-.stamp-install: pyproject.toml | $(BIN)/python
+.stamp-install: pyproject.toml src/lendguard/detect/_hsbulk.c | $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@# The MSRA NER corpus (train/test splits) the person-name model is trained and measured on; its
 	@# model code needs torch, the data does not: installed without dependencies.

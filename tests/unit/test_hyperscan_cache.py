@@ -1,4 +1,5 @@
-"""Compiled hyperscan databases kept on disk: loaded instead of compiled, never trusted blindly."""
+"""Compiled hyperscan databases kept on disk: loaded instead of compiled, never trusted blindly;
+with either engine (the C extension or the `hyperscan` package), each keeping its own files."""
 
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ pytestmark = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is 
 TEXT = "\n".join(line.text for line in corpus(seed=21, lines=300))
 
 
+@pytest.fixture(autouse=True, params=["hsbulk", "python"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with each engine that is installed."""
+    monkeypatch.setenv("LENDGUARD_HYPERSCAN", request.param)
+    hyperscan_cache.engine.cache_clear()
+    request.addfinalizer(hyperscan_cache.engine.cache_clear)
+    if hyperscan_cache.engine() != request.param:
+        pytest.skip(f"the {request.param} engine is not installed")
+    return str(request.param)
+
+
 def _stored(folder: Path) -> list[Path]:
     return sorted(folder.glob("hyperscan-*.db"))
 
@@ -21,17 +33,14 @@ def _stored(folder: Path) -> list[Path]:
 def test_a_second_scanner_loads_the_database_instead_of_compiling_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hyperscan
-
     monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path))
     first = Scanner(backend="hyperscan").scan_records(TEXT)
     assert len(_stored(tmp_path)) >= 1
 
-    class Refused:
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            raise AssertionError("compiled although the database was on disk")
+    def refused(*args: object) -> None:
+        raise AssertionError("compiled although the database was on disk")
 
-    monkeypatch.setattr(hyperscan, "Database", Refused)
+    monkeypatch.setattr(hyperscan_cache, "_compile", refused)
     assert Scanner(backend="hyperscan").scan_records(TEXT) == first
     assert first == Scanner(backend="re").scan_records(TEXT)
 
@@ -81,3 +90,16 @@ def test_a_database_another_user_owns_is_not_loaded(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(os, "getuid", lambda: stranger)
     assert Scanner(backend="hyperscan").scan_records(TEXT) == expected
     assert not [path for path in loaded if path.parent == tmp_path]  # compiled, never read
+
+
+def test_one_engine_never_loads_the_other_engines_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path))
+    Scanner(backend="hyperscan")
+    own = set(_stored(tmp_path))
+    other = "python" if hyperscan_cache.engine() == "hsbulk" else "hsbulk"
+    monkeypatch.setenv("LENDGUARD_HYPERSCAN", other)
+    hyperscan_cache.engine.cache_clear()
+    if hyperscan_cache.engine() != other:
+        pytest.skip(f"the {other} engine is not installed")
+    assert Scanner(backend="hyperscan").scan_records(TEXT) == Scanner(backend="re").scan_records(TEXT)
+    assert own < set(_stored(tmp_path))  # stored under keys of its own

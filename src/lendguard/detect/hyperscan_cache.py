@@ -10,6 +10,12 @@ changes what a scan finds.
 
 The folder is `$LENDGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/lendguard`, else `~/.cache/lendguard`;
 `LENDGUARD_CACHE_DIR=off` compiles every time.
+
+Two engines run the same libhs: `_hsbulk`, this package's C extension built against Debian's
+libhyperscan (every match collected in C, handed over as three arrays), and the `hyperscan`
+package, which calls a Python function per match. `_hsbulk` is used where it was built;
+`LENDGUARD_HYPERSCAN=python` asks for the `hyperscan` package. A database's key names its engine
+and that engine's libhs version: one engine never loads the other's file.
 """
 
 from __future__ import annotations
@@ -18,12 +24,93 @@ import hashlib
 import os
 import platform
 import tempfile
+from array import array
 from collections.abc import Sequence
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 DIGEST = 32  # bytes of the SHA-256 before the serialised database
+# libhs's flag values (hs_compile.h), the same for both engines
+FLAG_CASELESS, FLAG_UTF8, FLAG_ALLOWEMPTY, FLAG_SOM_LEFTMOST = 1, 32, 16, 256
+Engine = Literal["hsbulk", "python"]
+# Per pattern: the starts and ends of its reports, in the order hyperscan gave them (one per end).
+Reports = tuple[list[Any], list[Any]]
+
+
+class CompileError(Exception):
+    """An expression libhs cannot compile."""
+
+
+class Database(Protocol):
+    def reports(self, data: bytes, patterns: int) -> Reports:
+        """Per pattern id 0 … patterns - 1: the start and end offsets of its matches in `data`."""
+        ...
+
+    def serialised(self) -> bytes: ...
+
+
+@cache
+def engine() -> Engine | None:
+    """The engine that runs hyperscan here, or None when neither is installed."""
+    if os.environ.get("LENDGUARD_HYPERSCAN") != "python":
+        try:
+            from lendguard.detect import _hsbulk  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            return "hsbulk"
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return None
+    return "python"
+
+
+class _BulkDatabase:
+    def __init__(self, database: Any) -> None:
+        self._database = database
+
+    def reports(self, data: bytes, patterns: int) -> Reports:
+        import numpy as np
+
+        ids, begins, ends = (
+            np.frombuffer(part, dtype=kind)
+            for part, kind in zip(self._database.scan(data), (np.uint32, np.int64, np.int64), strict=True)
+        )
+        if not len(ids):
+            empty = np.zeros(0, dtype=np.int64)
+            return [empty] * patterns, [empty] * patterns
+        # grouped by pattern, each group in report order (a stable sort of 16-bit keys is a radix sort)
+        order = np.argsort(ids.astype(np.uint16), kind="stable")
+        cuts = np.cumsum(np.bincount(ids, minlength=patterns))[:-1]
+        return np.split(begins[order], cuts), np.split(ends[order], cuts)
+
+    def serialised(self) -> bytes:
+        return bytes(self._database.serialize())
+
+
+class _CallbackDatabase:
+    def __init__(self, database: Any) -> None:
+        self._database = database
+
+    def reports(self, data: bytes, patterns: int) -> Reports:
+        # arrays of C integers: numpy reads them without a copy, where a list is converted int by int
+        starts = [array("q") for _ in range(patterns)]
+        ends = [array("q") for _ in range(patterns)]
+
+        def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
+            starts[pattern].append(start)  # one call per match: as little work as can be
+            ends[pattern].append(end)
+
+        self._database.scan(data, match_event_handler=on_match)
+        return starts, ends
+
+    def serialised(self) -> bytes:
+        import hyperscan
+
+        return bytes(hyperscan.dumpb(self._database))
 
 
 def cache_folder() -> Path | None:
@@ -37,17 +124,41 @@ def cache_folder() -> Path | None:
     return Path(base) / "lendguard"
 
 
-def _key(expressions: Sequence[bytes], flags: Sequence[int]) -> str:
-    digest = hashlib.sha256(f"hyperscan {version('hyperscan')} {platform.machine()}\n".encode())
+def _engine_version(chosen: Engine) -> str:
+    if chosen == "hsbulk":
+        from lendguard.detect import _hsbulk
+
+        return f"hsbulk libhs {_hsbulk.version()}"
+    return f"hyperscan {version('hyperscan')}"
+
+
+def _key(chosen: Engine, expressions: Sequence[bytes], flags: Sequence[int]) -> str:
+    digest = hashlib.sha256(f"{_engine_version(chosen)} {platform.machine()}\n".encode())
     for number, (expression, flag) in enumerate(zip(expressions, flags, strict=True)):
         digest.update(f"{number} {flag} {len(expression)}\n".encode())
         digest.update(expression)
     return digest.hexdigest()
 
 
-def _load(path: Path) -> Any:
+def _deserialised(chosen: Engine, body: bytes) -> Database | None:
+    if chosen == "hsbulk":
+        from lendguard.detect import _hsbulk
+
+        try:
+            return _BulkDatabase(_hsbulk.deserialize(body))
+        except _hsbulk.Error:  # built for another platform, or by another libhs
+            return None
     import hyperscan
 
+    try:
+        database = hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK)
+        database.scratch = hyperscan.Scratch(database)
+    except hyperscan.error:
+        return None
+    return _CallbackDatabase(database)
+
+
+def _load(chosen: Engine, path: Path) -> Database | None:
     try:
         if path.stat().st_uid != os.getuid():  # a database is code to hyperscan: only one's own is loaded
             return None
@@ -57,18 +168,11 @@ def _load(path: Path) -> Any:
     body = stored[DIGEST:]
     if len(stored) <= DIGEST or hashlib.sha256(body).digest() != stored[:DIGEST]:
         return None
-    try:
-        database = hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK)
-        database.scratch = hyperscan.Scratch(database)
-    except hyperscan.error:  # built for another platform, or by another hyperscan
-        return None
-    return database
+    return _deserialised(chosen, body)
 
 
-def _store(path: Path, database: Any) -> None:
-    import hyperscan
-
-    body = hyperscan.dumpb(database)
+def _store(path: Path, database: Database) -> None:
+    body = database.serialised()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -79,19 +183,50 @@ def _store(path: Path, database: Any) -> None:
         return
 
 
-def compiled(expressions: Sequence[bytes], flags: Sequence[int]) -> Any:
-    """A block-mode database of `expressions` (ids 0, 1, …), from the cache when it is there;
-    raises hyperscan.error as `Database.compile` does."""
+def _compile(chosen: Engine, expressions: Sequence[bytes], flags: Sequence[int]) -> Database:
+    if chosen == "hsbulk":
+        from lendguard.detect import _hsbulk
+
+        try:
+            return _BulkDatabase(_hsbulk.compile(list(expressions), list(flags)))
+        except _hsbulk.Error as problem:
+            raise CompileError(*problem.args) from problem
     import hyperscan
 
-    folder = cache_folder()
-    path = None if folder is None else folder / f"hyperscan-{_key(expressions, flags)}.db"
-    if path is not None and (database := _load(path)) is not None:
-        return database
     database = hyperscan.Database()
-    database.compile(
-        expressions=list(expressions), ids=list(range(len(expressions))), elements=len(expressions), flags=list(flags)
-    )
+    try:
+        database.compile(
+            expressions=list(expressions),
+            ids=list(range(len(expressions))),
+            elements=len(expressions),
+            flags=list(flags),
+        )
+    except hyperscan.error as problem:
+        raise CompileError(*problem.args) from problem
+    return _CallbackDatabase(database)
+
+
+def compiles(expression: bytes, flags: int) -> bool:
+    """Whether libhs compiles `expression` on its own (never cached)."""
+    chosen = engine()
+    assert chosen is not None, "hyperscan is not installed"
+    try:
+        _compile(chosen, [expression], [flags])
+    except CompileError:
+        return False
+    return True
+
+
+def compiled(expressions: Sequence[bytes], flags: Sequence[int]) -> Database:
+    """A block-mode database of `expressions` (ids 0, 1, …), from the cache when it is there;
+    raises CompileError where libhs cannot compile them."""
+    chosen = engine()
+    assert chosen is not None, "hyperscan is not installed"
+    folder = cache_folder()
+    path = None if folder is None else folder / f"hyperscan-{_key(chosen, expressions, flags)}.db"
+    if path is not None and (database := _load(chosen, path)) is not None:
+        return database
+    database = _compile(chosen, expressions, flags)
     if path is not None:
         _store(path, database)
     return database

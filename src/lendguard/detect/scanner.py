@@ -26,7 +26,6 @@ equal to scanning each line on its own:
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
@@ -141,11 +140,7 @@ class _Compiled:
 
 
 def hyperscan_available() -> bool:
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return hyperscan_cache.engine() is not None
 
 
 def _hint_matches(spec: EntitySpec, column: str | None) -> bool:
@@ -310,7 +305,9 @@ class Scanner:
         self._priority = {spec.name: spec.priority for spec in self.specs}
         use_hyperscan = backend == "hyperscan" or (backend == "auto" and hyperscan_available())
         if backend == "hyperscan" and not hyperscan_available():
-            raise RuntimeError("the hyperscan backend needs the `hyperscan` package")
+            raise RuntimeError(
+                "the hyperscan backend needs libhyperscan (the _hsbulk extension) or the `hyperscan` package"
+            )
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
         # Hyperscan pattern ids: the specs, then each distinct context word that matters.
         self._words = _needed_words([compiled.context for compiled in self._compiled])
@@ -787,17 +784,8 @@ class Scanner:
         has a character before and after it): per pattern, the start and end offsets it was reported
         at. A top-level buffer found dense switches to the bounded patterns (a buffer of lines picked
         because they hold values is dense by its making)."""
-        patterns = len(self.specs) + len(self._words) + 1
-        # arrays of C integers: numpy reads them without a copy, where a list is converted int by int
-        starts = [array("q") for _ in range(patterns)]
-        ends = [array("q") for _ in range(patterns)]
-
-        def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
-            starts[pattern].append(start)  # one call per match: as little work as can be
-            ends[pattern].append(end)
-
         database = self._bounded_database or self._database
-        database.scan(padded, match_event_handler=on_match)
+        starts, ends = database.reports(padded, len(self.specs) + len(self._words) + 1)
         dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * (len(padded) - 2)
         if top_level and self._bounded_database is None and dense:
             self._bounded_database = self._compile_hyperscan(bounded=True)
@@ -855,31 +843,33 @@ class Scanner:
             found.words[word] = next(converted) - 1 - len(word)
         return found
 
-    def _compile_hyperscan(self, bounded: bool) -> Any:
-        import hyperscan
-
+    def _compile_hyperscan(self, bounded: bool) -> hyperscan_cache.Database:
+        utf8 = hyperscan_cache.FLAG_UTF8
         while True:
             expressions, flags = [], []
             for spec, bounds in zip(self.specs, self._edges, strict=True):
                 if bounds is not None:
                     expressions.append(leftmost.expression(spec, bounds).encode("utf-8"))
-                    flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SOM_LEFTMOST)
+                    flags.append(utf8 | hyperscan_cache.FLAG_SOM_LEFTMOST)
                 else:
                     expressions.append(_prefilter(spec, bounded).encode("utf-8"))
-                    flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY)
+                    flags.append(utf8 | hyperscan_cache.FLAG_ALLOWEMPTY)
             # Pattern len(specs) + i: context word i, each on its own so that its start is known; the
             # last: a character that lower-cases into ASCII letters while hyperscan's caseless match
             # does not fold it (the Kelvin sign, İ), where windows are lowered instead.
             for word in self._words:
                 expressions.append(re.escape(word).encode("utf-8"))
-                flags.append(hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
+                flags.append(utf8 | hyperscan_cache.FLAG_CASELESS)
             expressions.append(b"\\x{212A}|\\x{0130}")
-            flags.append(hyperscan.HS_FLAG_UTF8)
+            flags.append(utf8)
             try:
                 return hyperscan_cache.compiled(expressions, flags)
-            except hyperscan.error:
+            except hyperscan_cache.CompileError:
+                som = utf8 | hyperscan_cache.FLAG_SOM_LEFTMOST
                 failing = [
-                    i for i, bounds in enumerate(self._edges) if bounds is not None and not _compiles(expressions[i])
+                    i
+                    for i, bounds in enumerate(self._edges)
+                    if bounds is not None and not hyperscan_cache.compiles(expressions[i], som)
                 ]
                 if not failing:
                     raise
@@ -887,24 +877,9 @@ class Scanner:
                     self._edges[index] = None
 
 
-def _compiles(expression: bytes) -> bool:
-    import hyperscan
-
-    try:
-        hyperscan.Database().compile(
-            expressions=[expression],
-            ids=[0],
-            elements=1,
-            flags=[hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SOM_LEFTMOST],
-        )
-    except hyperscan.error:
-        return False
-    return True
-
-
-# Per hyperscan pattern: the starts and ends of its reports (C integer arrays as reported, or
-# int64 numpy arrays once moved).
-_Reports: TypeAlias = "tuple[list[Any], list[Any]]"
+# Per hyperscan pattern: the starts and ends of its reports (as the engine gave them, or int64
+# numpy arrays once moved).
+_Reports: TypeAlias = hyperscan_cache.Reports
 # A buffer of at least SUBSET_MIN_LINES lines where values can lie on at most one line in
 # SUBSET_SHARE is scanned as the buffer of those lines (decoding, normalising and finding the
 # lines of the whole buffer cost more than the values do on a log).
