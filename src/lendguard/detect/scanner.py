@@ -468,7 +468,7 @@ class Scanner:
             padded = b"\n" + original + b"\n"
             reports = self._reports(padded, top_level)
             newlines = _byte_newlines(original) if newlines is None else newlines
-            wide = _wide_lines(original, newlines)
+            wide = _wide_lines(reports, newlines)
             touched = self._sparse_lines(reports, newlines, wide)
             if touched is not None:
                 return _Prepared("", b"", subset=_Subset(touched, wide, reports, original, newlines))
@@ -785,7 +785,7 @@ class Scanner:
         at. A top-level buffer found dense switches to the bounded patterns (a buffer of lines picked
         because they hold values is dense by its making)."""
         database = self._bounded_database or self._database
-        starts, ends = database.reports(padded, len(self.specs) + len(self._words) + 1)
+        starts, ends = database.reports(padded, len(self.specs) + len(self._words) + 2)
         dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * (len(padded) - 2)
         if top_level and self._bounded_database is None and dense:
             self._bounded_database = self._compile_hyperscan(bounded=True)
@@ -813,7 +813,7 @@ class Scanner:
             return positions - before[positions]
 
         found = _Pass()
-        found.folding = bool(len(ends[-1]))
+        found.folding = bool(len(ends[specs + len(self._words)]))
         pieces: list[Any] = []  # byte offsets of spans and words, made characters in one call
         for index in range(specs):
             bounds = self._edges[index]
@@ -854,13 +854,16 @@ class Scanner:
                 else:
                     expressions.append(_prefilter(spec, bounded).encode("utf-8"))
                     flags.append(utf8 | hyperscan_cache.FLAG_ALLOWEMPTY)
-            # Pattern len(specs) + i: context word i, each on its own so that its start is known; the
-            # last: a character that lower-cases into ASCII letters while hyperscan's caseless match
-            # does not fold it (the Kelvin sign, İ), where windows are lowered instead.
+            # Pattern len(specs) + i: context word i, each on its own so that its start is known; then
+            # a character that lower-cases into ASCII letters while hyperscan's caseless match does
+            # not fold it (the Kelvin sign, İ), where windows are lowered instead; the last: the
+            # full-width digits and Ｘ, ｘ that `_normalise` rewrites (a log's lines holding them).
             for word in self._words:
                 expressions.append(re.escape(word).encode("utf-8"))
                 flags.append(utf8 | hyperscan_cache.FLAG_CASELESS)
             expressions.append(b"\\x{212A}|\\x{0130}")
+            flags.append(utf8)
+            expressions.append(b"[\\x{FF10}-\\x{FF19}\\x{FF38}\\x{FF58}]")
             flags.append(utf8)
             try:
                 return hyperscan_cache.compiled(expressions, flags)
@@ -965,12 +968,12 @@ def _int64(values: Any) -> Any:
     return np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
 
 
-def _wide_lines(data: bytes, byte_newlines: Any) -> Any:
-    """The lines (0-based, sorted, distinct) of `data` that hold full-width digits or Ｘ, ｘ."""
+def _wide_lines(reports: _Reports, byte_newlines: Any) -> Any:
+    """The lines (0-based, sorted, distinct) that hold full-width digits or Ｘ, ｘ, from the reports
+    of hyperscan's pass over the buffer between two line breaks (its last pattern)."""
     import numpy as np
 
-    # in a log they are few: found in C by the regex, not with numpy over every byte
-    wide = np.array([found.start() for found in FULLWIDTH_BYTE.finditer(data)], dtype=np.int64)
+    wide = _int64(reports[1][-1]) - 4  # a three-byte character's first byte, less the leading line break
     return np.unique(np.searchsorted(byte_newlines, wide, side="left"))
 
 
