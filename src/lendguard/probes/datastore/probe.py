@@ -129,12 +129,14 @@ def _scan_range(
     span: tuple[int, int | None] = (0, None),
     on_values: Callable[[str, Columns], None] | None = None,
     keep_all: bool = False,
+    on_bytes: Callable[[bytes], None] | None = None,
 ) -> _Part:
     """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat.
     The values of each chunk go to `on_values` as columns (and to the part with `keep_all`), with
-    no Python object per value; the first VALUES_KEPT per entity are kept as fields."""
+    no Python object per value; the first VALUES_KEPT per entity are kept as fields. `on_bytes`
+    sees every byte read, in order (the file's digests)."""
     part = _Part()
-    for chunk in files.text_chunks(path, start=span[0], end=span[1]):
+    for chunk in files.text_chunks(path, start=span[0], end=span[1], on_bytes=on_bytes):
         if not part.head:
             part.head = chunk.head(65536)
         if chunk.data is not None:  # UTF-8: decoded only where the scanner needs it
@@ -234,10 +236,10 @@ def _text_profile(
 
 
 def _scan_text(
-    path: Path, shown: str, scanner: Scanner, options: ScanOptions
+    path: Path, shown: str, scanner: Scanner, options: ScanOptions, on_bytes: Callable[[bytes], None] | None = None
 ) -> tuple[TextFileProfile, list[ValueFound]]:
-    """One process: values stream out as they are found."""
-    part = _scan_range(path, shown, scanner, options.show_values, on_values=options.on_values)
+    """One process: values stream out as they are found; `on_bytes` sees every byte read."""
+    part = _scan_range(path, shown, scanner, options.show_values, on_values=options.on_values, on_bytes=on_bytes)
     return _text_profile(path, shown, [part], None)
 
 
@@ -329,11 +331,24 @@ def _parallel_tables(paths: list[Path], options: ScanOptions, pool: Executor) ->
     }
 
 
-def _hash_file(path: Path, *digests: Any) -> None:
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            for digest in digests:
-                digest.update(block)
+class _Hashing:
+    """Digests fed a file's bytes as the scan reads them (the file is read once), then `rest`: the
+    bytes the scan did not read (all of them where it stopped early or read none)."""
+
+    def __init__(self, *digests: Any) -> None:
+        self.digests = digests
+        self.fed = 0
+
+    def __call__(self, block: bytes) -> None:
+        for digest in self.digests:
+            digest.update(block)
+        self.fed += len(block)
+
+    def rest(self, path: Path) -> None:
+        with path.open("rb") as handle:
+            handle.seek(self.fed)
+            while block := handle.read(1 << 20):
+                self(block)
 
 
 def _files(root: Path) -> Iterator[Path]:
@@ -390,13 +405,12 @@ def _probe_paths(
         shown = str(path)
         size += path.stat().st_size
         own = hashlib.sha256()
-        if folder:
-            _hash_file(path, digest, own)
-        else:  # one file: its digest is the target's, read once
-            _hash_file(path, own)
+        if not folder:  # one file: its digest is the target's
             digest = own
-        hashes[str(path.relative_to(root)) if folder else path.name] = own.hexdigest()
+        hashing = _Hashing(digest, own) if folder else _Hashing(own)
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
+        if kind is not None or path in parts:  # read by pyarrow or a worker: hashed first (while workers scan)
+            hashing.rest(path)
         try:
             if kind is not None and path in table_parts:
                 samples.append(_combined(path, shown, table_parts[path]))
@@ -406,8 +420,8 @@ def _probe_paths(
                 if path in parts:
                     done = (future.result() for future in parts[path])
                     text_profile, found = _text_profile(path, shown, done, options.on_values)
-                else:
-                    text_profile, found = _scan_text(path, shown, scanner, options)
+                else:  # hashed as the scan reads it
+                    text_profile, found = _scan_text(path, shown, scanner, options, hashing)
                 text_profiles.append(text_profile)
                 values.extend(found)
             else:
@@ -416,6 +430,8 @@ def _probe_paths(
             if root.is_file():
                 raise
             warnings.append(str(error))
+        hashing.rest(path)  # what the scan did not read (all of a skipped file, the rest of an unreadable one)
+        hashes[str(path.relative_to(root)) if folder else path.name] = own.hexdigest()
     if root.is_dir() and not samples and not text_profiles:
         raise ProbeError(root, "no CSV, JSONL, Parquet, text or log file in this directory")
     pool = plaintext_pool(samples)
