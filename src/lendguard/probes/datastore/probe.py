@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from lendguard.detect import Scanner, mask_value
+from lendguard.detect import Scanner, arrow
 from lendguard.detect.columns import Columns, Spans
 from lendguard.detect.entities import RECORD_ENTITIES
 from lendguard.detect.mask import mask_columns
@@ -165,39 +165,74 @@ def _add_chunk(
     import numpy as np
 
     base, counts = part.newlines, part.counts
+    rows = _first(spans.kinds, spans.names, counts)
+    columns = None
     if on_values is not None or keep_all:
         columns = _shown(spans, show_values, base, shift)
         if on_values is not None:
             on_values(shown, columns)
         if keep_all:
             part.streamed.append(columns)
-    rows = _first(spans.kinds, spans.names, counts)
-    if len(rows):
-        moved = np.where(spans.lines[rows] == 1, shift, 0)
-        for entity, line, start, end, score, value in zip(
-            [spans.names[kind] for kind in spans.kinds[rows].tolist()],
-            (spans.lines[rows] + base).tolist(),
-            (spans.starts[rows] + moved).tolist(),
-            (spans.ends[rows] + moved).tolist(),
-            spans.scores[rows].tolist(),
-            spans.strings(rows),
-            strict=True,
-        ):
-            part.records.append(
-                {
-                    "entity": entity,
-                    "path": shown,
-                    "line": line,
-                    "start": start,
-                    "end": end,
-                    "score": score,
-                    "value": value if show_values else mask_value(entity, value),
-                }
-            )
+    if len(rows):  # their fields from the columns shown (values masked in bulk), else from those rows alone
+        kept = (
+            _rows(columns, rows) if columns is not None else _shown(_span_rows(spans, rows), show_values, base, shift)
+        )
+        part.records += _fields(kept, shown)
     # counted in the order each entity first occurs (the order of the evidence's counts)
     present, first = np.unique(spans.kinds, return_index=True)
     found = np.bincount(spans.kinds).tolist()
     counts.update({spans.names[kind]: found[kind] for kind in present[np.argsort(first)].tolist()})
+
+
+def _rows(columns: Columns, rows: Any) -> Columns:
+    """The values `rows` of a chunk's columns."""
+    return Columns(
+        columns.names,
+        columns.lines[rows],
+        columns.kinds[rows],
+        columns.starts[rows],
+        columns.ends[rows],
+        columns.scores[rows],
+        columns.values.take(arrow.integers(rows)),
+    )
+
+
+def _span_rows(spans: Spans, rows: Any) -> Spans:
+    """The values `rows` (sorted) of what the scanner found in a chunk."""
+    return replace(
+        spans,
+        lines=spans.lines[rows],
+        kinds=spans.kinds[rows],
+        starts=spans.starts[rows],
+        ends=spans.ends[rows],
+        scores=spans.scores[rows],
+        at=spans.at[rows],
+        to=spans.to[rows],
+    )
+
+
+def _fields(columns: Columns, shown: str) -> list[dict[str, Any]]:
+    """The fields of ValueFound of each value of `columns` (in `shown`)."""
+    return [
+        {
+            "entity": columns.names[kind],
+            "path": shown,
+            "line": line,
+            "start": start,
+            "end": end,
+            "score": score,
+            "value": value,
+        }
+        for kind, line, start, end, score, value in zip(
+            columns.kinds.tolist(),
+            columns.lines.tolist(),
+            columns.starts.tolist(),
+            columns.ends.tolist(),
+            columns.scores.tolist(),
+            columns.values.to_pylist(),
+            strict=True,
+        )
+    ]
 
 
 def _text_profile(
