@@ -83,6 +83,17 @@ def test_bulk_masking_of_mixed_entities_keeps_each_value_in_its_place(found: dic
     assert len(mask_columns(names, kinds[:0], arrow.strings([]))) == 0
 
 
+def test_bulk_masking_of_a_slice_of_every_entity_at_once(found: dict[str, list[str]]) -> None:
+    """One call over all entities' rules (a name without a rule of its own too), from a slice."""
+    names = (*sorted(found), "SOME_OTHER_ENTITY")
+    rng = random.Random(11)
+    values = [rng.choice(_EDGES + _RANDOM + [v for vs in found.values() for v in vs]) for _ in range(4000)]
+    kinds = np.array([rng.randrange(len(names)) for _ in values], dtype=np.int8)
+    sliced = arrow.strings(["+86 138 1234 5678", *values, "张先生"]).slice(1, len(values))
+    masked = mask_columns(names, kinds, sliced).to_pylist()
+    assert masked == [mask_value(names[kind], value) for kind, value in zip(kinds.tolist(), values, strict=True)]
+
+
 def arrow_masked(entity: str, values: list[str]) -> list[str]:
     return mask_array(entity, arrow.strings(values)).to_pylist()  # type: ignore[no-any-return]
 

@@ -120,3 +120,19 @@ def test_jobs_split_large_files_and_merge_in_order(tmp_path: Path, monkeypatch: 
         results.append((evidence.model_dump(exclude={"provenance": {"collected_at"}}), found))
     assert results[0] == results[1]
     assert results[0][1][-1]["path"].endswith("b.log") and len(results[0][1]) > 1500
+
+
+@pytest.mark.parametrize("chunk", [7, 100, 5000])
+def test_a_ranges_chunks_are_its_whole_lines_and_its_bytes_are_seen_once(tmp_path: Path, chunk: int) -> None:
+    data = ("\n".join(LINES) + "\n").encode()
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    third = data.index(b"\n", len(data) // 3) + 1
+    longest = max(len(line) + 1 for line in data.split(b"\n"))
+    for start, end in ((0, None), (0, third), (third, None), (third, third)):
+        seen: list[bytes] = []
+        chunks = list(files.text_chunks(path, chunk, seen.append, start, end))
+        assert b"".join(seen) == data[start:end]
+        assert "".join(piece.text for piece in chunks) == data[start:end].decode()
+        assert all(piece.text.endswith("\n") and piece.column == 0 for piece in chunks)
+        assert all(len(piece) < chunk + longest for piece in seen)  # a block, or a longer line and a block's rest

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lendguard.detect import mask_text
 from lendguard.probes.errors import ProbeError
@@ -120,33 +120,19 @@ def text_chunks(
 ) -> Iterator[TextChunk]:
     """The file (or its bytes [start, end), start at a line start) decoded chunk by chunk, each
     chunk ending at a line break (UTF-8 and GB18030 never use the byte 0x0A inside a character), so
-    no value is split between chunks. `on_bytes` sees every byte read (a digest)."""
+    no value is split between chunks. `on_bytes` sees every byte of the range once, in order (a
+    digest)."""
     with path.open("rb") as handle:
         head = handle.read(65536)
         encoding = _encoding(path, head)
         handle.seek(start)
-        carry, offset, column, first = b"", start, 0, start == 0
-        left = None if end is None else end - start
-        while True:
-            size = chunk_size or TEXT_CHUNK
-            block = handle.read(size if left is None else min(size, left))
-            if left is not None:
-                left -= len(block)
-            if on_bytes is not None and block:
-                on_bytes(block)
-            data = carry + block
-            if block:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0 and len(data) < MAX_LINE:
-                    carry = data
-                    continue
-                cut = cut or len(data)
-            else:
-                cut = len(data)
-            piece, carry = data[:cut], data[cut:]
-            if first and encoding == "utf-8-sig" and piece.startswith(b"\xef\xbb\xbf"):
+        position, column = start, 0  # where the next piece starts in the file
+        while piece := _whole_lines(handle, chunk_size or TEXT_CHUNK, None if end is None else end - position):
+            if on_bytes is not None:
+                on_bytes(piece)
+            offset, position = position, position + len(piece)
+            if offset == 0 and encoding == "utf-8-sig" and piece.startswith(b"\xef\xbb\xbf"):
                 piece, offset = piece[3:], 3
-            first = False
             if piece:
                 chunk = _decoded(path, piece, encoding, offset, column)
                 yield chunk
@@ -155,9 +141,27 @@ def text_chunks(
                 else:  # a cut line continues in the next chunk: its offsets count from the line's start
                     text = chunk.text
                     column = len(text) - (text.rfind("\n") + 1) + (column if "\n" not in text else 0)
-            offset += len(piece)
-            if not block:
-                return
+
+
+def _whole_lines(handle: BinaryIO, size: int, left: int | None) -> bytes:
+    """The next `size` bytes (at most `left`) up to their last line break, the handle left after
+    them: the bytes after it are read again with the next (one copy of a block, not a carried
+    tail joined to the next block). A line longer than a block is read whole, up to MAX_LINE (where
+    it is cut); at the end, what is left."""
+    data = b""
+    while True:
+        block = handle.read(size if left is None else min(size, left - len(data)))
+        if not block:
+            return data
+        cut = block.rfind(b"\n") + 1
+        if cut:
+            if cut < len(block):
+                handle.seek(cut - len(block), 1)
+                block = block[:cut]
+            return data + block if data else block
+        data += block
+        if len(data) >= MAX_LINE or (left is not None and len(data) >= left):
+            return data
 
 
 def _decoded(path: Path, piece: bytes, encoding: str, offset: int, column: int) -> TextChunk:

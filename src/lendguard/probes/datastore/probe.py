@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from lendguard.detect import Scanner, mask_value
+from lendguard.detect import Scanner, arrow
 from lendguard.detect.columns import Columns, Spans
 from lendguard.detect.entities import RECORD_ENTITIES
 from lendguard.detect.mask import mask_columns
@@ -129,12 +129,14 @@ def _scan_range(
     span: tuple[int, int | None] = (0, None),
     on_values: Callable[[str, Columns], None] | None = None,
     keep_all: bool = False,
+    on_bytes: Callable[[bytes], None] | None = None,
 ) -> _Part:
     """Scan bytes [start, end) of a text file (from a line start) chunk by chunk; memory stays flat.
     The values of each chunk go to `on_values` as columns (and to the part with `keep_all`), with
-    no Python object per value; the first VALUES_KEPT per entity are kept as fields."""
+    no Python object per value; the first VALUES_KEPT per entity are kept as fields. `on_bytes`
+    sees every byte read, in order (the file's digests)."""
     part = _Part()
-    for chunk in files.text_chunks(path, start=span[0], end=span[1]):
+    for chunk in files.text_chunks(path, start=span[0], end=span[1], on_bytes=on_bytes):
         if not part.head:
             part.head = chunk.head(65536)
         if chunk.data is not None:  # UTF-8: decoded only where the scanner needs it
@@ -163,39 +165,74 @@ def _add_chunk(
     import numpy as np
 
     base, counts = part.newlines, part.counts
+    rows = _first(spans.kinds, spans.names, counts)
+    columns = None
     if on_values is not None or keep_all:
         columns = _shown(spans, show_values, base, shift)
         if on_values is not None:
             on_values(shown, columns)
         if keep_all:
             part.streamed.append(columns)
-    rows = _first(spans.kinds, spans.names, counts)
-    if len(rows):
-        moved = np.where(spans.lines[rows] == 1, shift, 0)
-        for entity, line, start, end, score, value in zip(
-            [spans.names[kind] for kind in spans.kinds[rows].tolist()],
-            (spans.lines[rows] + base).tolist(),
-            (spans.starts[rows] + moved).tolist(),
-            (spans.ends[rows] + moved).tolist(),
-            spans.scores[rows].tolist(),
-            spans.strings(rows),
-            strict=True,
-        ):
-            part.records.append(
-                {
-                    "entity": entity,
-                    "path": shown,
-                    "line": line,
-                    "start": start,
-                    "end": end,
-                    "score": score,
-                    "value": value if show_values else mask_value(entity, value),
-                }
-            )
+    if len(rows):  # their fields from the columns shown (values masked in bulk), else from those rows alone
+        kept = (
+            _rows(columns, rows) if columns is not None else _shown(_span_rows(spans, rows), show_values, base, shift)
+        )
+        part.records += _fields(kept, shown)
     # counted in the order each entity first occurs (the order of the evidence's counts)
     present, first = np.unique(spans.kinds, return_index=True)
     found = np.bincount(spans.kinds).tolist()
     counts.update({spans.names[kind]: found[kind] for kind in present[np.argsort(first)].tolist()})
+
+
+def _rows(columns: Columns, rows: Any) -> Columns:
+    """The values `rows` of a chunk's columns."""
+    return Columns(
+        columns.names,
+        columns.lines[rows],
+        columns.kinds[rows],
+        columns.starts[rows],
+        columns.ends[rows],
+        columns.scores[rows],
+        columns.values.take(arrow.integers(rows)),
+    )
+
+
+def _span_rows(spans: Spans, rows: Any) -> Spans:
+    """The values `rows` (sorted) of what the scanner found in a chunk."""
+    return replace(
+        spans,
+        lines=spans.lines[rows],
+        kinds=spans.kinds[rows],
+        starts=spans.starts[rows],
+        ends=spans.ends[rows],
+        scores=spans.scores[rows],
+        at=spans.at[rows],
+        to=spans.to[rows],
+    )
+
+
+def _fields(columns: Columns, shown: str) -> list[dict[str, Any]]:
+    """The fields of ValueFound of each value of `columns` (in `shown`)."""
+    return [
+        {
+            "entity": columns.names[kind],
+            "path": shown,
+            "line": line,
+            "start": start,
+            "end": end,
+            "score": score,
+            "value": value,
+        }
+        for kind, line, start, end, score, value in zip(
+            columns.kinds.tolist(),
+            columns.lines.tolist(),
+            columns.starts.tolist(),
+            columns.ends.tolist(),
+            columns.scores.tolist(),
+            columns.values.to_pylist(),
+            strict=True,
+        )
+    ]
 
 
 def _text_profile(
@@ -234,10 +271,10 @@ def _text_profile(
 
 
 def _scan_text(
-    path: Path, shown: str, scanner: Scanner, options: ScanOptions
+    path: Path, shown: str, scanner: Scanner, options: ScanOptions, on_bytes: Callable[[bytes], None] | None = None
 ) -> tuple[TextFileProfile, list[ValueFound]]:
-    """One process: values stream out as they are found."""
-    part = _scan_range(path, shown, scanner, options.show_values, on_values=options.on_values)
+    """One process: values stream out as they are found; `on_bytes` sees every byte read."""
+    part = _scan_range(path, shown, scanner, options.show_values, on_values=options.on_values, on_bytes=on_bytes)
     return _text_profile(path, shown, [part], None)
 
 
@@ -329,11 +366,24 @@ def _parallel_tables(paths: list[Path], options: ScanOptions, pool: Executor) ->
     }
 
 
-def _hash_file(path: Path, *digests: Any) -> None:
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            for digest in digests:
-                digest.update(block)
+class _Hashing:
+    """Digests fed a file's bytes as the scan reads them (the file is read once), then `rest`: the
+    bytes the scan did not read (all of them where it stopped early or read none)."""
+
+    def __init__(self, *digests: Any) -> None:
+        self.digests = digests
+        self.fed = 0
+
+    def __call__(self, block: bytes) -> None:
+        for digest in self.digests:
+            digest.update(block)
+        self.fed += len(block)
+
+    def rest(self, path: Path) -> None:
+        with path.open("rb") as handle:
+            handle.seek(self.fed)
+            while block := handle.read(1 << 20):
+                self(block)
 
 
 def _files(root: Path) -> Iterator[Path]:
@@ -390,13 +440,12 @@ def _probe_paths(
         shown = str(path)
         size += path.stat().st_size
         own = hashlib.sha256()
-        if folder:
-            _hash_file(path, digest, own)
-        else:  # one file: its digest is the target's, read once
-            _hash_file(path, own)
+        if not folder:  # one file: its digest is the target's
             digest = own
-        hashes[str(path.relative_to(root)) if folder else path.name] = own.hexdigest()
+        hashing = _Hashing(digest, own) if folder else _Hashing(own)
         kind = files.TABLE_SUFFIXES.get(path.suffix.lower())
+        if kind is not None or path in parts:  # read by pyarrow or a worker: hashed first (while workers scan)
+            hashing.rest(path)
         try:
             if kind is not None and path in table_parts:
                 samples.append(_combined(path, shown, table_parts[path]))
@@ -406,8 +455,8 @@ def _probe_paths(
                 if path in parts:
                     done = (future.result() for future in parts[path])
                     text_profile, found = _text_profile(path, shown, done, options.on_values)
-                else:
-                    text_profile, found = _scan_text(path, shown, scanner, options)
+                else:  # hashed as the scan reads it
+                    text_profile, found = _scan_text(path, shown, scanner, options, hashing)
                 text_profiles.append(text_profile)
                 values.extend(found)
             else:
@@ -416,6 +465,8 @@ def _probe_paths(
             if root.is_file():
                 raise
             warnings.append(str(error))
+        hashing.rest(path)  # what the scan did not read (all of a skipped file, the rest of an unreadable one)
+        hashes[str(path.relative_to(root)) if folder else path.name] = own.hexdigest()
     if root.is_dir() and not samples and not text_profiles:
         raise ProbeError(root, "no CSV, JSONL, Parquet, text or log file in this directory")
     pool = plaintext_pool(samples)
