@@ -229,3 +229,23 @@ def test_batch_validator_of_offsets_into_a_text_equals_scalar(scalar) -> None:  
 def test_batch_scorer_of_offsets_into_a_text_equals_scalar(scalar) -> None:  # type: ignore[no-untyped-def]
     values = BULK_EDGES + CANDIDATES
     assert [float(b) for b in BATCH_SCORERS[scalar](_cut(values))] == [scalar(v) for v in values]
+
+
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.5, 1.0])  # no flag, few (found where they are), many, all
+def test_flags_counted_per_value_as_a_count_of_each_value_would(share: float) -> None:
+    import numpy as np
+
+    from lendguard.detect.checkdigits import _each, _right_aligned
+
+    rng = random.Random(int(share * 100))
+    lengths = [rng.choice([0, 1, 5, 18, 19]) for _ in range(300)]
+    bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    flags = np.array([rng.random() < share for _ in range(int(bounds[-1]))], dtype=bool)
+    expected = [int(flags[a:b].sum()) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+    assert _each(flags, bounds).tolist() == expected
+    codes = np.frombuffer(bytes(rng.randrange(48, 58) for _ in range(len(flags))), dtype=np.uint8)
+    rows = np.array(sorted(rng.sample(range(300), 100)), dtype=np.int64)
+    matrix = _right_aligned(codes, bounds, rows, 19, 48)
+    for row, line in zip(rows.tolist(), matrix.tolist(), strict=True):
+        value = codes[bounds[row] : bounds[row + 1]].tolist()
+        assert line == [48] * (19 - len(value)) + value

@@ -228,3 +228,21 @@ def test_a_sparse_log_scanned_as_its_touched_lines_gives_what_the_whole_buffer_g
         monkeypatch.undo()
         assert subset == whole == Scanner(backend="re").scan_records(text)
         assert len({line for line, *_ in subset}) > 20
+
+
+def test_continuation_bytes_counted_before_every_offset_as_a_count_of_the_bytes_would() -> None:
+    import numpy as np
+
+    from lendguard.detect.scanner import _Continuation, _Lines
+
+    rng = random.Random(8)
+    alphabet = "a1 \n-é中𠀀ｘ"  # characters of one to four bytes
+    for size in (0, 1, 7, 8, 9, 15, 16, 17, 300):
+        text = "".join(rng.choice(alphabet) for _ in range(size))
+        data = text.encode("utf-8")
+        offsets = np.arange(len(data) + 2, dtype=np.int64)  # up to one past the end, as a padded buffer asks
+        expected = [sum((byte & 0xC0) == 0x80 for byte in data[:offset]) for offset in offsets.tolist()]
+        assert _Continuation(data).before(offsets).tolist() == expected
+        lines = _Lines(text, data)
+        starts = [0, *(n + 1 for n, character in enumerate(text) if character == "\n")]
+        assert lines.starts.tolist() == starts

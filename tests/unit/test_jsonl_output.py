@@ -19,7 +19,7 @@ from tests.fixtures.streamed import fields
 from lendguard.detect import Scanner, arrow, columns
 from lendguard.detect.columns import Columns
 from lendguard.probes.datastore import ScanOptions, files, probe, probe_datastore
-from lendguard.reports.datastore import ESCAPED, value_lines, value_record
+from lendguard.reports.datastore import ESCAPED, escapes, value_lines, value_record
 
 LINES = [line.text for line in corpus(seed=29, lines=1500)]
 
@@ -74,6 +74,8 @@ def test_the_escaped_bytes_are_the_characters_orjson_escapes() -> None:
     every = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
     escaped = {ord(c) for c in every if orjson.dumps(c) != b'"' + c.encode() + b'"'}
     assert escaped == ESCAPED
+    every_byte = np.arange(256, dtype=np.uint8)
+    assert set(every_byte[escapes(every_byte)].tolist()) == ESCAPED
 
 
 @pytest.mark.parametrize("window", [columns.WINDOW, 7, 64])  # windows that cut characters

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 from tests.conftest import SHARED
 from tests.fixtures.name_records import name_lines
 from tools.corpora import corpus_file, person_spans, policy_split, sentences
@@ -220,11 +219,40 @@ def test_masking_a_short_text_searches_dict_txt_without_reading_its_table() -> N
     ]
 
 
-def test_a_long_text_reads_the_table_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+# Scans many record lines in a fresh interpreter: their names are confirmed from dict.txt's lines,
+# a first character at a time, and jieba's table is never read.
+SCAN_MANY = """
+from lendguard.detect import Scanner, names
+people = zip("王李张刘陈杨赵黄周吴" * 40, "明芳伟强" * 100)
+lines = [f"借款人{s}{g}，手机1381234{n:04d}" for n, (s, g) in enumerate(people)]
+found = [m.value for m in Scanner(backend="re").scan("；".join(lines)) if m.entity == "PERSON"]
+print(len(found), found[0], found[-1], names._dictionary.cache_info().currsize)
+"""
+
+
+def test_a_long_scan_looks_words_up_without_reading_the_table() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SCAN_MANY], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["400", "王明", "吴强", "0"]
+
+
+def test_dict_txt_lines_grouped_by_first_character_as_its_table_reads_them() -> None:
     from lendguard.detect import names as module
 
-    monkeypatch.setattr(module, "_table_due", False)
-    module._expect_words(module.TABLE_TEXT - 1)
-    assert not module._table_due
-    module._expect_words(module.TABLE_TEXT)
-    assert module._table_due and module._tags() is module._dictionary()
+    # 文 in two runs (its repeated word keeps the later line), first characters of 1 to 4 bytes
+    lines = ["文件 9 n", "ab 3 x", "文 5 ng", "é 2 e", "é字 2 f", "文件 7 vn", "𠀀 1 z", "𠀀甲 1 nr", "z 1 y"]
+    data = "".join(f"{line}\n" for line in lines).encode()
+    searched = module._FileWords(data)
+    table = {"文件": "vn", "ab": "x", "文": "ng", "é": "e", "é字": "f", "𠀀": "z", "𠀀甲": "nr", "z": "y"}
+    for word in [*table, "文本", "a", "é字字", "𠀀乙", "y", "", "\ud800"]:
+        assert searched.get(word) == table.get(word), word
+    at = [0]
+    for line in lines:
+        at.append(at[-1] + len(line.encode()) + 1)
+    runs = module._runs_by_first(data)
+    assert runs[int.from_bytes("文".encode(), "big")] == [(at[0], at[1]), (at[2], at[3]), (at[5], at[6])]
+    assert runs[int.from_bytes("é".encode(), "big")] == [(at[3], at[5])]
+    assert runs[int.from_bytes("𠀀".encode(), "big")] == [(at[6], at[8])]
+    assert runs[ord("a")] == [(at[1], at[2])] and runs[ord("z")] == [(at[8], at[9])]

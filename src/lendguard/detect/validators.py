@@ -6,10 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from stdnum import imei as stdnum_imei
-from stdnum import luhn
-from stdnum.cn import ric, uscc
-
 # Province-level codes of GB/T 2260 (first two digits of ID numbers and USCC division codes).
 PROVINCES = frozenset(
     {
@@ -90,6 +86,8 @@ def resident_id(value: str) -> bool:
     if len(number) == 18:
         if not _birth_date_ok(int(number[6:10]), int(number[10:12]), int(number[12:14])):
             return False
+        from stdnum.cn import ric  # imported when first needed: stdnum's import (ssl among it) is not a scan's
+
         return bool(ric.calc_check_digit(number) == number[17])  # stdnum expects the check digit included
     if len(number) == 15 and number.isdigit():
         return _birth_date_ok(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
@@ -109,6 +107,8 @@ def bank_card(value: str) -> bool:
     number = digits_only(value)
     if _id_shaped(number):
         return False
+    from stdnum import luhn
+
     return card_family(number) is not None and luhn.is_valid(number)
 
 
@@ -121,11 +121,15 @@ def card_family(number: str) -> str | None:
 
 
 def uscc_code(value: str) -> bool:
+    from stdnum.cn import uscc
+
     code = value.upper()
     return code[2:4] in PROVINCES and bool(uscc.is_valid(code))
 
 
 def imei(value: str) -> bool:
+    from stdnum import imei as stdnum_imei
+
     return bool(stdnum_imei.is_valid(digits_only(value)))
 
 

@@ -75,9 +75,7 @@ def _escaped(values: Any) -> Any:
 
     codes, bounds = arrow.utf8(values)
     used = codes[bounds[0] : bounds[-1]]
-    table = np.zeros(256, dtype=bool)
-    table[sorted(ESCAPED)] = True
-    special = table[used]
+    special = escapes(used)
     if not special.any():
         return values
     rows = np.unique(np.searchsorted(bounds, np.flatnonzero(special) + bounds[0], side="right") - 1)
@@ -85,6 +83,12 @@ def _escaped(values: Any) -> Any:
     which[rows] = True
     encoded = [_json(values[row].as_py())[1:-1] for row in rows.tolist()]
     return pc.replace_with_mask(values, arrow.flags(which), arrow.strings(encoded))
+
+
+def escapes(codes: Any) -> Any:
+    """Which bytes (numpy uint8) are in ESCAPED: three comparisons, several times faster than a
+    lookup in a table of the 256 bytes."""
+    return (codes < 0x20) | (codes == 0x22) | (codes == 0x5C)
 
 
 def _orjson() -> None:
