@@ -475,15 +475,16 @@ class Scanner:
             strict=True,
         ):
             groups.setdefault(n, []).append((seq, (self.specs[k].name, a, b, sc, text[s:e]), row))
-        chosen = np.flatnonzero(~on_clashing).tolist()
+        chosen = ~on_clashing
         for group in groups.values():
             # in the order the candidates were found, as the resolution expects; it returns some of them
             found = sorted(group)
             row_of = {id(match): row for _, match, row in found}
-            chosen += [row_of[id(match)] for match in _resolve_overlaps([m for _, m, _ in found], self._priority)]
-        # Each line comes from one group, its rows in their order: a stable sort by line is the merge.
-        rows = np.array(chosen, dtype=np.int64)
-        return rows[np.argsort(line[rows], kind="stable")]
+            kept = [row_of[id(match)] for match in _resolve_overlaps([m for _, m, _ in found], self._priority)]
+            chosen[kept] = True
+        # The rows are in order of position, and those a line keeps do not overlap (their starts differ):
+        # in the order of the rows, each line's come as the resolution orders them, by start.
+        return np.flatnonzero(chosen)
 
     def _prepare(
         self, text: str | None, prefilter: bool, original: bytes, top_level: bool, newlines: Any = None
