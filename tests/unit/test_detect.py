@@ -246,3 +246,23 @@ def test_continuation_bytes_counted_before_every_offset_as_a_count_of_the_bytes_
         lines = _Lines(text, data)
         starts = [0, *(n + 1 for n, character in enumerate(text) if character == "\n")]
         assert lines.starts.tolist() == starts
+
+
+def test_line_breaks_handed_in_are_moved_past_the_full_width_digits_normalised() -> None:
+    import numpy as np
+
+    from lendguard.detect.scanner import _byte_newlines, _normalise
+
+    records = [line.text for line in corpus(seed=12, lines=300)]
+    text = "\n".join(records)
+    data = text.encode("utf-8")
+    normalised, normalised_data, rewritten = _normalise(text, data)
+    assert len(normalised) == len(text)
+    assert rewritten is not None and len(rewritten) and normalised_data != data
+    newlines = _byte_newlines(data)
+    moved = newlines - 2 * np.searchsorted(rewritten, newlines)
+    assert moved.tolist() == _byte_newlines(normalised_data).tolist()
+    fast = Scanner(backend="hyperscan") if hyperscan_available() else SCANNER
+    given = fast.scan_columns(text, data=data, byte_newlines=newlines).records()
+    assert given == fast.scan_columns(text).records() == SCANNER.scan_records(text)
+    assert _normalise("plain 13812345678", b"plain 13812345678")[2] is None

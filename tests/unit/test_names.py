@@ -256,3 +256,13 @@ def test_dict_txt_lines_grouped_by_first_character_as_its_table_reads_them() -> 
     assert runs[int.from_bytes("é".encode(), "big")] == [(at[3], at[5])]
     assert runs[int.from_bytes("𠀀".encode(), "big")] == [(at[6], at[8])]
     assert runs[ord("a")] == [(at[1], at[2])] and runs[ord("z")] == [(at[8], at[9])]
+
+
+def test_a_name_before_a_mobile_is_looked_for_as_far_back_as_its_longest_match() -> None:
+    import re._parser as parser
+
+    from lendguard.detect import names as module
+
+    assert parser.parse(module.NAME_BEFORE.pattern).getwidth()[1] == module.NAME_BEFORE_WIDTH
+    text = "备注：欧阳娜娜, 13812345678；通讯录上传：邓刚 15212345678"
+    assert [text[a:b] for a, b in module.record_names(text)] == ["欧阳娜娜", "邓刚"]

@@ -171,7 +171,7 @@ def _right_aligned(codes: Any, bounds: Any, rows: Any, width: int, fill: int) ->
     np = _np()
     out = np.full((len(rows), width), fill, dtype=codes.dtype)
     lengths = bounds[rows + 1] - bounds[rows]
-    for length in np.unique(lengths).tolist():
+    for length in np.flatnonzero(np.bincount(lengths, minlength=width + 1)).tolist():  # the lengths present
         which = np.flatnonzero(lengths == length)
         out[which, width - length :] = _exact(codes, bounds, rows[which], length)
     return out

@@ -65,6 +65,8 @@ NAME_BEFORE = re.compile(
     "(?=[" + "".join(sorted(SURNAME_FIRST)) + rf"])(?:{lexicon.SURNAMES}){CJK}{{1,2}}{SEPARATOR}{{0,2}}$"
 )
 NAME_HEAD = re.compile(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}")
+# The longest NAME_BEFORE match (a compound surname, two more characters, two separators): where it is looked for.
+NAME_BEFORE_WIDTH = max(map(len, lexicon.COMPOUND_SURNAMES)) + 2 + 2
 # What marks a line as worth the name step (the hyperscan prefilter): a cue, a name key, or a Chinese
 # character right before a mobile number.
 PREFILTER = "|".join(
@@ -102,6 +104,7 @@ GATE_CHARACTER = re.compile("[" + "".join(sorted(GATE_SET)) + f"](?={CJK})")
 LONG_RANGE = 4096  # characters
 OPENS, COMPOUND = 1, 2  # what the gate finds at a candidate (`_gate`)
 _START = re.Match.start
+_SPAN = re.Match.span
 _SPAN_V = methodcaller("span", "v")
 FAMILIAR = frozenset("小老阿")  # 小张, 老王: a word that ends in a surname and still names a person
 LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
@@ -275,15 +278,15 @@ def record_names(text: str, start: int = 0, end: int | None = None) -> Iterator[
 def _record_spans(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """`record_names` as a sorted list of distinct spans."""
     spans = [*map(_SPAN_V, AFTER_CUE.finditer(text, start, stop)), *map(_SPAN_V, AFTER_KEY.finditer(text, start, stop))]
-    for mobile in MOBILE_AFTER_CJK.finditer(text, start, stop):
-        at, after = mobile.span()
+    search, head = NAME_BEFORE.search, NAME_HEAD.match
+    for at, after in map(_SPAN, MOBILE_AFTER_CJK.finditer(text, start, stop)):
         if text[after : after + 1].isdigit():
             continue
-        before = NAME_BEFORE.search(text, max(start, at - 8), at)
+        before = search(text, max(start, at - NAME_BEFORE_WIDTH), at)
         if before is not None:
-            name = NAME_HEAD.match(before.group())
+            name = head(text, before.start(), at)
             assert name is not None
-            spans.append((before.start(), before.start() + name.end()))
+            spans.append((before.start(), name.end()))
     return sorted(set(spans))
 
 

@@ -53,19 +53,20 @@ FULLWIDTH_BYTE = re.compile(rb"\xef(?:\xbc[\x90-\x99\xb8]|\xbd\x98)")  # ０-９
 FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
 
 
-def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
+def _normalise(text: str, data: bytes) -> tuple[str, bytes, Any]:
     """Full-width digits as ASCII, same length in characters (`data` is the UTF-8 of `text`), as a
-    string and as its UTF-8. The full-width characters are found with numpy in the bytes and only
-    their runs are translated, in the string and in the bytes; the rest is copied once, in C (or,
-    where there are many runs, the bytes are rewritten and decoded)."""
+    string and as its UTF-8, and the byte offsets in `data` of the characters rewritten (three bytes
+    each, one after; None: `data` is returned as it is). The full-width characters are found with
+    numpy in the bytes and only their runs are translated, in the string and in the bytes; the rest
+    is copied once, in C (or, where there are many runs, the bytes are rewritten and decoded)."""
     if len(data) == len(text) or not _has_fullwidth(data):
-        return text, data
+        return text, data, None
     import numpy as np
 
     codes = np.frombuffer(data, dtype=np.uint8)
     wide = _fullwidth_offsets(codes)
     if not wide.size:
-        return text, data
+        return text, data, None
     breaks = np.flatnonzero(np.diff(wide) != 3) + 1
     if len(breaks) > FULLWIDTH_RUNS:  # many runs: the bytes rewritten in numpy, the string decoded from them
         third = codes[wide + 2]
@@ -74,7 +75,7 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
         keep = np.ones(len(codes), dtype=bool)
         keep[wide + 1] = keep[wide + 2] = False
         normalised = out[keep].tobytes()
-        return normalised.decode("utf-8"), normalised
+        return normalised.decode("utf-8"), normalised, wide
     continuation = np.flatnonzero((codes & 0xC0) == 0x80)
     chars = wide - np.searchsorted(continuation, wide)
     run_starts = np.concatenate(([0], breaks)).tolist()
@@ -99,7 +100,7 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes]:
         position, offset = end, high
     pieces.append(text[position:])
     parts.append(view[offset:])
-    return "".join(pieces), b"".join(parts)
+    return "".join(pieces), b"".join(parts), wide
 
 
 def _fullwidth_offsets(codes: Any) -> Any:
@@ -471,15 +472,16 @@ class Scanner:
             strict=True,
         ):
             groups.setdefault(n, []).append((seq, (self.specs[k].name, a, b, sc, text[s:e]), row))
-        chosen = np.flatnonzero(~on_clashing).tolist()
+        chosen = ~on_clashing
         for group in groups.values():
             # in the order the candidates were found, as the resolution expects; it returns some of them
             found = sorted(group)
             row_of = {id(match): row for _, match, row in found}
-            chosen += [row_of[id(match)] for match in _resolve_overlaps([m for _, m, _ in found], self._priority)]
-        # Each line comes from one group, its rows in their order: a stable sort by line is the merge.
-        rows = np.array(chosen, dtype=np.int64)
-        return rows[np.argsort(line[rows], kind="stable")]
+            kept = [row_of[id(match)] for match in _resolve_overlaps([m for _, m, _ in found], self._priority)]
+            chosen[kept] = True
+        # The rows are in order of position, and those a line keeps do not overlap (their starts differ):
+        # in the order of the rows, each line's come as the resolution orders them, by start.
+        return np.flatnonzero(chosen)
 
     def _prepare(
         self, text: str | None, prefilter: bool, original: bytes, top_level: bool, newlines: Any = None
@@ -506,13 +508,18 @@ class Scanner:
                 source = original.decode("utf-8") if text is None else text
                 return _Prepared(source, original, reports, padded, newlines, source, original)
         source = original.decode("utf-8") if text is None else text
-        normalised, data = _normalise(source, original)
+        normalised, data, rewritten = _normalise(source, original)
         prepared = _Prepared(normalised, data, source=source, source_data=original)
         if not (prefilter and self._database is not None):
             return prepared
         prepared.padded = b"\n" + data + b"\n"
         prepared.reports = self._reports(prepared.padded, top_level)
-        prepared.byte_newlines = newlines if newlines is not None and data is original else _byte_newlines(data)
+        if newlines is None:
+            prepared.byte_newlines = _byte_newlines(data)
+        elif rewritten is None:
+            prepared.byte_newlines = newlines
+        else:  # each full-width character before a line break is two bytes fewer
+            prepared.byte_newlines = newlines - 2 * np.searchsorted(rewritten, newlines)
         touched = self._sparse_lines(prepared.reports, prepared.byte_newlines)
         if top_level:
             self._sparse = touched is not None
@@ -565,7 +572,7 @@ class Scanner:
         whole buffer gives, so the buffer's hyperscan reports on those lines are the new buffer's,
         moved (those of lines with full-width digits come from a pass over them, normalised)."""
         touched, text, data = _picked(subset.touched, subset.data, subset.newlines)
-        normalised, normalised_data = _normalise(text, data)
+        normalised, normalised_data, _ = _normalise(text, data)
         padded = b"\n" + normalised_data + b"\n"
         newlines = _byte_newlines(normalised_data)
         if subset.reports is None:
