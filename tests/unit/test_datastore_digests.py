@@ -5,6 +5,7 @@ file of a folder and for the folder's combined digest, whatever the chunk size o
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def test_a_file_over_several_chunks_has_hashlibs_digest_and_is_read_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     path = tmp_path / "app.log"
-    data = ("\ufeff" + TEXT * 4).encode()  # a BOM: hashed though not scanned
+    data = ("\ufeff" + TEXT * 12).encode()  # a BOM: hashed though not scanned
     path.write_bytes(data)
     monkeypatch.setattr(files, "TEXT_CHUNK", chunk)
     read: list[int] = []
@@ -57,15 +58,24 @@ def test_a_file_over_several_chunks_has_hashlibs_digest_and_is_read_once(
         handle = opened(self, *args, **kwargs)
         return _Counting(handle, read) if self == path else handle
 
+    def looked(fd: int, size: int, offset: int) -> bytes:
+        block = pread(fd, size, offset)
+        read.append(len(block))
+        return block
+
+    pread = os.pread
     monkeypatch.setattr(Path, "open", counting)
+    monkeypatch.setattr(os, "pread", looked)
     evidence = probe_datastore(str(path))
     assert evidence.fingerprint is not None
     assert evidence.fingerprint.sha256 == evidence.provenance.sha256 == _sha(data)
     assert evidence.provenance.size == len(data) and evidence.text_files[0].values_found > 100
     assert len(data) > 10 * chunk or chunk == 1 << 22
-    # the encoding's look at the head, then each chunk, its last partial line read again with the next
+    # the encoding's look at the head, then each chunk: a look for its last line break near its end,
+    # where that is not found its last partial line read again with the next
     longest = max(len(line) + 1 for line in data.split(b"\n"))
-    assert sum(read) <= 65536 + len(data) + (len(data) // chunk + 1) * longest < 2 * len(data)
+    look = min(chunk // 4, files.LOOK)
+    assert sum(read) <= 65536 + len(data) + (len(data) // chunk + 1) * (longest + look) < 2 * len(data)
 
 
 def _folder(root: Path) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from lendguard.detect import arrow
@@ -67,188 +68,113 @@ def mask_value(entity: str, value: str) -> str:
 
 # Entities with a display rule of their own; the others follow `_keep` (after their separators, digit ones).
 SPECIAL = frozenset({"EMAIL_ADDRESS", "IP_ADDRESS", "PERSON"})
-_KEPT, _EMAIL, _IP, _PERSON = range(4)  # the bulk rules (`_rules`)
-_TITLES = tuple("先生 女士".encode().split())  # mask_value's titles of PERSON, as UTF-8
-_CONSTANTS = b"***@.*.*"  # the e-mail rule's middle, then the IP rule's end
 
 
 def mask_array(entity: str, values: Any) -> Any:
     """`mask_value` of every value of a pyarrow large_string array of one entity (a test holds the
-    two to the same strings)."""
-    import numpy as np
+    two to the same strings): `_keep`'s rule in numpy where the values are all ASCII, else
+    pyarrow's string kernels."""
+    if len(values) and entity not in SPECIAL:
+        codes, bounds = arrow.utf8(values)
+        codes, bounds = codes[bounds[0] : bounds[-1]], bounds - bounds[0]  # a slice's bytes alone
+        if (codes < 0x80).all():
+            return _kept_ascii(codes, bounds, *KEEP.get(entity, (2, 2)), strip=entity in DIGIT_ENTITIES)
+    return _masked_by_kernels(entity, values)
 
-    return mask_columns((entity,), np.zeros(len(values), dtype=np.int64), values)
+
+def _masked_by_kernels(entity: str, values: Any) -> Any:
+    """`mask_array` with pyarrow's string kernels: each branch is one of mask_value's."""
+    import pyarrow.compute as pc
+
+    if not len(values):
+        return values
+    text = arrow.string
+
+    def kept(values: Any, first: int, last: int) -> Any:  # _keep
+        size = pc.utf8_length(values)
+        shortest, longest = pc.min_max(size).values()
+        if shortest.as_py() == longest.as_py() and shortest.as_py() > first + last:  # one length (IDs): one kernel
+            stars = shortest.as_py() - first - last
+            return pc.utf8_replace_slice(values, first, first + stars, "*" * stars)
+        pieces = [
+            pc.utf8_slice_codeunits(values, 0, first),
+            pc.binary_repeat(
+                text("*"), pc.max_element_wise(pc.subtract(size, arrow.integer(first + last)), arrow.integer(0))
+            ),
+        ]
+        if last:
+            pieces.append(pc.utf8_slice_codeunits(values, -last))
+        joined = pc.binary_join_element_wise(*pieces, text(""))
+        short = pc.less_equal(size, arrow.integer(first + last))
+        return pc.if_else(short, pc.binary_repeat(text("*"), size), joined) if pc.any(short).as_py() else joined
+
+    if entity in DIGIT_ENTITIES:
+        codes, bounds = arrow.utf8(values)
+        for separator in SEPARATORS:
+            if (codes[bounds[0] : bounds[-1]] == ord(separator)).any():
+                values = pc.replace_substring(values, separator, "")
+        return kept(values, *KEEP[entity])
+    if entity == "EMAIL_ADDRESS":  # value.partition("@"): the local part's first character, then the domain
+        parts = pc.split_pattern(values, "@", max_splits=1)
+        local = pc.utf8_slice_codeunits(pc.list_element(parts, arrow.integer(0)), 0, 1)
+        if pc.all(pc.equal(pc.list_value_length(parts), arrow.integer(2))).as_py():
+            return pc.binary_join_element_wise(local, text("***@"), pc.list_element(parts, arrow.integer(1)), text(""))
+        domain = pc.replace_substring_regex(values, "^[^@]*@?", "", max_replacements=1)
+        return pc.binary_join_element_wise(local, text("***@"), domain, text(""))
+    if entity == "IP_ADDRESS":  # value.rsplit(".", 2)[0]
+        head = pc.list_element(pc.split_pattern(values, ".", max_splits=2, reverse=True), arrow.integer(0))
+        return pc.binary_join_element_wise(head, text(".*.*"), text(""))
+    plain = kept(values, *KEEP.get(entity, (2, 2)))
+    if entity != "PERSON":
+        return plain
+    titled = pc.or_(pc.ends_with(values, "先生"), pc.ends_with(values, "女士"))
+    if not pc.any(titled).as_py():
+        return plain
+    name = pc.utf8_slice_codeunits(pc.utf8_slice_codeunits(values, 0, -2), 0, 1)
+    return pc.if_else(
+        titled, pc.binary_join_element_wise(name, text("*"), pc.utf8_slice_codeunits(values, -2), text("")), plain
+    )
+
+
+def _kept_ascii(codes: Any, bounds: Any, first: int, last: int, strip: bool) -> Any:
+    """`_keep` of ASCII values (their bytes `codes`, each from bounds[i] to bounds[i + 1], from 0;
+    `strip`: the separators removed first, as for a digit entity) as a large_string array, in
+    numpy: a character is starred unless it is among the first `first` or the last `last` of a
+    value longer than both."""
+    import numpy as np
+    import pyarrow as pa
+
+    if strip:
+        kept = (codes != ord(" ")) & (codes != ord("-"))
+        before = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(kept, out=before[1:])
+        codes, bounds = codes[kept], before[bounds]
+    size = np.diff(bounds)
+    position = np.arange(len(codes)) - np.repeat(bounds[:-1], size)
+    from_end = np.repeat(size, size) - position
+    starred = np.repeat(size <= first + last, size) | ((position >= first) & (from_end > last))
+    masked = np.where(starred, ord("*"), codes).astype(np.uint8)
+    return pa.Array.from_buffers(pa.large_string(), len(size), [None, pa.py_buffer(bounds), pa.py_buffer(masked)])
 
 
 def mask_columns(names: tuple[str, ...], kinds: Any, values: Any) -> Any:
     """`mask_value` of every value of a pyarrow large_string array whose entities are
-    `names[kinds]` (a numpy array), all at once in numpy over the values' UTF-8: each display form
-    is three pieces (any may be empty), a start of the value, stars or a constant, and an end of
-    the value, cut where the value's entity's rule says."""
+    `names[kinds]` (a numpy array): each entity's values masked together by `mask_array`, then
+    put back in order."""
+    import numpy as np
+    import pyarrow as pa
+
     if not len(values):
         return values
-    codes, bounds = arrow.utf8(values)
-    codes, bounds = codes[bounds[0] : bounds[-1]], bounds - bounds[0]  # a slice's bytes alone
-    first, last, strip, rule = (column[kinds] for column in _rules(names))
-    if strip.any():
-        codes, bounds = _without_separators(codes, bounds, strip)
-    pieces = _Pieces(codes, bounds, first, last)
-    for special, cut in ((_EMAIL, pieces.email), (_IP, pieces.ip), (_PERSON, pieces.titled)):
-        rows = rule == special
-        if rows.any():
-            cut(rows)
-    return pieces.joined()
-
-
-@cache
-def _rules(names: tuple[str, ...]) -> tuple[Any, Any, Any, Any]:
-    """Per entity of `names` (numpy arrays): characters kept at the start and at the end (`_keep`),
-    whether its separators go first (a digit entity), and its bulk rule."""
-    import numpy as np
-
-    keep = [KEEP.get(name, (2, 2)) for name in names]
-    special = {"EMAIL_ADDRESS": _EMAIL, "IP_ADDRESS": _IP, "PERSON": _PERSON}
-    return (
-        np.array([first for first, _ in keep], dtype=np.int64),
-        np.array([last for _, last in keep], dtype=np.int64),
-        np.array([name in DIGIT_ENTITIES for name in names]),
-        np.array([special.get(name, _KEPT) for name in names], dtype=np.int64),
+    order = np.argsort(kinds.astype(np.int8) if len(names) < 128 else kinds, kind="stable")  # int8: a radix sort
+    grouped = values.take(arrow.integers(order))
+    cuts = [0, *(np.flatnonzero(np.diff(kinds[order])) + 1).tolist(), len(order)]
+    masked = pa.concat_arrays(
+        [mask_array(names[kinds[order[low]]], grouped.slice(low, high - low)) for low, high in pairwise(cuts)]
     )
-
-
-def _without_separators(codes: Any, bounds: Any, strip: Any) -> tuple[Any, Any]:
-    """The values' bytes without the separators of the values that drop them (ASCII bytes: the
-    rest stays UTF-8), and their new bounds."""
-    import numpy as np
-
-    separator = (codes == ord(" ")) | (codes == ord("-"))
-    if not strip.all():
-        separator &= np.repeat(strip, np.diff(bounds))
-    kept = ~separator
-    before = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(kept, out=before[1:])
-    return codes[kept], before[bounds]
-
-
-class _Pieces:
-    """The three pieces of each value's display form, as [begin, end) in the values' bytes
-    followed by `_CONSTANTS` and a run of stars: `_keep`'s with `first` and `last` characters kept
-    (per value), then the special rules' for their rows."""
-
-    def __init__(self, codes: Any, bounds: Any, first: Any, last: Any) -> None:
-        import numpy as np
-
-        self.codes, self.start, self.end = codes, bounds[:-1], bounds[1:]
-        leads = np.flatnonzero((codes & 0xC0) != 0x80)  # where each character starts
-        self.first_char = np.searchsorted(leads, self.start)
-        self.chars = np.searchsorted(leads, self.end) - self.first_char
-        self.leads = np.append(leads, len(codes))
-        self.constants = len(codes)
-        self.stars = self.constants + len(_CONSTANTS)
-        self.cuts = self._kept(first, last)
-
-    def at(self, characters: Any) -> Any:
-        """Where each value's character `characters` (0 or more; one for all or one per value)
-        starts (its end past the last)."""
-        import numpy as np
-
-        inside = characters < self.chars
-        index = self.first_char + np.clip(characters, 0, self.chars)
-        return np.where(inside, self.leads[index], self.end)
-
-    def _kept(self, first: Any, last: Any) -> Any:
-        """`_keep`: the first `first` and last `last` characters around stars, or all stars."""
-        import numpy as np
-
-        short = self.chars <= first + last
-        begin, end = self.start, self.end
-        return np.stack(
-            (
-                begin,
-                np.where(short, begin, self.at(first)),
-                np.full(len(begin), self.stars),
-                self.stars + np.where(short, self.chars, self.chars - first - last),
-                np.where(short, end, self.at(self.chars - last)),
-                end,
-            ),
-            axis=1,
-        )
-
-    def _nth(self, byte: int, rows: Any, nth: Any = 0) -> tuple[Any, Any]:
-        """Where the `nth` `byte` of each value of `rows` is (its end where there is none), and how
-        many it holds."""
-        import numpy as np
-
-        found = np.flatnonzero(self.codes == byte)
-        low = np.searchsorted(found, self.start[rows])
-        count = np.searchsorted(found, self.end[rows]) - low
-        where = np.append(found, len(self.codes))[low + np.minimum(nth, count)]
-        return np.where(nth < count, where, self.end[rows]), count
-
-    def email(self, rows: Any) -> None:
-        """value.partition("@"): the local part's first character, ***@, the domain."""
-        import numpy as np
-
-        begin, end = self.start[rows], self.end[rows]
-        at, _ = self._nth(ord("@"), rows)
-        one = self.at(1)[rows]
-        self.cuts[rows] = np.stack(
-            (begin, np.where(at > begin, one, begin), *self._constant(0, 4, len(begin)), np.minimum(at + 1, end), end),
-            axis=1,
-        )
-
-    def ip(self, rows: Any) -> None:
-        """value.rsplit(".", 2)[0], then `.*.*`."""
-        import numpy as np
-
-        _, dots = self._nth(ord("."), rows)
-        cut, _ = self._nth(ord("."), rows, np.maximum(dots - 2, 0))
-        end = self.end[rows]
-        self.cuts[rows] = np.stack((self.start[rows], cut, *self._constant(4, 8, len(end)), end, end), axis=1)
-
-    def titled(self, rows: Any) -> None:
-        """A name ending in a title: the first character of what comes before it, a star, the title."""
-        import numpy as np
-
-        end = self.end[rows]
-        long = end - self.start[rows] >= 6
-        rows = np.flatnonzero(rows)[long]
-        if not len(rows):
-            return
-        begin, end = self.start[rows], self.end[rows]
-        tail = self.codes[end[:, None] - 6 + np.arange(6)]
-        titled = np.zeros(len(rows), dtype=bool)
-        for title in _TITLES:
-            titled |= (tail == np.frombuffer(title, dtype=np.uint8)).all(axis=1)
-        rows, begin, end = rows[titled], begin[titled], end[titled]
-        one = np.where(self.chars[rows] >= 3, self.at(1)[rows], begin)
-        stars = np.full(len(rows), self.stars)
-        self.cuts[rows] = np.stack((begin, one, stars, stars + 1, end - 6, end), axis=1)
-
-    def _constant(self, low: int, high: int, count: int) -> tuple[Any, Any]:
-        """`count` times the piece `_CONSTANTS[low:high]`."""
-        import numpy as np
-
-        return np.full(count, self.constants + low), np.full(count, self.constants + high)
-
-    def joined(self) -> Any:
-        """The display forms as a large_string array: each value's pieces, gathered in one pass."""
-        import numpy as np
-        import pyarrow as pa
-
-        stars = int(self.chars.max()) + 1 if len(self.chars) else 1
-        source = np.concatenate(
-            (self.codes, np.frombuffer(_CONSTANTS, dtype=np.uint8), np.full(stars, ord("*"), dtype=np.uint8))
-        )
-        begins, ends = self.cuts[:, 0::2].ravel(), self.cuts[:, 1::2].ravel()
-        sizes = ends - begins
-        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        gathered = source[np.arange(offsets[-1]) + np.repeat(begins - offsets[:-1], sizes)]
-        bounds = np.ascontiguousarray(offsets[::3])
-        return pa.Array.from_buffers(
-            pa.large_string(), len(self.start), [None, pa.py_buffer(bounds), pa.py_buffer(gathered)]
-        )
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return masked.take(arrow.integers(back))
 
 
 def _mask_digits(match: re.Match[str]) -> str:

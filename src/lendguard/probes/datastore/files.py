@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -22,6 +23,7 @@ BLOCK = 1 << 22
 TEXT_CHUNK = 1 << 22  # bytes read per chunk of a text file; chunks end at a line break
 PARQUET_BUFFER = 1 << 20  # bytes of a Parquet column chunk read at a time
 MAX_LINE = 1 << 26  # a line longer than this is cut (a value across the cut is not found)
+LOOK = 1 << 14  # bytes at the end of a chunk's span searched for its last line break before it is read
 
 
 def _encoding(path: Path, head: bytes) -> str:
@@ -145,9 +147,13 @@ def text_chunks(
 
 def _whole_lines(handle: BinaryIO, size: int, left: int | None) -> bytes:
     """The next `size` bytes (at most `left`) up to their last line break, the handle left after
-    them: the bytes after it are read again with the next (one copy of a block, not a carried
-    tail joined to the next block). A line longer than a block is read whole, up to MAX_LINE (where
-    it is cut); at the end, what is left."""
+    them. Where that break is in their last LOOK bytes (nearly always) they are read as one block
+    of that length; else a block is read and cut there, the rest read again with the next. A line
+    longer than a block is read whole, up to MAX_LINE (where it is cut); at the end, what is left."""
+    if left is None or left > size:
+        cut = _last_break(handle, size)
+        if cut:
+            return handle.read(cut)
     data = b""
     while True:
         block = handle.read(size if left is None else min(size, left - len(data)))
@@ -162,6 +168,18 @@ def _whole_lines(handle: BinaryIO, size: int, left: int | None) -> bytes:
         data += block
         if len(data) >= MAX_LINE or (left is not None and len(data) >= left):
             return data
+
+
+def _last_break(handle: BinaryIO, size: int) -> int:
+    """How many of the next `size` bytes there are up to their last line break, found in their last
+    LOOK bytes (read with os.pread: the handle does not move); 0 where it is not there or the file
+    ends before."""
+    look = min(size // 4, LOOK)
+    if not look:
+        return 0
+    tail = os.pread(handle.fileno(), look, handle.tell() + size - look)
+    found = tail.rfind(b"\n")
+    return size - look + found + 1 if len(tail) == look and found >= 0 else 0
 
 
 def _decoded(path: Path, piece: bytes, encoding: str, offset: int, column: int) -> TextChunk:

@@ -373,6 +373,7 @@ class _Hashing:
     def __init__(self, *digests: Any) -> None:
         self.digests = digests
         self.fed = 0
+        self.whole = False  # `rest` has read to the end
 
     def __call__(self, block: bytes) -> None:
         for digest in self.digests:
@@ -380,10 +381,13 @@ class _Hashing:
         self.fed += len(block)
 
     def rest(self, path: Path) -> None:
+        if self.whole:
+            return
         with path.open("rb") as handle:
             handle.seek(self.fed)
             while block := handle.read(1 << 20):
                 self(block)
+        self.whole = True
 
 
 def _files(root: Path) -> Iterator[Path]:
