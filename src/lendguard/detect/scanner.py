@@ -989,8 +989,11 @@ def _has_fullwidth(data: bytes) -> bool:
 
 def _picked(touched: Any, data: bytes, byte_newlines: Any) -> tuple[Any, str, bytes]:
     """Lines `touched` of a buffer (their numbers, sorted) as a buffer of their own: numbers, text, UTF-8."""
-    bounds = [0, *(byte_newlines + 1).tolist(), len(data) + 1]
-    chosen = b"\n".join([data[bounds[line] : bounds[line + 1] - 1] for line in touched.tolist()])
+    import numpy as np
+
+    starts = np.concatenate(([0], byte_newlines + 1))[touched].tolist()  # only the picked lines' bounds as ints
+    ends = np.concatenate((byte_newlines, [len(data)]))[touched].tolist()
+    chosen = b"\n".join([data[start:end] for start, end in zip(starts, ends, strict=True)])
     return touched, chosen.decode("utf-8"), chosen
 
 
