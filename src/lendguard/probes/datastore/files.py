@@ -175,7 +175,7 @@ def _last_break(handle: BinaryIO, size: int) -> int:
     LOOK bytes (read with os.pread: the handle does not move); 0 where it is not there or the file
     ends before."""
     look = min(size // 4, LOOK)
-    if not look:
+    if not look or not hasattr(os, "pread"):  # no pread (Windows): the block is read and cut instead
         return 0
     tail = os.pread(handle.fileno(), look, handle.tell() + size - look)
     found = tail.rfind(b"\n")
