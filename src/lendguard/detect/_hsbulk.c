@@ -230,6 +230,41 @@ static PyObject *deserialize(PyObject *module, PyObject *args) {
     return wrap(database);
 }
 
+static PyObject *line_breaks(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer data;
+    if (!PyArg_ParseTuple(args, "y*:line_breaks", &data)) return NULL;
+    const char *bytes = data.buf, *end = bytes + data.len;
+    size_t count = 0, capacity = 0;
+    int64_t *found = NULL;
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (const char *at = bytes; at < end; at++) {
+        at = memchr(at, '\n', (size_t)(end - at));
+        if (at == NULL) break;
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 1024;
+            int64_t *larger = realloc(found, grown * sizeof(int64_t));
+            if (larger == NULL) {
+                failed = 1;
+                break;
+            }
+            found = larger;
+            capacity = grown;
+        }
+        found[count++] = at - bytes;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&data);
+    if (failed) {
+        free(found);
+        return PyErr_NoMemory();
+    }
+    PyObject *result = PyBytes_FromStringAndSize(count ? (const char *)found : "", (Py_ssize_t)(count * sizeof(int64_t)));
+    free(found);
+    return result;
+}
+
 static PyObject *version(PyObject *module, PyObject *Py_UNUSED(ignored)) {
     (void)module;
     return PyUnicode_FromString(hs_version());
@@ -240,6 +275,7 @@ static PyMethodDef module_methods[] = {
      "compile(expressions, flags) -> Database: block mode, ids 0, 1, ...; raises Error(message, expression)."},
     {"deserialize", deserialize, METH_VARARGS, "deserialize(data) -> Database; raises Error."},
     {"version", version, METH_NOARGS, "The version of the linked libhs."},
+    {"line_breaks", line_breaks, METH_VARARGS, "line_breaks(data) -> int64 bytes: the offsets of every b'\\n' in data."},
     {NULL, NULL, 0, NULL},
 };
 

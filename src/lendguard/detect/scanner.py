@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
 
-from lendguard.detect import hyperscan_cache, leftmost
+from lendguard.detect import breaks, hyperscan_cache, leftmost
 from lendguard.detect.checkdigits import Cut, batch_scorer, batch_validator
 from lendguard.detect.columns import Found, Spans
 from lendguard.detect.entities import ENTITIES, EntitySpec
@@ -978,9 +978,7 @@ def _needed_words(contexts: list[tuple[str, ...]]) -> list[str]:
 
 
 def _byte_newlines(data: bytes) -> Any:
-    import numpy as np
-
-    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return breaks.line_breaks(data)
 
 
 def _has_fullwidth(data: bytes) -> bool:

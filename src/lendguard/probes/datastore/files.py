@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lendguard.detect import mask_text
+from lendguard.detect.breaks import line_breaks
 from lendguard.probes.errors import ProbeError
 
 if TYPE_CHECKING:  # pyarrow loads when a table file is read, not with the CLI
@@ -87,10 +88,8 @@ class TextChunk:
     @cached_property
     def byte_newlines(self) -> Any:
         """The byte offsets of the line breaks in `data` (numpy), found once for the scanner and the count."""
-        import numpy as np
-
         assert self.data is not None
-        return np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
+        return line_breaks(self.data)
 
     @property
     def last(self) -> str:
