@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from lendguard.detect import lexicon
+from lendguard.detect.word_runs import RunIndex, Runs, run_index
 
 CJK = r"[\u4e00-\u9fff]"
 NAME = rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}?"
@@ -152,14 +153,14 @@ class _FileWords(Mapping[str, str]):
     word beginning with a character is asked, the lines that begin with it are read into a table of
     their own, the later of a repeated word kept as the table keeps it. Where those lines lie comes
     from an index of the file's runs of lines by first character, made once with numpy (the file
-    is grouped by first character nearly everywhere: some 12,000 runs). A scan of dense records asks
+    is grouped by first character nearly everywhere: some 12,000 runs) and kept on disk (`word_runs`). A scan of dense records asks
     some 4,000 words of 300 first characters, a report's sentences a few dozen: either way far less
     than reading the whole table (0.15 s)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, runs: RunIndex | None = None) -> None:
         self.data = data
         self.by_first: dict[str, dict[str, str]] = {}
-        self._runs: dict[int, list[tuple[int, int]]] | None = None
+        self._runs: RunIndex | Runs | None = runs
 
     def __getitem__(self, word: str) -> str:
         tag = self._tag(word)
@@ -204,7 +205,7 @@ class _FileWords(Mapping[str, str]):
         return words
 
 
-def _runs_by_first(data: bytes) -> dict[int, list[tuple[int, int]]]:
+def _runs_by_first(data: bytes) -> Runs:
     """The runs of consecutive lines of `data` (lines ending in a line break) that begin with the same
     character: that character's UTF-8 as a big-endian integer -> (start, end) byte offsets of its
     runs, in the file's order."""
@@ -222,7 +223,7 @@ def _runs_by_first(data: bytes) -> dict[int, list[tuple[int, int]]]:
     key >>= 8 * (4 - size)
     cuts = np.flatnonzero(key[1:] != key[:-1]) + 1
     firsts = np.concatenate(([0], cuts))
-    runs: dict[int, list[tuple[int, int]]] = {}
+    runs: Runs = {}
     ends = np.concatenate((starts[cuts], [len(data)]))
     for first, low, high in zip(key[firsts].tolist(), starts[firsts].tolist(), ends.tolist(), strict=True):
         runs.setdefault(first, []).append((low, high))
@@ -233,7 +234,8 @@ def _runs_by_first(data: bytes) -> dict[int, list[tuple[int, int]]]:
 def _file_words() -> _FileWords | None:
     """dict.txt to search, or None where its lines are not all `word frequency tag` (two spaces each)."""
     data = _dictionary_path().read_bytes()
-    return _FileWords(data) if data.endswith(b"\n") and data.count(b" ") == 2 * data.count(b"\n") else None
+    runs = run_index(data, _runs_by_first)  # from disk where an earlier process indexed this file
+    return None if runs is None else _FileWords(data, runs)
 
 
 def _tags() -> Mapping[str, str]:
