@@ -104,6 +104,18 @@ def test_json_lines_of_a_text_scan_are_built_without_pandas(tmp_path: Path) -> N
     assert "pyarrow" in loaded and "pandas" not in loaded
 
 
+def test_a_json_lines_scan_loads_neither_rich_nor_pyyaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # no table is printed, and the rule base's YAML comes parsed from the cache the first run filled
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-29 10:00:07 INFO 借款人张三 手机 13812345678\n", encoding="utf-8")
+    command = ("scan", str(log), "--format", "jsonl", "--fail-on", "none")
+    assert "yaml" in _loaded(tmp_path, *command)  # the first run parses the rule base
+    loaded = _loaded(tmp_path, *command)
+    assert "lendguard" in loaded and "pyarrow" in loaded  # the scan did run
+    assert not loaded & {"rich", "yaml"}, sorted(loaded & {"rich", "yaml"})
+
+
 # Runs the CLI in a fresh interpreter and writes, from an exit handler registered before it, how
 # many objects were frozen at exit and the collector's threshold then.
 HEAP_AT_EXIT = """
