@@ -1530,6 +1530,9 @@ for _registry_command in REGISTRY_COMMANDS:  # serve, db, users, registry: see l
 
 def main() -> None:
     """Entry point: click's usage errors become one line and exit 2."""
+    # LendGuard's pydantic models are its own: finding pydantic plugins would read every installed
+    # package's entry points (~15 ms of each process); PYDANTIC_DISABLE_PLUGINS set by the user wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(standalone_mode=False)
     except click.UsageError as error:

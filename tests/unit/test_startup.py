@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,30 @@ def test_an_apk_audit_leaves_its_heap_frozen_at_exit(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     frozen, threshold = json.loads(out.read_text())
     assert frozen > 100_000 and threshold == 700
+
+
+# Runs the CLI's entry point in a fresh interpreter and prints the pydantic plugin setting it ran with.
+PLUGIN_SETTING = """
+import atexit, os, sys
+atexit.register(lambda: print(repr(os.environ.get("PYDANTIC_DISABLE_PLUGINS"))))
+import lendguard.cli
+lendguard.cli.main()
+"""
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "'__all__'"), ("logfire", "'logfire'"), ("", "''")])
+def test_the_cli_looks_for_no_pydantic_plugins_unless_told(given: str | None, used: str) -> None:
+    # looking for them reads every installed package's entry points; a user's own setting is kept
+    env = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", PLUGIN_SETTING, "rules"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == used
