@@ -80,3 +80,11 @@ def test_dict_txt_searched_through_the_stored_index_answers_as_its_table(
     table = names._dictionary()
     for word in ["AT&T", "龢", "B超", "文", "文件", "策文", "信息", "王小明", "", " ", "\ud800"]:
         assert (searched.get(word), word in searched) == (table.get(word), word in table), word
+
+
+def test_a_line_without_exactly_two_spaces_is_not_laid_out() -> None:
+    # as many spaces as two a line, but three on one line and one on another: not `word frequency tag`
+    assert word_runs.laid_out(DATA)
+    for bad in (b"a 1 x y\nb 2\n", b"a 1\nb 2 x y\n", b"a 1 x\n\nb 2 y  \n", b"a 1 x"):
+        assert bad.count(b" ") == 2 * bad.count(b"\n") or not bad.endswith(b"\n")
+        assert not word_runs.laid_out(bad), bad

@@ -197,11 +197,11 @@ class _FileWords(Mapping[str, str]):
             return {}
         if self._runs is None:
             self._runs = _runs_by_first(self.data)
-        words = {}
+        words: dict[str, str] = {}
         for low, high in self._runs.get(key, ()):
-            for line in self.data[low : high - 1].decode("utf-8").split("\n"):
-                word, _, rest = line.partition(" ")
-                words[word] = rest.rpartition(" ")[2]
+            # every line is `word frequency tag` (word_runs.laid_out): its fields, three by three
+            fields = self.data[low : high - 1].decode("utf-8").replace("\n", " ").split(" ")
+            words.update(zip(fields[0::3], fields[2::3], strict=True))
         return words
 
 

@@ -3,12 +3,12 @@ hashes the file (a few milliseconds) instead of checking its layout and indexing
 million lines (~40 ms, most of a one-line scan's name step).
 
 An index is stored under the SHA-256 of the dictionary's bytes, so a changed dictionary is indexed
-again, never answered from another's index; only a file laid out as `word frequency tag` lines is
-indexed at all. The stored file is the SHA-256 of its body followed by the body: the number of
-runs, then their first characters (uint32), starts and ends (int64), written to a temporary file and
-renamed into place. One that does not load (truncated, changed, another user's) is made again; an
-unwritable folder only means indexing every time. The folder is hyperscan_cache's
-(`LENDGUARD_CACHE_DIR`, `off` for none).
+again, never answered from another's index; only a file laid out as `word frequency tag` lines
+(two spaces on every line) is indexed at all. The stored file is the SHA-256 of its body followed by
+the body: the number of runs, then their first characters (uint32), starts and ends (int64),
+written to a temporary file and renamed into place. One that does not load (truncated, changed,
+another user's) is made again; an unwritable folder only means indexing every time. The folder is
+hyperscan_cache's (`LENDGUARD_CACHE_DIR`, `off` for none).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from lendguard.detect.hyperscan_cache import cache_folder
 
-FORMAT = b"dict-runs 1\n"  # part of every key: a new layout never reads an old file
+FORMAT = b"dict-runs 2\n"  # part of every key: a new layout never reads an old file
 DIGEST = 32
 Runs = dict[int, list[tuple[int, int]]]
 
@@ -72,8 +72,18 @@ class RunIndex:
 
 
 def laid_out(data: bytes) -> bool:
-    """Whether every line of `data` is `word frequency tag` (two spaces each, a line break at the end)."""
-    return data.endswith(b"\n") and data.count(b" ") == 2 * data.count(b"\n")
+    """Whether every line of `data` is `word frequency tag`: two spaces on each line (so that a run's
+    lines split at spaces and line breaks give its fields three by three), a line break at the end."""
+    import numpy as np
+
+    if not data.endswith(b"\n"):
+        return False
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks, spaces = np.flatnonzero(codes == 10), np.flatnonzero(codes == 32)
+    if len(spaces) != 2 * len(breaks):
+        return False
+    # line i holds spaces 2i and 2i + 1: after the break before it, before its own
+    return bool((spaces[1::2] < breaks).all() and (spaces[2::2] > breaks[:-1]).all())
 
 
 def _path(folder: Path, data: bytes) -> Path:
