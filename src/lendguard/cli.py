@@ -15,7 +15,7 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
@@ -24,19 +24,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.padding import Padding
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from lendguard import __version__
 from lendguard.registry.cli import COMMANDS as REGISTRY_COMMANDS
 
-# The engine, probes and report writers are imported by the commands that use them, so that
+# The engine, probes, report writers and rich are imported by the commands that use them, so that
 # `--version`, `--help` and a command that needs few of them start fast.
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
     from lendguard.detect.columns import Columns
     from lendguard.engine import DatastoreProbe, TargetReport
@@ -174,8 +171,16 @@ def cli() -> None:
     """LendGuard: audit online-lending platforms' handling of personal information (PIPL, 民法典)."""
 
 
+def _console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
 def _progress(err: Console, *, counted: bool, disable: bool) -> Progress:
     """The progress bar on stderr that every long command shows (only on a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), *([MofNCompleteColumn()] if counted else []))
     return Progress(*columns, TimeElapsedColumn(), console=err, transient=True, disable=disable or not err.is_terminal)
 
@@ -204,26 +209,30 @@ def _run(
     from lendguard.waivers import waiver_warnings
 
     rulebase = load_rulebase()
-    err = Console(stderr=True)
     gate = _gate()
     entries = _waiver_entries(gate.waivers)
     reports: list[TargetReport] = []
-    progress = _progress(err, counted=True, disable=len(targets) < 2 and stages is None)
-    with progress:
-        if stages is not None:
+    # One target and no stages: no bar to show, and rich's console is made only to print a message.
+    err = None if len(targets) < 2 and stages is None else _console(stderr=True)
+    with nullcontext() if err is None else _progress(err, counted=True, disable=False) as progress:
+        if stages is not None and progress is not None:
             stages(progress)
-        task = progress.add_task(word("auditing", lang), total=len(targets))
+        task = None if progress is None else progress.add_task(word("auditing", lang), total=len(targets))
         for target in targets:
-            progress.update(task, description=f"{word('auditing', lang)} {Path(target).name}")
+            if progress is not None and task is not None:
+                progress.update(task, description=f"{word('auditing', lang)} {Path(target).name}")
             report = audit(target)
             reports.append(report)
             if report.error:
+                err = err or _console(stderr=True)
                 err.print(f"lendguard: error: {mask_text(report.error)}", markup=False, highlight=False, soft_wrap=True)
-            progress.advance(task)
+            if progress is not None and task is not None:
+                progress.advance(task)
     statuses: list[WaiverStatus] = []
     if gate.waivers is not None:
         reports, statuses = waive(reports, entries, date.today())
         for line in waiver_warnings(statuses, gate.waivers):
+            err = err or _console(stderr=True)
             err.print(f"lendguard: warning: {line}", markup=False, highlight=False, soft_wrap=True)
     done = [(report, build_document(report, rulebase, lang, statuses, show_values)) for report in reports]
     if output_dir is not None:
@@ -237,7 +246,7 @@ def _run(
 def _print_documents(documents: list[ReportDocument], show_passed: bool) -> None:
     from lendguard.reports.table import render_findings, render_summary
 
-    out = Console()
+    out = _console()
     for document in documents:
         if not document.error:
             render_findings(out, document, show_passed)
@@ -583,7 +592,7 @@ def scan(
             for line in jsonl_records(store, values=False):
                 click.echo(line)
     elif not _formatted(documents, output_format):
-        out = Console()
+        out = _console()
         for store in stores:
             render_columns(out, store, lang)
         _print_documents(documents, show_passed or asked_passed)
@@ -800,7 +809,9 @@ def policy_diff(old: Path, new: Path, output_format: str, lang: Language) -> Non
             )
         )
         return
-    out = Console()
+    from rich.markup import escape
+
+    out = _console()
     marks = {"added": "[green]+[/]", "removed": "[red]-[/]", "changed": "[yellow]~[/]"}
     for change in result.changes:
         if change.old is not None:
@@ -862,7 +873,7 @@ def audit(
     from lendguard.rulebase import load_rulebase
 
     rulebase = load_rulebase()
-    err = Console(stderr=True)
+    err = _console(stderr=True)
     progress = _progress(err, counted=False, disable=False)
     try:
         with progress:
@@ -893,7 +904,10 @@ def audit(
     sarif = render_sarif(document, rulebase)
     (output / "report.sarif").write_text(_json(sarif) + "\n", encoding="utf-8")
     (output / "report.csv").write_text(findings_csv(document.targets), encoding="utf-8")
-    out = Console()
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out = _console()
     for target in document.targets:
         if target.error:
             err.print(f"lendguard: warning: {mask_text(target.error)}", markup=False, highlight=False)
@@ -1077,7 +1091,7 @@ def batch(
     entries = _waiver_entries(gate.waivers)
     output.mkdir(parents=True, exist_ok=True)
     rows, documents, statuses = [], [], []
-    err = Console(stderr=True)
+    err = _console(stderr=True)
     with (
         _progress(err, counted=True, disable=False) as progress,
         ProcessPoolExecutor(max_workers=jobs) as pool,
@@ -1171,7 +1185,7 @@ def diff(old: Path, new: Path, output_format: str, lang: Language) -> None:
             )
         )
     else:
-        out = Console()
+        out = _console()
         out.print(
             f"{word('grade', lang)}: {result.grade_before} ({result.score_before}) → {result.grade_after} ({result.score_after})"
         )
@@ -1255,7 +1269,7 @@ def _print_column_reports(reports: list[ColumnReport], lang: Language) -> None:
             report.checksum[:16],
             "✓" if report.verified else "✗",
         )
-    Console().print(table)
+    _console().print(table)
 
 
 def _finish(reports: list[ColumnReport], lang: Language) -> None:
@@ -1323,7 +1337,7 @@ def _spark_copy(
 
     bar = _StageBar()
     try:
-        with _progress(Console(stderr=True), counted=True, disable=False) as progress:
+        with _progress(_console(stderr=True), counted=True, disable=False) as progress:
             bar.attach(progress)
             spark = session(master, _spark_conf(pairs))
             if action == "protect":
@@ -1491,7 +1505,7 @@ def rules(lang: Language, output_format: str) -> None:
         table.add_column(word(key, lang), overflow="fold")
     for rule in rulebase.rules.values():
         table.add_row(rule.id, word(rule.severity.value, lang), rule.title.get(lang), ", ".join(map(str, rule.basis)))
-    Console().print(table)
+    _console().print(table)
 
 
 @cli.command()
@@ -1516,6 +1530,9 @@ for _registry_command in REGISTRY_COMMANDS:  # serve, db, users, registry: see l
 
 def main() -> None:
     """Entry point: click's usage errors become one line and exit 2."""
+    # LendGuard's pydantic models are its own: finding pydantic plugins would read every installed
+    # package's entry points (~15 ms of each process); PYDANTIC_DISABLE_PLUGINS set by the user wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(standalone_mode=False)
     except click.UsageError as error:

@@ -11,9 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, f
 from pydantic_core import ErrorDetails
 
 from lendguard.probes.errors import ProbeError
-from lendguard.probes.yamlsafe import YamlLimits, load_yaml
 
-YAML_LIMITS = YamlLimits(max_bytes=1 << 20, dates_as_text=True)
+YAML_BYTES = 1 << 20  # a manifest or waiver file's largest size
 TARGET_KINDS = ("apk", "policy", "traffic", "datastore", "collection", "org")
 
 
@@ -94,8 +93,10 @@ def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
 def load_validated(path: Path, model: type[M], what: str) -> M:
     """A YAML file validated by `model`, read with the bounded loader (no alias bombs, no deep
     nesting); ManifestError (one line: file, key, problem) otherwise."""
+    from lendguard.probes.yamlsafe import YamlLimits, load_yaml  # PyYAML loads with the first such file
+
     try:
-        document = load_yaml(path, YAML_LIMITS)
+        document = load_yaml(path, YamlLimits(max_bytes=YAML_BYTES, dates_as_text=True))
     except ProbeError as error:
         raise ManifestError(f"{path}: not a usable {what}: {error.problem}") from error
     if not isinstance(document, dict):

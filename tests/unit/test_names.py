@@ -266,3 +266,27 @@ def test_a_name_before_a_mobile_is_looked_for_as_far_back_as_its_longest_match()
     assert parser.parse(module.NAME_BEFORE.pattern).getwidth()[1] == module.NAME_BEFORE_WIDTH
     text = "备注：欧阳娜娜, 13812345678；通讯录上传：邓刚 15212345678"
     assert [text[a:b] for a, b in module.record_names(text)] == ["欧阳娜娜", "邓刚"]
+
+
+def test_the_name_patterns_compile_on_first_use_and_match_as_compiled() -> None:
+    import re
+    import subprocess
+    import sys
+
+    from lendguard.detect import names as module
+
+    # a fresh interpreter: importing the module compiles none of them
+    probe = (
+        "from lendguard.detect import names\n"
+        "print(sum('pattern' in vars(p) for p in vars(names).values() if isinstance(p, names._LazyPattern)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["0"]
+    text = "借款人王小明，手机13812345678；联系人：李四 13912345678。本雅明·内塔尼亚胡先生在高德地图工作"
+    lazy = {name: p for name, p in vars(module).items() if isinstance(p, module._LazyPattern)}
+    assert len(lazy) >= 10
+    for name, pattern in lazy.items():
+        compiled = re.compile(pattern.pattern)
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in compiled.finditer(text)], name
+        found, expected = pattern.search(text, 3), compiled.search(text, 3)
+        assert (found and found.span()) == (expected and expected.span()), name

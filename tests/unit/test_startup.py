@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,18 @@ def test_json_lines_of_a_text_scan_are_built_without_pandas(tmp_path: Path) -> N
     assert "pyarrow" in loaded and "pandas" not in loaded
 
 
+def test_a_json_lines_scan_loads_neither_rich_nor_pyyaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # no table is printed, and the rule base's YAML comes parsed from the cache the first run filled
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-29 10:00:07 INFO 借款人张三 手机 13812345678\n", encoding="utf-8")
+    command = ("scan", str(log), "--format", "jsonl", "--fail-on", "none")
+    assert "yaml" in _loaded(tmp_path, *command)  # the first run parses the rule base
+    loaded = _loaded(tmp_path, *command)
+    assert "lendguard" in loaded and "pyarrow" in loaded  # the scan did run
+    assert not loaded & {"rich", "yaml"}, sorted(loaded & {"rich", "yaml"})
+
+
 # Runs the CLI in a fresh interpreter and writes, from an exit handler registered before it, how
 # many objects were frozen at exit and the collector's threshold then.
 HEAP_AT_EXIT = """
@@ -124,3 +137,30 @@ def test_an_apk_audit_leaves_its_heap_frozen_at_exit(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     frozen, threshold = json.loads(out.read_text())
     assert frozen > 100_000 and threshold == 700
+
+
+# Runs the CLI's entry point in a fresh interpreter and prints the pydantic plugin setting it ran with.
+PLUGIN_SETTING = """
+import atexit, os, sys
+atexit.register(lambda: print(repr(os.environ.get("PYDANTIC_DISABLE_PLUGINS"))))
+import lendguard.cli
+lendguard.cli.main()
+"""
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "'__all__'"), ("logfire", "'logfire'"), ("", "''")])
+def test_the_cli_looks_for_no_pydantic_plugins_unless_told(given: str | None, used: str) -> None:
+    # looking for them reads every installed package's entry points; a user's own setting is kept
+    env = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", PLUGIN_SETTING, "rules"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == used

@@ -32,9 +32,31 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from operator import methodcaller
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lendguard.detect import lexicon
+from lendguard.detect.word_runs import RunIndex, Runs, run_index
+
+
+class _LazyPattern:
+    """A pattern compiled where it is first used: the patterns below take ~30 ms to compile (their
+    Chinese character classes), which a scan whose text has no name cue never needs. The first
+    attribute asked for compiles it and keeps the compiled pattern's attributes on this object, so
+    that later look-ups cost what a compiled pattern's do."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(self._source)
+        for attribute in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern"):
+            setattr(self, attribute, getattr(compiled, attribute))
+        return getattr(compiled, name)
+
+
+def _lazy(source: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _LazyPattern(source))
+
 
 CJK = r"[\u4e00-\u9fff]"
 NAME = rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}?"
@@ -47,13 +69,13 @@ NAME_KEY = r"(?:(?<![A-Za-z0-9_])[A-Za-z_]{0,24}?(?:name|Name|NAME)|姓名|联�
 LIST_ITEM = rf"(?=(?:{lexicon.SURNAMES}){CJK}{{1,2}}[ \t:：,，\-/（(]{{0,2}}{MOBILE})"
 RECORD_NAME = rf"(?:{CUE}|{NAME_KEY}|{LIST_ITEM})(?P<v>{NAME}){CUE_END}"
 # The scanner runs these instead of RECORD_NAME: each starts with literal text, which `re` finds fast.
-AFTER_CUE = re.compile(rf"{CUE}(?P<v>{NAME}){CUE_END}")
-AFTER_KEY = re.compile(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?(?P<v>{NAME}){CUE_END}")
+AFTER_CUE = _lazy(rf"{CUE}(?P<v>{NAME}){CUE_END}")
+AFTER_KEY = _lazy(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?(?P<v>{NAME}){CUE_END}")
 SEPARATOR = r"[ \t:：,，\-/（(]"  # what may stand between a name and its phone number
 # A mobile number after a Chinese character and at most two separators, found from its first digit (a
 # literal, which `re` finds fast) and looked behind from there (first at the one character before it),
 # not followed by a decimal digit (nor by any other digit `str.isdigit` knows: checked after).
-MOBILE_AFTER_CJK = re.compile(
+MOBILE_AFTER_CJK = _lazy(
     r"1(?<=[\u4e00-\u9fff \t:：,，\-/（(]1)"
     rf"(?:(?<={CJK}1)|(?<={CJK}{SEPARATOR}1)|(?<={CJK}{SEPARATOR}{{2}}1))"
     r"[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)"
@@ -61,10 +83,10 @@ MOBILE_AFTER_CJK = re.compile(
 SURNAME_FIRST = frozenset((*lexicon.SINGLE_SURNAMES, *(surname[0] for surname in lexicon.COMPOUND_SURNAMES)))
 # A name and what may separate it from the number after it, led by its first character's class (which
 # `re` tests faster than the alternation of surnames).
-NAME_BEFORE = re.compile(
+NAME_BEFORE = _lazy(
     "(?=[" + "".join(sorted(SURNAME_FIRST)) + rf"])(?:{lexicon.SURNAMES}){CJK}{{1,2}}{SEPARATOR}{{0,2}}$"
 )
-NAME_HEAD = re.compile(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}")
+NAME_HEAD = _lazy(rf"(?:{lexicon.SURNAMES}){CJK}{{1,2}}")
 # The longest NAME_BEFORE match (a compound surname, two more characters, two separators): where it is looked for.
 NAME_BEFORE_WIDTH = max(map(len, lexicon.COMPOUND_SURNAMES)) + 2 + 2
 # What marks a line as worth the name step (the hyperscan prefilter): a cue, a name key, or a Chinese
@@ -78,7 +100,7 @@ PROSE_PREFILTER = (
     "(?:" + "|".join(lexicon.COMPOUND_SURNAMES) + f"|[{lexicon.SINGLE_SURNAMES}])[\\x{{4e00}}-\\x{{9fff}}]"
     f"|[{lexicon.FOREIGN_NAME_CHARS}]{{2}}|" + PREFILTER
 )
-SURNAME_START = re.compile(rf"^(?:{lexicon.SURNAMES})")
+SURNAME_START = _lazy(rf"^(?:{lexicon.SURNAMES})")
 # Only a dictionary name (nr) can be a name: a word the dictionary knows as anything else, even a
 # place a person might share a name with (黄东 ns, 关联 ns), is not reported as one.
 NAME_TAGS = ("nr",)
@@ -87,11 +109,11 @@ STRAY_TAGS = frozenset("cpudrvz")  # … and adverbs, pronouns, verbs, status wo
 # The prose step tags one sentence at a time — the characters up to a sentence mark, which it keeps,
 # or up to a line break — and only sentences where a name can start (the gate that keeps it cheap);
 # the confidence is the model's smallest per-character marginal of a name.
-SENTENCE_MARK = re.compile("[。！？；!?;\n]")
-_ALL_CJK = re.compile(rf"{CJK}+")
+SENTENCE_MARK = _lazy("[。！？；!?;\n]")
+_ALL_CJK = _lazy(rf"{CJK}+")
 SINGLE_SURNAME_SET = frozenset(lexicon.SINGLE_SURNAMES)
-TITLE_AFTER = re.compile("|".join(sorted(lexicon.TITLE_WORDS, key=len, reverse=True)))
-FOREIGN_RUN = re.compile(f"[{lexicon.FOREIGN_NAME_CHARS}]{{2}}")
+TITLE_AFTER = _lazy("|".join(sorted(lexicon.TITLE_WORDS, key=len, reverse=True)))
+FOREIGN_RUN = _lazy(f"[{lexicon.FOREIGN_NAME_CHARS}]{{2}}")
 FOREIGN_SET = frozenset(lexicon.FOREIGN_NAME_CHARS)
 COMPOUND_SURNAME_SET = frozenset(lexicon.COMPOUND_SURNAMES)
 COMPOUND_FIRST = frozenset(surname[0] for surname in lexicon.COMPOUND_SURNAMES)
@@ -100,7 +122,7 @@ COMPOUND_FIRST = frozenset(surname[0] for surname in lexicon.COMPOUND_SURNAMES)
 # would try at every position; which surname, if any, begins there is decided after. A long range is
 # looked at with numpy (`_gate_candidates`), which finds the same in less than half the time.
 GATE_SET = frozenset((*lexicon.SINGLE_SURNAMES, *lexicon.FOREIGN_NAME_CHARS, *COMPOUND_FIRST))
-GATE_CHARACTER = re.compile("[" + "".join(sorted(GATE_SET)) + f"](?={CJK})")
+GATE_CHARACTER = _lazy("[" + "".join(sorted(GATE_SET)) + f"](?={CJK})")
 LONG_RANGE = 4096  # characters
 OPENS, COMPOUND = 1, 2  # what the gate finds at a candidate (`_gate`)
 _START = re.Match.start
@@ -111,12 +133,12 @@ LIST_MARK = "、"  # the enumeration comma: the items it joins are of one kind
 PROPER_TAGS = ("nr", "ns", "nt", "nz")  # names of people, places, organisations, other proper nouns
 PROSE_CONFIDENCE = 0.5
 # an organisation or a place word, possibly after a short Latin or digit part (高德3D 地图 SDK, 马拉维北部)
-ORGANISATION_AFTER = re.compile(
+ORGANISATION_AFTER = _lazy(
     "[0-9A-Za-z ]{0,4}(?:"
     + "|".join(sorted((*lexicon.ORGANISATION_WORDS, *lexicon.PLACE_WORDS), key=len, reverse=True))
     + ")"
 )
-PROSE_NAME = re.compile(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
+PROSE_NAME = _lazy(rf"{CJK}{{2,}}|{CJK}+(?:[·•・]{CJK}+)+")  # 李鹏, 本雅明·内塔尼亚胡; not Cookie, not 京
 
 
 def _dictionary_path() -> Path:
@@ -152,14 +174,14 @@ class _FileWords(Mapping[str, str]):
     word beginning with a character is asked, the lines that begin with it are read into a table of
     their own, the later of a repeated word kept as the table keeps it. Where those lines lie comes
     from an index of the file's runs of lines by first character, made once with numpy (the file
-    is grouped by first character nearly everywhere: some 12,000 runs). A scan of dense records asks
+    is grouped by first character nearly everywhere: some 12,000 runs) and kept on disk (`word_runs`). A scan of dense records asks
     some 4,000 words of 300 first characters, a report's sentences a few dozen: either way far less
     than reading the whole table (0.15 s)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, runs: RunIndex | None = None) -> None:
         self.data = data
         self.by_first: dict[str, dict[str, str]] = {}
-        self._runs: dict[int, list[tuple[int, int]]] | None = None
+        self._runs: RunIndex | Runs | None = runs
 
     def __getitem__(self, word: str) -> str:
         tag = self._tag(word)
@@ -196,15 +218,15 @@ class _FileWords(Mapping[str, str]):
             return {}
         if self._runs is None:
             self._runs = _runs_by_first(self.data)
-        words = {}
+        words: dict[str, str] = {}
         for low, high in self._runs.get(key, ()):
-            for line in self.data[low : high - 1].decode("utf-8").split("\n"):
-                word, _, rest = line.partition(" ")
-                words[word] = rest.rpartition(" ")[2]
+            # every line is `word frequency tag` (word_runs.laid_out): its fields, three by three
+            fields = self.data[low : high - 1].decode("utf-8").replace("\n", " ").split(" ")
+            words.update(zip(fields[0::3], fields[2::3], strict=True))
         return words
 
 
-def _runs_by_first(data: bytes) -> dict[int, list[tuple[int, int]]]:
+def _runs_by_first(data: bytes) -> Runs:
     """The runs of consecutive lines of `data` (lines ending in a line break) that begin with the same
     character: that character's UTF-8 as a big-endian integer -> (start, end) byte offsets of its
     runs, in the file's order."""
@@ -222,7 +244,7 @@ def _runs_by_first(data: bytes) -> dict[int, list[tuple[int, int]]]:
     key >>= 8 * (4 - size)
     cuts = np.flatnonzero(key[1:] != key[:-1]) + 1
     firsts = np.concatenate(([0], cuts))
-    runs: dict[int, list[tuple[int, int]]] = {}
+    runs: Runs = {}
     ends = np.concatenate((starts[cuts], [len(data)]))
     for first, low, high in zip(key[firsts].tolist(), starts[firsts].tolist(), ends.tolist(), strict=True):
         runs.setdefault(first, []).append((low, high))
@@ -233,7 +255,8 @@ def _runs_by_first(data: bytes) -> dict[int, list[tuple[int, int]]]:
 def _file_words() -> _FileWords | None:
     """dict.txt to search, or None where its lines are not all `word frequency tag` (two spaces each)."""
     data = _dictionary_path().read_bytes()
-    return _FileWords(data) if data.endswith(b"\n") and data.count(b" ") == 2 * data.count(b"\n") else None
+    runs = run_index(data, _runs_by_first)  # from disk where an earlier process indexed this file
+    return None if runs is None else _FileWords(data, runs)
 
 
 def _tags() -> Mapping[str, str]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from lendguard.detect import arrow
 from lendguard.detect.columns import Columns
 from lendguard.evidence import DataStoreEvidence, ValueFound
 from lendguard.reports.i18n import word
 from lendguard.rulebase import Language
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _dumps: Any = None  # orjson.dumps, imported with the first record (not with the CLI)
 
@@ -116,6 +116,8 @@ def jsonl_records(evidence: DataStoreEvidence, values: bool = True) -> Iterator[
 
 
 def render_columns(console: Console, evidence: DataStoreEvidence, lang: Language) -> None:
+    from rich.table import Table  # only a table needs rich: a JSON Lines scan does not load it
+
     rows = [(t, c) for t in evidence.tables for c in t.columns if c.classification not in ("not_pi", "empty")]
     if not rows:
         return
