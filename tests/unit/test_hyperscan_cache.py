@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from tests.fixtures.pii_corpus import corpus
 
+from lendguard import diskcache
 from lendguard.detect import hyperscan_cache
 from lendguard.detect.scanner import Scanner, hyperscan_available
 
@@ -68,7 +69,7 @@ def test_a_folder_that_cannot_be_written_or_caching_off_still_scans(
     for setting in (str(blocked / "cache"), "off"):
         monkeypatch.setenv("LENDGUARD_CACHE_DIR", setting)
         assert Scanner(backend="hyperscan").scan_records(TEXT) == expected
-    assert hyperscan_cache.cache_folder() is None
+    assert diskcache.folder() is None
     assert blocked.read_text(encoding="utf-8") == "not a folder"
 
 

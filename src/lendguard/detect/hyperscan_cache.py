@@ -1,15 +1,9 @@
-"""Compiled hyperscan databases kept on disk, so that a process loads in a millisecond what takes a
-third of a second to compile (the scanner's two databases were most of `lendguard scan`'s start-up).
-
-A database is stored under its key — the SHA-256 of the hyperscan version, the machine's
-architecture and every expression with its flags and id — as a SHA-256 of the serialised bytes
-followed by those bytes, written to a temporary file and renamed into place (two processes never
-see half a file). Anything that does not load (another CPU's database, a truncated or changed
-file, one another user owns, a folder that cannot be written) is compiled again; the cache never
-changes what a scan finds.
-
-The folder is `$LENDGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/lendguard`, else `~/.cache/lendguard`;
-`LENDGUARD_CACHE_DIR=off` compiles every time.
+"""Compiled hyperscan databases kept on disk (`lendguard.diskcache`), so that a process loads in a
+millisecond what takes a third of a second to compile (the scanner's two databases were most of
+`lendguard scan`'s start-up). A database's key is the SHA-256 of the engine and its libhs version,
+the machine's architecture and every expression with its flags and id; one that does not load
+(another CPU's, truncated, changed, another user's) is compiled again, so the cache never changes
+what a scan finds. `LENDGUARD_CACHE_DIR=off` compiles every time.
 
 Two engines run the same libhs: `_hsbulk`, this package's C extension built against Debian's
 libhyperscan (every match collected in C, handed over as three arrays), and the `hyperscan`
@@ -23,15 +17,14 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-import tempfile
 from array import array
 from collections.abc import Sequence
 from functools import cache
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
-DIGEST = 32  # bytes of the SHA-256 before the serialised database
+from lendguard import diskcache
+
 # libhs's flag values (hs_compile.h), the same for both engines
 FLAG_CASELESS, FLAG_UTF8, FLAG_ALLOWEMPTY, FLAG_SOM_LEFTMOST = 1, 32, 16, 256
 Engine = Literal["hsbulk", "python"]
@@ -113,17 +106,6 @@ class _CallbackDatabase:
         return bytes(hyperscan.dumpb(self._database))
 
 
-def cache_folder() -> Path | None:
-    """Where compiled databases are kept, or None when caching is off."""
-    chosen = os.environ.get("LENDGUARD_CACHE_DIR")
-    if chosen == "off":
-        return None
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lendguard"
-
-
 def _engine_version(chosen: Engine) -> str:
     if chosen == "hsbulk":
         from lendguard.detect import _hsbulk
@@ -156,31 +138,6 @@ def _deserialised(chosen: Engine, body: bytes) -> Database | None:
     except hyperscan.error:
         return None
     return _CallbackDatabase(database)
-
-
-def _load(chosen: Engine, path: Path) -> Database | None:
-    try:
-        if path.stat().st_uid != os.getuid():  # a database is code to hyperscan: only one's own is loaded
-            return None
-        stored = path.read_bytes()
-    except OSError:
-        return None
-    body = stored[DIGEST:]
-    if len(stored) <= DIGEST or hashlib.sha256(body).digest() != stored[:DIGEST]:
-        return None
-    return _deserialised(chosen, body)
-
-
-def _store(path: Path, database: Database) -> None:
-    body = database.serialised()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(hashlib.sha256(body).digest() + body)
-        Path(temporary).replace(path)
-    except OSError:  # a read-only or full disk: the next process compiles again
-        return
 
 
 def _compile(chosen: Engine, expressions: Sequence[bytes], flags: Sequence[int]) -> Database:
@@ -222,11 +179,10 @@ def compiled(expressions: Sequence[bytes], flags: Sequence[int]) -> Database:
     raises CompileError where libhs cannot compile them."""
     chosen = engine()
     assert chosen is not None, "hyperscan is not installed"
-    folder = cache_folder()
-    path = None if folder is None else folder / f"hyperscan-{_key(chosen, expressions, flags)}.db"
-    if path is not None and (database := _load(chosen, path)) is not None:
+    name = f"hyperscan-{_key(chosen, expressions, flags)}.db"
+    body = diskcache.read(name)
+    if body is not None and (database := _deserialised(chosen, body)) is not None:
         return database
     database = _compile(chosen, expressions, flags)
-    if path is not None:
-        _store(path, database)
+    diskcache.write(name, database.serialised())
     return database

@@ -6,24 +6,19 @@ An index is stored under the SHA-256 of the dictionary's bytes, so a changed dic
 again, never answered from another's index; only a file laid out as `word frequency tag` lines
 (two spaces on every line) is indexed at all. The stored file is the SHA-256 of its body followed by
 the body: the number of runs, then their first characters (uint32), starts and ends (int64),
-written to a temporary file and renamed into place. One that does not load (truncated, changed,
-another user's) is made again; an unwritable folder only means indexing every time. The folder is
-hyperscan_cache's (`LENDGUARD_CACHE_DIR`, `off` for none).
+kept by `lendguard.diskcache` (`LENDGUARD_CACHE_DIR`, `off` for none); one that does not read back
+is made again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from lendguard.detect.hyperscan_cache import cache_folder
+from lendguard import diskcache
 
 FORMAT = b"dict-runs 2\n"  # part of every key: a new layout never reads an old file
-DIGEST = 32
 Runs = dict[int, list[tuple[int, int]]]
 
 
@@ -86,45 +81,19 @@ def laid_out(data: bytes) -> bool:
     return bool((spaces[1::2] < breaks).all() and (spaces[2::2] > breaks[:-1]).all())
 
 
-def _path(folder: Path, data: bytes) -> Path:
-    return folder / f"dict-runs-{hashlib.sha256(FORMAT + data).hexdigest()}.bin"
-
-
-def _load(path: Path) -> RunIndex | None:
-    try:
-        if path.stat().st_uid != os.getuid():
-            return None
-        stored = path.read_bytes()
-    except OSError:
-        return None
-    body = stored[DIGEST:]
-    if len(stored) < DIGEST + 8 or hashlib.sha256(body).digest() != stored[:DIGEST]:
-        return None
-    return RunIndex.read(body)
-
-
-def _store(path: Path, index: RunIndex) -> None:
-    body = index.body()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(hashlib.sha256(body).digest() + body)
-        Path(temporary).replace(path)
-    except OSError:  # a read-only or full disk: the next process indexes again
-        return
+def _name(data: bytes) -> str:
+    return f"dict-runs-{hashlib.sha256(FORMAT + data).hexdigest()}.bin"
 
 
 def run_index(data: bytes, build: Callable[[bytes], Runs]) -> RunIndex | None:
     """The index of `data` (`build(data)`'s runs), from the cache where an earlier process stored
     it; None where `data` is not laid out as dict.txt is."""
-    folder = cache_folder()
-    path = None if folder is None else _path(folder, data)
-    if path is not None and (index := _load(path)) is not None:
+    name = _name(data)
+    body = diskcache.read(name)
+    if body is not None and (index := RunIndex.read(body)) is not None:
         return index
     if not laid_out(data):
         return None
     index = RunIndex.of(build(data))
-    if path is not None:
-        _store(path, index)
+    diskcache.write(name, index.body())
     return index
