@@ -230,6 +230,21 @@ def test_a_sparse_log_scanned_as_its_touched_lines_gives_what_the_whole_buffer_g
         assert len({line for line, *_ in subset}) > 20
 
 
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is an optional extra")
+def test_a_sparse_log_s_values_at_its_very_start_and_end_are_found_as_on_their_own_lines() -> None:
+    records = [line.text for line in corpus(seed=11, lines=400)]
+    log = _access_log(records, seed=7, share=0.02)
+    fast = Scanner(backend="hyperscan")
+    fast.scan_records(log)
+    assert fast._sparse  # the next buffers' first pass is over their bytes as written, unpadded
+    for first, last in (("13812345678 借款人张三", "电话13912345678"), ("１３８１２３４５６７８ 手机", "\n")):
+        text = first + "\n" + log + last
+        assert fast.scan_records(text, data=text.encode("utf-8")) == Scanner(backend="re").scan_records(text)
+        assert fast._sparse
+        found = {line for line, *_ in fast.scan_records(text)}
+        assert 1 in found and (text.count("\n") + 1 in found or last == "\n")
+
+
 def test_continuation_bytes_counted_before_every_offset_as_a_count_of_the_bytes_would() -> None:
     import numpy as np
 

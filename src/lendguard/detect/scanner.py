@@ -493,17 +493,23 @@ class Scanner:
         buffer the next is first scanned as written and undecoded, its lines with full-width digits
         counted as touched, so that only the lines picked are decoded and normalised (a line's
         reports depend on that line alone; a buffer that proves dense is then decoded, and scanned
-        again where it has full-width digits)."""
+        again where it has full-width digits). That first pass scans the buffer itself, not a copy
+        between two line breaks: its first line (and its last, where no line break ends it) counts
+        as touched and is scanned again on its own, with the picked lines; a buffer found not sparse
+        is scanned again, between line breaks."""
         import numpy as np
 
         if top_level and prefilter and self._database is not None and self._sparse:
+            newlines = _byte_newlines(original) if newlines is None else newlines
+            flat = self._unpadded_reports(original)
+            again = np.union1d(_wide_lines(flat, self._patterns, newlines), _edge_lines(original, newlines))
+            touched = self._sparse_lines(flat, newlines, again)
+            if touched is not None:
+                self._note_density(len(flat[0]), len(original))
+                return _Prepared("", b"", subset=_Subset(touched, again, flat, original, newlines))
             padded = b"\n" + original + b"\n"
             flat = self._flat_reports(padded, top_level)
-            newlines = _byte_newlines(original) if newlines is None else newlines
             wide = _wide_lines(flat, self._patterns, newlines)
-            touched = self._sparse_lines(flat, newlines, wide)
-            if touched is not None:
-                return _Prepared("", b"", subset=_Subset(touched, wide, flat, original, newlines))
             if not len(wide):  # nothing to normalise: the pass saw what a pass over the normalised buffer sees
                 self._sparse = False
                 source = original.decode("utf-8") if text is None else text
@@ -595,7 +601,7 @@ class Scanner:
     def _moved(self, subset: _Subset, data: bytes, newlines: Any) -> _Reports:
         """The reports of a buffer made of `subset.touched` lines (`data`: normalised, with its line
         breaks `newlines`), from those over the whole buffer: each report on a touched line, moved
-        by where the line now starts; lines with full-width digits scanned again, normalised. A
+        by where the line now starts; the `wide` lines (full-width digits, edges) scanned again, normalised. A
         pattern's reports come in order of their ends, as hyperscan gives them (one per end)."""
         import numpy as np
 
@@ -821,10 +827,23 @@ class Scanner:
         """`_reports` as one set of arrays (pattern ids, starts, ends)."""
         database = self._bounded_database or self._database
         flat: hyperscan_cache.Flat = database.flat(padded)
-        dense = len(flat[0]) > DENSE_MATCHES_PER_BYTE * (len(padded) - 2)
-        if top_level and self._bounded_database is None and dense:
-            self._bounded_database = self._compile_hyperscan(bounded=True)
+        if top_level:
+            self._note_density(len(flat[0]), len(padded) - 2)
         return flat
+
+    def _unpadded_reports(self, data: bytes) -> hyperscan_cache.Flat:
+        """Hyperscan's reports over `data` itself (no copy made) at the offsets they have in `data`
+        between two line breaks: that buffer's on every line but the first and, where no line break
+        ends `data`, the last (a line's reports depend on that line and the breaks around it)."""
+        database = self._bounded_database or self._database
+        ids, starts, ends = database.flat(data)
+        return ids, starts + 1, ends + 1
+
+    def _note_density(self, reports: int, size: int) -> None:
+        """A top-level buffer of `size` bytes with that many reports found dense switches to the
+        bounded patterns."""
+        if self._bounded_database is None and reports > DENSE_MATCHES_PER_BYTE * size:
+            self._bounded_database = self._compile_hyperscan(bounded=True)
 
     def _hyperscan_pass(self, padded: bytes, lines: _Lines, reports: _Reports) -> _Pass:
         """What hyperscan's reports over the buffer (`padded`: between two line breaks) mean: the
@@ -940,7 +959,8 @@ class _Prepared:
 @dataclass(frozen=True)
 class _Subset:
     """The lines of a buffer (`data`, as written, with its line breaks `newlines`) to scan as a
-    buffer of their own: their numbers (sorted), those with full-width digits, and hyperscan's
+    buffer of their own: their numbers (sorted), those whose reports are not moved but found
+    again (`wide`: with full-width digits, or at an edge of the unpadded first pass), and hyperscan's
     reports over the buffer as written, as one set of arrays (None where they cannot be moved:
     scanned again)."""
 
@@ -1001,6 +1021,14 @@ def _int64(values: Any) -> Any:
     import numpy as np
 
     return np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def _edge_lines(data: bytes, byte_newlines: Any) -> Any:
+    """The lines of `data` that a pass over it alone does not see between line breaks: the first,
+    and the last where no line break ends `data`."""
+    import numpy as np
+
+    return np.array([0] if data.endswith(b"\n") else [0, len(byte_newlines)], dtype=np.int64)
 
 
 def _wide_lines(flat: hyperscan_cache.Flat, patterns: int, byte_newlines: Any) -> Any:
