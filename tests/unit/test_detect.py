@@ -281,3 +281,17 @@ def test_line_breaks_handed_in_are_moved_past_the_full_width_digits_normalised()
     given = fast.scan_columns(text, data=data, byte_newlines=newlines).records()
     assert given == fast.scan_columns(text).records() == SCANNER.scan_records(text)
     assert _normalise("plain 13812345678", b"plain 13812345678")[2] is None
+
+
+def test_distinct_and_among_answer_as_numpy_unique_and_isin() -> None:
+    import numpy as np
+
+    from lendguard.detect.scanner import _among, _distinct
+
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 2, 50, 3000):
+        values = rng.integers(0, 200, size)
+        chosen = np.unique(rng.integers(0, 200, size // 3))
+        assert _distinct(values).tolist() == np.unique(values).tolist()
+        assert _distinct(values).dtype == np.unique(values).dtype
+        assert _among(values, chosen).tolist() == np.isin(values, chosen).tolist()

@@ -502,7 +502,9 @@ class Scanner:
         if top_level and prefilter and self._database is not None and self._sparse:
             newlines = _byte_newlines(original) if newlines is None else newlines
             flat = self._unpadded_reports(original)
-            again = np.union1d(_wide_lines(flat, self._patterns, newlines), _edge_lines(original, newlines))
+            again = _distinct(
+                np.concatenate((_wide_lines(flat, self._patterns, newlines), _edge_lines(original, newlines)))
+            )
             touched = self._sparse_lines(flat, newlines, again)
             if touched is not None:
                 self._note_density(len(flat[0]), len(original))
@@ -555,7 +557,7 @@ class Scanner:
             return None
         touched = self._touched_lines(flat, of_specs, byte_newlines)
         if extra is not None and len(extra):
-            touched = np.union1d(touched, extra)
+            touched = _distinct(np.concatenate((touched, extra)))
         if len(touched) * SUBSET_SHARE > count or len(touched) >= count:  # fewer lines, or the picked recurse
             return None
         return touched
@@ -570,7 +572,7 @@ class Scanner:
         if not len(ids):
             return np.zeros(0, dtype=np.int64)
         offsets = np.where(self._from_start()[ids], starts, ends - 2)
-        lines = np.unique(np.searchsorted(byte_newlines, offsets, side="left"))
+        lines = _distinct(np.searchsorted(byte_newlines, offsets, side="left"))
         return lines[lines <= len(byte_newlines)]
 
     def _from_start(self) -> Any:
@@ -609,7 +611,7 @@ class Scanner:
         touched, wide = subset.touched, subset.wide
         starts = np.concatenate(([0], newlines + 1))  # where each picked line starts in `data`
         shift = np.zeros(len(subset.newlines) + 1, dtype=np.int64)
-        plain = ~np.isin(touched, wide)
+        plain = ~_among(touched, wide)
         moved_lines = np.zeros(len(shift), dtype=bool)
         moved_lines[touched[plain]] = True
         was = np.concatenate(([0], subset.newlines + 1))
@@ -812,8 +814,11 @@ class Scanner:
         if not passed.size:
             return
         scores = scores[passed]
-        distinct, position = np.unique(scores, return_inverse=True)  # a few distinct scores per entity
-        shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
+        if (scores == scores[0]).all():  # most often one score for all
+            shown = np.full(len(scores), round(min(float(scores[0]), 1.0), 2))
+        else:
+            distinct, position = np.unique(scores, return_inverse=True)  # a few distinct scores per entity
+            shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
         kept.add(index, numbers[passed], starts[passed], ends[passed], shown)
 
     def _reports(self, padded: bytes, top_level: bool) -> _Reports:
@@ -1017,6 +1022,27 @@ def _picked(touched: Any, data: bytes, byte_newlines: Any) -> tuple[Any, str, by
     return touched, chosen.decode("utf-8"), chosen
 
 
+def _distinct(values: Any) -> Any:
+    """The distinct values of a 1-D integer array, sorted: what np.unique gives, by a sort and a
+    comparison (numpy 2's np.unique takes ten times as long on the few thousand lines of a chunk)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _among(values: Any, chosen: Any) -> Any:
+    """Per value (integers), whether it is in `chosen` (sorted, distinct): np.isin by a binary search."""
+    import numpy as np
+
+    if not len(chosen):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(chosen, values), len(chosen) - 1)
+    return chosen[at] == values
+
+
 def _int64(values: Any) -> Any:
     import numpy as np
 
@@ -1038,7 +1064,7 @@ def _wide_lines(flat: hyperscan_cache.Flat, patterns: int, byte_newlines: Any) -
 
     ids, _, ends = flat
     wide = ends[ids == patterns - 1] - 4  # a three-byte character's first byte, less the leading line break
-    return np.unique(np.searchsorted(byte_newlines, wide, side="left"))
+    return _distinct(np.searchsorted(byte_newlines, wide, side="left"))
 
 
 def _no_spans(names: tuple[str, ...], text: str, data: bytes) -> Spans:
