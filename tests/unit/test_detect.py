@@ -295,3 +295,19 @@ def test_distinct_and_among_answer_as_numpy_unique_and_isin() -> None:
         assert _distinct(values).tolist() == np.unique(values).tolist()
         assert _distinct(values).dtype == np.unique(values).dtype
         assert _among(values, chosen).tolist() == np.isin(values, chosen).tolist()
+
+
+def test_full_width_digits_rewritten_alike_by_runs_or_in_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lendguard.detect import scanner as scanner_module
+
+    records = [line.text for line in corpus(seed=13, lines=300)] + ["身份证１１０１０５１９４９１２３１００２ｘ、Ｘ中"]
+    text = "\n".join(records)
+    data = text.encode("utf-8")
+    found = []
+    for runs, run_bytes in ((10**9, 0), (0, 0)):  # each run translated; the bytes rewritten in numpy
+        monkeypatch.setattr(scanner_module, "FULLWIDTH_RUNS", runs)
+        monkeypatch.setattr(scanner_module, "FULLWIDTH_RUN_BYTES", run_bytes)
+        normalised, normalised_data, rewritten = scanner_module._normalise(text, data)
+        assert normalised_data == normalised.encode("utf-8") and "１" not in normalised and "ｘ" not in normalised
+        found.append((normalised, rewritten.tolist()))
+    assert found[0] == found[1]

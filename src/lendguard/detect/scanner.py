@@ -51,6 +51,7 @@ FULLWIDTH_BYTES = bytes.maketrans(b"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\xb8
 
 FULLWIDTH_BYTE = re.compile(rb"\xef(?:\xbc[\x90-\x99\xb8]|\xbd\x98)")  # ０-９, Ｘ, ｘ in UTF-8
 FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
+FULLWIDTH_RUN_BYTES = 8192  # ... or above one run per this many bytes (a log's picked lines: some 60 in 90 kB)
 
 
 def _normalise(text: str, data: bytes) -> tuple[str, bytes, Any]:
@@ -68,7 +69,8 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes, Any]:
     if not wide.size:
         return text, data, None
     breaks = np.flatnonzero(np.diff(wide) != 3) + 1
-    if len(breaks) > FULLWIDTH_RUNS:  # many runs: the bytes rewritten in numpy, the string decoded from them
+    if len(breaks) > FULLWIDTH_RUNS or len(breaks) * FULLWIDTH_RUN_BYTES > len(data):
+        # many runs: the bytes rewritten in numpy, the string decoded from them
         third = codes[wide + 2]
         out = codes.copy()
         out[wide] = np.where(codes[wide + 1] == 0xBD, ord("x"), np.where(third == 0xB8, ord("X"), third - 0x90 + 48))
