@@ -230,6 +230,21 @@ def test_a_sparse_log_scanned_as_its_touched_lines_gives_what_the_whole_buffer_g
         assert len({line for line, *_ in subset}) > 20
 
 
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is an optional extra")
+def test_a_sparse_log_s_values_at_its_very_start_and_end_are_found_as_on_their_own_lines() -> None:
+    records = [line.text for line in corpus(seed=11, lines=400)]
+    log = _access_log(records, seed=7, share=0.02)
+    fast = Scanner(backend="hyperscan")
+    fast.scan_records(log)
+    assert fast._sparse  # the next buffers' first pass is over their bytes as written, unpadded
+    for first, last in (("13812345678 借款人张三", "电话13912345678"), ("１３８１２３４５６７８ 手机", "\n")):
+        text = first + "\n" + log + last
+        assert fast.scan_records(text, data=text.encode("utf-8")) == Scanner(backend="re").scan_records(text)
+        assert fast._sparse
+        found = {line for line, *_ in fast.scan_records(text)}
+        assert 1 in found and (text.count("\n") + 1 in found or last == "\n")
+
+
 def test_continuation_bytes_counted_before_every_offset_as_a_count_of_the_bytes_would() -> None:
     import numpy as np
 
@@ -266,3 +281,33 @@ def test_line_breaks_handed_in_are_moved_past_the_full_width_digits_normalised()
     given = fast.scan_columns(text, data=data, byte_newlines=newlines).records()
     assert given == fast.scan_columns(text).records() == SCANNER.scan_records(text)
     assert _normalise("plain 13812345678", b"plain 13812345678")[2] is None
+
+
+def test_distinct_and_among_answer_as_numpy_unique_and_isin() -> None:
+    import numpy as np
+
+    from lendguard.detect.scanner import _among, _distinct
+
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 2, 50, 3000):
+        values = rng.integers(0, 200, size)
+        chosen = np.unique(rng.integers(0, 200, size // 3))
+        assert _distinct(values).tolist() == np.unique(values).tolist()
+        assert _distinct(values).dtype == np.unique(values).dtype
+        assert _among(values, chosen).tolist() == np.isin(values, chosen).tolist()
+
+
+def test_full_width_digits_rewritten_alike_by_runs_or_in_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lendguard.detect import scanner as scanner_module
+
+    records = [line.text for line in corpus(seed=13, lines=300)] + ["身份证１１０１０５１９４９１２３１００２ｘ、Ｘ中"]
+    text = "\n".join(records)
+    data = text.encode("utf-8")
+    found = []
+    for runs, run_bytes in ((10**9, 0), (0, 0)):  # each run translated; the bytes rewritten in numpy
+        monkeypatch.setattr(scanner_module, "FULLWIDTH_RUNS", runs)
+        monkeypatch.setattr(scanner_module, "FULLWIDTH_RUN_BYTES", run_bytes)
+        normalised, normalised_data, rewritten = scanner_module._normalise(text, data)
+        assert normalised_data == normalised.encode("utf-8") and "１" not in normalised and "ｘ" not in normalised
+        found.append((normalised, rewritten.tolist()))
+    assert found[0] == found[1]

@@ -104,3 +104,20 @@ def test_one_engine_never_loads_the_other_engines_file(tmp_path: Path, monkeypat
         pytest.skip(f"the {other} engine is not installed")
     assert Scanner(backend="hyperscan").scan_records(TEXT) == Scanner(backend="re").scan_records(TEXT)
     assert own < set(_stored(tmp_path))  # stored under keys of its own
+
+
+def test_flat_reports_hold_each_patterns_reports_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LENDGUARD_CACHE_DIR", str(tmp_path))
+    expressions = [b"\\d{3}", b"1[3-9]\\d{9}", b"@", b"never-there"]
+    database = hyperscan_cache.compiled(expressions, [hyperscan_cache.FLAG_SOM_LEFTMOST] * len(expressions))
+    data = TEXT.encode("utf-8")
+    starts, ends = database.reports(data, len(expressions))
+    ids, flat_starts, flat_ends = database.flat(data)
+    assert len(ids) == sum(map(len, ends)) > 0
+    for pattern in range(len(expressions)):
+        mine = ids == pattern
+        assert flat_starts[mine].tolist() == list(starts[pattern])
+        assert flat_ends[mine].tolist() == list(ends[pattern])
+    again_starts, again_ends = hyperscan_cache.split((ids, flat_starts, flat_ends), len(expressions))
+    assert [list(one) for one in again_ends] == [list(one) for one in ends]
+    assert [list(one) for one in again_starts] == [list(one) for one in starts]

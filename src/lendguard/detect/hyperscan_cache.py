@@ -30,6 +30,9 @@ FLAG_CASELESS, FLAG_UTF8, FLAG_ALLOWEMPTY, FLAG_SOM_LEFTMOST = 1, 32, 16, 256
 Engine = Literal["hsbulk", "python"]
 # Per pattern: the starts and ends of its reports, in the order hyperscan gave them (one per end).
 Reports = tuple[list[Any], list[Any]]
+# All reports of a pass as three numpy arrays: pattern ids, starts, ends; each pattern's in the
+# order hyperscan gave them (the patterns' may be interleaved).
+Flat = tuple[Any, Any, Any]
 
 
 class CompileError(Exception):
@@ -39,6 +42,10 @@ class CompileError(Exception):
 class Database(Protocol):
     def reports(self, data: bytes, patterns: int) -> Reports:
         """Per pattern id 0 … patterns - 1: the start and end offsets of its matches in `data`."""
+        ...
+
+    def flat(self, data: bytes) -> Flat:
+        """The pattern ids, start and end offsets of the matches in `data`, as one set of arrays."""
         ...
 
     def serialised(self) -> bytes: ...
@@ -66,19 +73,16 @@ class _BulkDatabase:
         self._database = database
 
     def reports(self, data: bytes, patterns: int) -> Reports:
+        return split(self.flat(data), patterns)
+
+    def flat(self, data: bytes) -> Flat:
         import numpy as np
 
         ids, begins, ends = (
             np.frombuffer(part, dtype=kind)
             for part, kind in zip(self._database.scan(data), (np.uint32, np.int64, np.int64), strict=True)
         )
-        if not len(ids):
-            empty = np.zeros(0, dtype=np.int64)
-            return [empty] * patterns, [empty] * patterns
-        # grouped by pattern, each group in report order (a stable sort of 16-bit keys is a radix sort)
-        order = np.argsort(ids.astype(np.uint16), kind="stable")
-        cuts = np.cumsum(np.bincount(ids, minlength=patterns))[:-1]
-        return np.split(begins[order], cuts), np.split(ends[order], cuts)
+        return ids, begins, ends
 
     def serialised(self) -> bytes:
         return bytes(self._database.serialize())
@@ -100,10 +104,45 @@ class _CallbackDatabase:
         self._database.scan(data, match_event_handler=on_match)
         return starts, ends
 
+    def flat(self, data: bytes) -> Flat:
+        import numpy as np
+
+        ids, starts, ends = array("q"), array("q"), array("q")
+
+        def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
+            ids.append(pattern)
+            starts.append(start)
+            ends.append(end)
+
+        self._database.scan(data, match_event_handler=on_match)
+        if not ids:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return (
+            np.frombuffer(ids, dtype=np.int64),
+            np.frombuffer(starts, dtype=np.int64),
+            np.frombuffer(ends, dtype=np.int64),
+        )
+
     def serialised(self) -> bytes:
         import hyperscan
 
         return bytes(hyperscan.dumpb(self._database))
+
+
+def split(flat: Flat, patterns: int, order: Any = None) -> Reports:
+    """`flat` per pattern id 0 … patterns - 1, each pattern's reports in their order there (or, with
+    `order`, in that order of the rows: grouped by pattern)."""
+    import numpy as np
+
+    ids, begins, ends = flat
+    if not len(ids):
+        empty = np.zeros(0, dtype=np.int64)
+        return [empty] * patterns, [empty] * patterns
+    if order is None:  # grouped by pattern, each group in report order (a stable sort of 16-bit keys is a radix sort)
+        order = np.argsort(ids.astype(np.uint16), kind="stable")
+    cuts = np.cumsum(np.bincount(ids, minlength=patterns))[:-1]
+    return np.split(begins[order], cuts), np.split(ends[order], cuts)
 
 
 def _engine_version(chosen: Engine) -> str:

@@ -51,6 +51,7 @@ FULLWIDTH_BYTES = bytes.maketrans(b"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\xb8
 
 FULLWIDTH_BYTE = re.compile(rb"\xef(?:\xbc[\x90-\x99\xb8]|\xbd\x98)")  # ０-９, Ｘ, ｘ in UTF-8
 FULLWIDTH_RUNS = 256  # above this many runs of full-width characters in a buffer, decoding it again is cheaper
+FULLWIDTH_RUN_BYTES = 8192  # ... or above one run per this many bytes (a log's picked lines: some 60 in 90 kB)
 
 
 def _normalise(text: str, data: bytes) -> tuple[str, bytes, Any]:
@@ -68,7 +69,8 @@ def _normalise(text: str, data: bytes) -> tuple[str, bytes, Any]:
     if not wide.size:
         return text, data, None
     breaks = np.flatnonzero(np.diff(wide) != 3) + 1
-    if len(breaks) > FULLWIDTH_RUNS:  # many runs: the bytes rewritten in numpy, the string decoded from them
+    if len(breaks) > FULLWIDTH_RUNS or len(breaks) * FULLWIDTH_RUN_BYTES > len(data):
+        # many runs: the bytes rewritten in numpy, the string decoded from them
         third = codes[wide + 2]
         out = codes.copy()
         out[wide] = np.where(codes[wide + 1] == 0xBD, ord("x"), np.where(third == 0xB8, ord("X"), third - 0x90 + 48))
@@ -341,6 +343,7 @@ class Scanner:
         self.backend: Literal["re", "hyperscan"] = "hyperscan" if use_hyperscan else "re"
         # Hyperscan pattern ids: the specs, then each distinct context word that matters.
         self._words = _needed_words([compiled.context for compiled in self._compiled])
+        self._patterns = len(self.specs) + len(self._words) + 2  # hyperscan's: specs, words, two more (see below)
         self._edges = [leftmost.edges(spec) for spec in self.specs] if use_hyperscan else []
         self._database: Any = self._compile_hyperscan(bounded=False) if use_hyperscan else None
         # Once a buffer proves dense (values on most lines), the line-marking patterns (those of the
@@ -492,20 +495,29 @@ class Scanner:
         buffer the next is first scanned as written and undecoded, its lines with full-width digits
         counted as touched, so that only the lines picked are decoded and normalised (a line's
         reports depend on that line alone; a buffer that proves dense is then decoded, and scanned
-        again where it has full-width digits)."""
+        again where it has full-width digits). That first pass scans the buffer itself, not a copy
+        between two line breaks: its first line (and its last, where no line break ends it) counts
+        as touched and is scanned again on its own, with the picked lines; a buffer found not sparse
+        is scanned again, between line breaks."""
         import numpy as np
 
         if top_level and prefilter and self._database is not None and self._sparse:
-            padded = b"\n" + original + b"\n"
-            reports = self._reports(padded, top_level)
             newlines = _byte_newlines(original) if newlines is None else newlines
-            wide = _wide_lines(reports, newlines)
-            touched = self._sparse_lines(reports, newlines, wide)
+            flat = self._unpadded_reports(original)
+            again = _distinct(
+                np.concatenate((_wide_lines(flat, self._patterns, newlines), _edge_lines(original, newlines)))
+            )
+            touched = self._sparse_lines(flat, newlines, again)
             if touched is not None:
-                return _Prepared("", b"", subset=_Subset(touched, wide, reports, original, newlines))
+                self._note_density(len(flat[0]), len(original))
+                return _Prepared("", b"", subset=_Subset(touched, again, flat, original, newlines))
+            padded = b"\n" + original + b"\n"
+            flat = self._flat_reports(padded, top_level)
+            wide = _wide_lines(flat, self._patterns, newlines)
             if not len(wide):  # nothing to normalise: the pass saw what a pass over the normalised buffer sees
                 self._sparse = False
                 source = original.decode("utf-8") if text is None else text
+                reports = hyperscan_cache.split(flat, self._patterns)
                 return _Prepared(source, original, reports, padded, newlines, source, original)
         source = original.decode("utf-8") if text is None else text
         normalised, data, rewritten = _normalise(source, original)
@@ -513,19 +525,20 @@ class Scanner:
         if not (prefilter and self._database is not None):
             return prepared
         prepared.padded = b"\n" + data + b"\n"
-        prepared.reports = self._reports(prepared.padded, top_level)
+        flat = self._flat_reports(prepared.padded, top_level)
+        prepared.reports = hyperscan_cache.split(flat, self._patterns)
         if newlines is None:
             prepared.byte_newlines = _byte_newlines(data)
         elif rewritten is None:
             prepared.byte_newlines = newlines
         else:  # each full-width character before a line break is two bytes fewer
             prepared.byte_newlines = newlines - 2 * np.searchsorted(rewritten, newlines)
-        touched = self._sparse_lines(prepared.reports, prepared.byte_newlines)
+        touched = self._sparse_lines(flat, prepared.byte_newlines)
         if top_level:
             self._sparse = touched is not None
         if touched is not None:
             # reports over the normalised buffer are not where its lines are as written: the picked are scanned again
-            moved = prepared.reports if data is original else None
+            moved = flat if data is original else None
             if data is original:
                 newlines = prepared.byte_newlines
             elif newlines is None:
@@ -533,38 +546,44 @@ class Scanner:
             prepared.subset = _Subset(touched, np.zeros(0, dtype=np.int64), moved, original, newlines)
         return prepared
 
-    def _sparse_lines(self, reports: _Reports, byte_newlines: Any, extra: Any = None) -> Any:
+    def _sparse_lines(self, flat: hyperscan_cache.Flat, byte_newlines: Any, extra: Any = None) -> Any:
         """The touched lines (and the `extra` ones) where they are few enough to scan on their own;
         None where they are not."""
         import numpy as np
 
         count = len(byte_newlines) + 1
-        reported = sum(len(reports[1][index]) for index in range(len(self.specs)))
-        if count < SUBSET_MIN_LINES or reported >= count:  # more reports than lines: not worth counting them
+        if count < SUBSET_MIN_LINES:
             return None
-        touched = self._touched_lines(reports, byte_newlines)
+        of_specs = flat[0] < len(self.specs)
+        if np.count_nonzero(of_specs) >= count:  # more reports than lines: not worth counting them
+            return None
+        touched = self._touched_lines(flat, of_specs, byte_newlines)
         if extra is not None and len(extra):
-            touched = np.union1d(touched, extra)
+            touched = _distinct(np.concatenate((touched, extra)))
         if len(touched) * SUBSET_SHARE > count or len(touched) >= count:  # fewer lines, or the picked recurse
             return None
         return touched
 
-    def _touched_lines(self, reports: _Reports, byte_newlines: Any) -> Any:
-        """The lines (0-based, sorted, distinct) where some spec's pattern was reported: the only
-        lines where a value can be found. A start-of-match report's line is its value's first
-        byte's; any other's, its last byte's (as `_kept` marks them)."""
+    def _touched_lines(self, flat: hyperscan_cache.Flat, of_specs: Any, byte_newlines: Any) -> Any:
+        """The lines (0-based, sorted, distinct) where some spec's pattern was reported (`of_specs`:
+        a flag per report): the only lines where a value can be found. A start-of-match report's
+        line is its value's first byte's; any other's, its last byte's (as `_kept` marks them)."""
         import numpy as np
 
-        starts, ends = reports
-        offsets = [
-            _int64(starts[index]) if bounds is not None else _int64(ends[index]) - 2
-            for index, bounds in enumerate(self._edges)
-            if len(ends[index])
-        ]
-        if not offsets:
+        ids, starts, ends = (part[of_specs] for part in flat)
+        if not len(ids):
             return np.zeros(0, dtype=np.int64)
-        lines = np.unique(np.searchsorted(byte_newlines, np.concatenate(offsets), side="left"))
+        offsets = np.where(self._from_start()[ids], starts, ends - 2)
+        lines = _distinct(np.searchsorted(byte_newlines, offsets, side="left"))
         return lines[lines <= len(byte_newlines)]
+
+    def _from_start(self) -> Any:
+        """Per hyperscan pattern id: whether its reports are start-of-match ones (a spec's value)."""
+        import numpy as np
+
+        flags = np.zeros(self._patterns, dtype=bool)
+        flags[: len(self._edges)] = [bounds is not None for bounds in self._edges]
+        return flags
 
     def _subset_spans(self, subset: _Subset, column: str | None) -> Spans:
         """The values of the buffer's touched lines, scanned as a buffer of their own (cut from its
@@ -586,7 +605,7 @@ class Scanner:
     def _moved(self, subset: _Subset, data: bytes, newlines: Any) -> _Reports:
         """The reports of a buffer made of `subset.touched` lines (`data`: normalised, with its line
         breaks `newlines`), from those over the whole buffer: each report on a touched line, moved
-        by where the line now starts; lines with full-width digits scanned again, normalised. A
+        by where the line now starts; the `wide` lines (full-width digits, edges) scanned again, normalised. A
         pattern's reports come in order of their ends, as hyperscan gives them (one per end)."""
         import numpy as np
 
@@ -594,58 +613,44 @@ class Scanner:
         touched, wide = subset.touched, subset.wide
         starts = np.concatenate(([0], newlines + 1))  # where each picked line starts in `data`
         shift = np.zeros(len(subset.newlines) + 1, dtype=np.int64)
-        plain = ~np.isin(touched, wide)
+        plain = ~_among(touched, wide)
         moved_lines = np.zeros(len(shift), dtype=bool)
         moved_lines[touched[plain]] = True
         was = np.concatenate(([0], subset.newlines + 1))
         shift[touched[plain]] = starts[plain] - was[touched[plain]]
         moved = self._shifted(subset.reports, subset.newlines, shift, moved_lines)
         if not len(wide):
-            return moved
+            return hyperscan_cache.split(moved, self._patterns)
         rows = np.flatnonzero(~plain)
         ends = np.concatenate((newlines, [len(data)]))
         again = b"\n".join([data[a:b] for a, b in zip(starts[rows].tolist(), ends[rows].tolist(), strict=True)])
         again_newlines = _byte_newlines(again)
         again_shift = starts[rows] - np.concatenate(([0], again_newlines + 1))
         rescanned = self._shifted(
-            self._reports(b"\n" + again + b"\n", top_level=False),
+            self._flat_reports(b"\n" + again + b"\n", top_level=False),
             again_newlines,
             again_shift,
             np.ones(len(rows), dtype=bool),
         )
-        merged_starts, merged_ends = [], []
-        for one_starts, one_ends, two_starts, two_ends in zip(*moved, *rescanned, strict=True):
-            if not len(two_ends):
-                merged_starts.append(one_starts)
-                merged_ends.append(one_ends)
-                continue
-            begin, end = np.concatenate((one_starts, two_starts)), np.concatenate((one_ends, two_ends))
-            order = np.argsort(end, kind="stable")
-            merged_starts.append(begin[order])
-            merged_ends.append(end[order])
-        return merged_starts, merged_ends
+        # per pattern, the moved reports in their order; where the lines scanned again add some to a
+        # pattern, all of its reports in order of their ends (stable: the moved first where ends tie)
+        ids, begin, end = (np.concatenate((one, two)) for one, two in zip(moved, rescanned, strict=True))
+        again_patterns = np.zeros(self._patterns, dtype=bool)
+        again_patterns[rescanned[0]] = True
+        order = np.lexsort((np.where(again_patterns[ids], end, 0), ids))
+        return hyperscan_cache.split((ids, begin, end), self._patterns, order)
 
-    def _shifted(self, reports: _Reports, newlines: Any, shift: Any, kept: Any) -> _Reports:
-        """The reports on the lines `kept` (a flag per line), each moved by its line's `shift`. A
-        start-of-match report's line is that of its value's first byte, any other's that of its
-        last byte (as `_touched_lines` tells them). All patterns' reports are handled as one array."""
+    def _shifted(self, flat: hyperscan_cache.Flat, newlines: Any, shift: Any, kept: Any) -> hyperscan_cache.Flat:
+        """The reports on the lines `kept` (a flag per line), each moved by its line's `shift`, in
+        their order. A start-of-match report's line is that of its value's first byte, any other's
+        that of its last byte (as `_touched_lines` tells them)."""
         import numpy as np
 
-        starts, ends = reports
-        counts = [len(end) for end in ends]
-        if not sum(counts):
-            return [_int64(begin) for begin in starts], [_int64(end) for end in ends]
-        begin = np.concatenate([_int64(one) for one in starts])
-        end = np.concatenate([_int64(one) for one in ends])
-        pattern = np.repeat(np.arange(len(counts)), counts)
-        from_start = np.array(
-            [bounds is not None for bounds in self._edges] + [False] * (len(counts) - len(self._edges))
-        )
-        line = np.searchsorted(newlines, np.where(from_start[pattern], begin, end - 2), side="left")
+        ids, begin, end = flat
+        line = np.searchsorted(newlines, np.where(self._from_start()[ids], begin, end - 2), side="left")
         rows = np.flatnonzero(kept[line])
         moved = shift[line[rows]]
-        cuts = np.cumsum(np.bincount(pattern[rows], minlength=len(counts)))[:-1]
-        return np.split(begin[rows] + moved, cuts), np.split(end[rows] + moved, cuts)
+        return ids[rows], begin[rows] + moved, end[rows] + moved
 
     def _kept(self, prepared: _Prepared, column: str | None) -> tuple[_Kept, _Lines]:
         normalised, data = prepared.normalised, prepared.data
@@ -811,8 +816,11 @@ class Scanner:
         if not passed.size:
             return
         scores = scores[passed]
-        distinct, position = np.unique(scores, return_inverse=True)  # a few distinct scores per entity
-        shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
+        if (scores == scores[0]).all():  # most often one score for all
+            shown = np.full(len(scores), round(min(float(scores[0]), 1.0), 2))
+        else:
+            distinct, position = np.unique(scores, return_inverse=True)  # a few distinct scores per entity
+            shown = np.array([round(min(score, 1.0), 2) for score in distinct.tolist()])[position]
         kept.add(index, numbers[passed], starts[passed], ends[passed], shown)
 
     def _reports(self, padded: bytes, top_level: bool) -> _Reports:
@@ -820,12 +828,29 @@ class Scanner:
         has a character before and after it): per pattern, the start and end offsets it was reported
         at. A top-level buffer found dense switches to the bounded patterns (a buffer of lines picked
         because they hold values is dense by its making)."""
+        return hyperscan_cache.split(self._flat_reports(padded, top_level), self._patterns)
+
+    def _flat_reports(self, padded: bytes, top_level: bool) -> hyperscan_cache.Flat:
+        """`_reports` as one set of arrays (pattern ids, starts, ends)."""
         database = self._bounded_database or self._database
-        starts, ends = database.reports(padded, len(self.specs) + len(self._words) + 2)
-        dense = sum(map(len, ends)) > DENSE_MATCHES_PER_BYTE * (len(padded) - 2)
-        if top_level and self._bounded_database is None and dense:
+        flat: hyperscan_cache.Flat = database.flat(padded)
+        if top_level:
+            self._note_density(len(flat[0]), len(padded) - 2)
+        return flat
+
+    def _unpadded_reports(self, data: bytes) -> hyperscan_cache.Flat:
+        """Hyperscan's reports over `data` itself (no copy made) at the offsets they have in `data`
+        between two line breaks: that buffer's on every line but the first and, where no line break
+        ends `data`, the last (a line's reports depend on that line and the breaks around it)."""
+        database = self._bounded_database or self._database
+        ids, starts, ends = database.flat(data)
+        return ids, starts + 1, ends + 1
+
+    def _note_density(self, reports: int, size: int) -> None:
+        """A top-level buffer of `size` bytes with that many reports found dense switches to the
+        bounded patterns."""
+        if self._bounded_database is None and reports > DENSE_MATCHES_PER_BYTE * size:
             self._bounded_database = self._compile_hyperscan(bounded=True)
-        return starts, ends
 
     def _hyperscan_pass(self, padded: bytes, lines: _Lines, reports: _Reports) -> _Pass:
         """What hyperscan's reports over the buffer (`padded`: between two line breaks) mean: the
@@ -941,12 +966,14 @@ class _Prepared:
 @dataclass(frozen=True)
 class _Subset:
     """The lines of a buffer (`data`, as written, with its line breaks `newlines`) to scan as a
-    buffer of their own: their numbers (sorted), those with full-width digits, and hyperscan's
-    reports over the buffer as written (None where they cannot be moved: scanned again)."""
+    buffer of their own: their numbers (sorted), those whose reports are not moved but found
+    again (`wide`: with full-width digits, or at an edge of the unpadded first pass), and hyperscan's
+    reports over the buffer as written, as one set of arrays (None where they cannot be moved:
+    scanned again)."""
 
     touched: Any
     wide: Any
-    reports: _Reports | None
+    reports: hyperscan_cache.Flat | None
     data: bytes
     newlines: Any
 
@@ -995,19 +1022,49 @@ def _picked(touched: Any, data: bytes, byte_newlines: Any) -> tuple[Any, str, by
     return touched, chosen.decode("utf-8"), chosen
 
 
+def _distinct(values: Any) -> Any:
+    """The distinct values of a 1-D integer array, sorted: what np.unique gives, by a sort and a
+    comparison (numpy 2's np.unique takes ten times as long on the few thousand lines of a chunk)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _among(values: Any, chosen: Any) -> Any:
+    """Per value (integers), whether it is in `chosen` (sorted, distinct): np.isin by a binary search."""
+    import numpy as np
+
+    if not len(chosen):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(chosen, values), len(chosen) - 1)
+    return chosen[at] == values
+
+
 def _int64(values: Any) -> Any:
     import numpy as np
 
     return np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
 
 
-def _wide_lines(reports: _Reports, byte_newlines: Any) -> Any:
-    """The lines (0-based, sorted, distinct) that hold full-width digits or Ｘ, ｘ, from the reports
-    of hyperscan's pass over the buffer between two line breaks (its last pattern)."""
+def _edge_lines(data: bytes, byte_newlines: Any) -> Any:
+    """The lines of `data` that a pass over it alone does not see between line breaks: the first,
+    and the last where no line break ends `data`."""
     import numpy as np
 
-    wide = _int64(reports[1][-1]) - 4  # a three-byte character's first byte, less the leading line break
-    return np.unique(np.searchsorted(byte_newlines, wide, side="left"))
+    return np.array([0] if data.endswith(b"\n") else [0, len(byte_newlines)], dtype=np.int64)
+
+
+def _wide_lines(flat: hyperscan_cache.Flat, patterns: int, byte_newlines: Any) -> Any:
+    """The lines (0-based, sorted, distinct) that hold full-width digits or Ｘ, ｘ, from the reports
+    of hyperscan's pass over the buffer between two line breaks (its last pattern of `patterns`)."""
+    import numpy as np
+
+    ids, _, ends = flat
+    wide = ends[ids == patterns - 1] - 4  # a three-byte character's first byte, less the leading line break
+    return _distinct(np.searchsorted(byte_newlines, wide, side="left"))
 
 
 def _no_spans(names: tuple[str, ...], text: str, data: bytes) -> Spans:
