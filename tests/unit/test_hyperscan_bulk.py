@@ -91,7 +91,7 @@ def test_threads_share_one_database_safely() -> None:
 
 def test_the_cache_splits_the_reports_per_pattern_in_report_order() -> None:
     database = hyperscan_cache._BulkDatabase(_hsbulk.compile(EXPRESSIONS, FLAGS))
-    starts, ends = database.reports(TEXT, len(EXPRESSIONS))
+    starts, ends = hyperscan_cache.split(database.flat(TEXT), len(EXPRESSIONS))
     expected = _by_callback(TEXT)
     for pattern in range(len(EXPRESSIONS)):
         mine = [(s, e) for i, s, e in expected if i == pattern]

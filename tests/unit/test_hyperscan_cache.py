@@ -111,7 +111,21 @@ def test_flat_reports_hold_each_patterns_reports_in_order(tmp_path: Path, monkey
     expressions = [b"\\d{3}", b"1[3-9]\\d{9}", b"@", b"never-there"]
     database = hyperscan_cache.compiled(expressions, [hyperscan_cache.FLAG_SOM_LEFTMOST] * len(expressions))
     data = TEXT.encode("utf-8")
-    starts, ends = database.reports(data, len(expressions))
+    import hyperscan  # the reference: the hyperscan package's callback, one list per pattern
+
+    reference = hyperscan.Database()
+    flags = [hyperscan_cache.FLAG_SOM_LEFTMOST] * len(expressions)
+    reference.compile(
+        expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags
+    )
+    starts: list[list[int]] = [[] for _ in expressions]
+    ends: list[list[int]] = [[] for _ in expressions]
+
+    def on_match(pattern: int, start: int, end: int, *_: object) -> None:  # None: the scan goes on
+        starts[pattern].append(start)
+        ends[pattern].append(end)
+
+    reference.scan(data, match_event_handler=on_match)
     ids, flat_starts, flat_ends = database.flat(data)
     assert len(ids) == sum(map(len, ends)) > 0
     for pattern in range(len(expressions)):

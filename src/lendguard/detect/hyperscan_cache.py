@@ -40,10 +40,6 @@ class CompileError(Exception):
 
 
 class Database(Protocol):
-    def reports(self, data: bytes, patterns: int) -> Reports:
-        """Per pattern id 0 … patterns - 1: the start and end offsets of its matches in `data`."""
-        ...
-
     def flat(self, data: bytes) -> Flat:
         """The pattern ids, start and end offsets of the matches in `data`, as one set of arrays."""
         ...
@@ -72,9 +68,6 @@ class _BulkDatabase:
     def __init__(self, database: Any) -> None:
         self._database = database
 
-    def reports(self, data: bytes, patterns: int) -> Reports:
-        return split(self.flat(data), patterns)
-
     def flat(self, data: bytes) -> Flat:
         import numpy as np
 
@@ -91,18 +84,6 @@ class _BulkDatabase:
 class _CallbackDatabase:
     def __init__(self, database: Any) -> None:
         self._database = database
-
-    def reports(self, data: bytes, patterns: int) -> Reports:
-        # arrays of C integers: numpy reads them without a copy, where a list is converted int by int
-        starts = [array("q") for _ in range(patterns)]
-        ends = [array("q") for _ in range(patterns)]
-
-        def on_match(pattern: int, start: int, end: int, _flags: int, _context: object) -> None:
-            starts[pattern].append(start)  # one call per match: as little work as can be
-            ends[pattern].append(end)
-
-        self._database.scan(data, match_event_handler=on_match)
-        return starts, ends
 
     def flat(self, data: bytes) -> Flat:
         import numpy as np
