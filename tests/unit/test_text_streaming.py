@@ -141,25 +141,3 @@ def test_a_ranges_chunks_are_its_whole_lines_and_its_bytes_are_seen_once(
         assert "".join(piece.text for piece in chunks) == data[start:end].decode()
         assert all(piece.text.endswith("\n") and piece.column == 0 for piece in chunks)
         assert all(len(piece) < chunk + longest for piece in seen)  # a block, or a longer line and a block's rest
-
-
-def test_a_chunk_size_function_is_asked_before_each_read(tmp_path: Path) -> None:
-    path = tmp_path / "grow.log"
-    text = "".join(f"{n} 借款人张三 13812345678\n" for n in range(2000))
-    path.write_text(text, encoding="utf-8")
-    sizes = iter([1000, 4000, None])  # None: TEXT_CHUNK, the rest of the file
-    chunks = list(files.text_chunks(path, chunk_size=lambda: next(sizes, None)))
-    assert len(chunks) == 3 and "".join(chunk.text for chunk in chunks) == text
-    first, second, _ = (len(chunk.data or b"") for chunk in chunks)
-    assert first <= 1000 < second <= 4000
-
-
-def test_the_scanner_says_when_it_scanned_a_buffer_as_its_few_touched_lines() -> None:
-    scanner = Scanner()
-    if scanner.backend != "hyperscan":
-        pytest.skip("touched lines come from hyperscan's pass")
-    log = "".join(f"2026-11-29 10:00:{n % 60:02d} INFO request served in {n % 900}ms\n" for n in range(4000))
-    scanner.scan_columns(log + "借款人张三 手机13812345678\n")
-    assert scanner.sparse
-    scanner.scan_columns("借款人张三 手机13812345678\n" * 200)
-    assert not scanner.sparse

@@ -354,12 +354,6 @@ class Scanner:
         self._bounded_database: Any = None
         self._sparse = False  # the last buffer was scanned as its touched lines (see _prepare)
 
-    @property
-    def sparse(self) -> bool:
-        """Whether the last buffer handed to the scanner was scanned as its few touched lines (a
-        log's): a reader can then hand it larger buffers at little cost in memory."""
-        return self._sparse
-
     def scan(self, text: str, column: str | None = None) -> list[Match]:
         """Every entity in `text` (one string); `column` is the column name when it is a table cell."""
         return [match for _, match in self.scan_lines(text.replace("\n", " "), column)] if text else []

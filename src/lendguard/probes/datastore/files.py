@@ -22,9 +22,6 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "j
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 BLOCK = 1 << 22
 TEXT_CHUNK = 1 << 22  # bytes read per chunk of a text file; chunks end at a line break
-# ... while the scanner finds them sparse (a log: values on few lines, scanned as those lines): each
-# chunk costs some milliseconds whatever its size, and a sparse one holds little besides its bytes.
-SPARSE_TEXT_CHUNK = 1 << 24
 PARQUET_BUFFER = 1 << 20  # bytes of a Parquet column chunk read at a time
 MAX_LINE = 1 << 26  # a line longer than this is cut (a value across the cut is not found)
 LOOK = 1 << 14  # bytes at the end of a chunk's span searched for its last line break before it is read
@@ -117,22 +114,21 @@ def _valid_utf8(data: bytes) -> bool:
 
 def text_chunks(
     path: Path,
-    chunk_size: int | Callable[[], int | None] | None = None,
+    chunk_size: int | None = None,
     on_bytes: Callable[[bytes], None] | None = None,
     start: int = 0,
     end: int | None = None,
 ) -> Iterator[TextChunk]:
     """The file (or its bytes [start, end), start at a line start) decoded chunk by chunk, each
     chunk ending at a line break (UTF-8 and GB18030 never use the byte 0x0A inside a character), so
-    no value is split between chunks. `chunk_size` (TEXT_CHUNK by default) may be a function asked
-    before each read, so that a reader can take larger chunks while they prove cheap to scan (a
-    log's). `on_bytes` sees every byte of the range once, in order (a digest)."""
+    no value is split between chunks. `on_bytes` sees every byte of the range once, in order (a
+    digest)."""
     with path.open("rb") as handle:
         head = handle.read(65536)
         encoding = _encoding(path, head)
         handle.seek(start)
         position, column = start, 0  # where the next piece starts in the file
-        while piece := _whole_lines(handle, _next_size(chunk_size), None if end is None else end - position):
+        while piece := _whole_lines(handle, chunk_size or TEXT_CHUNK, None if end is None else end - position):
             if on_bytes is not None:
                 on_bytes(piece)
             offset, position = position, position + len(piece)
@@ -146,12 +142,6 @@ def text_chunks(
                 else:  # a cut line continues in the next chunk: its offsets count from the line's start
                     text = chunk.text
                     column = len(text) - (text.rfind("\n") + 1) + (column if "\n" not in text else 0)
-
-
-def _next_size(chunk_size: int | Callable[[], int | None] | None) -> int:
-    """The bytes to read for the next chunk (`chunk_size` or what it answers, else TEXT_CHUNK)."""
-    size = chunk_size() if callable(chunk_size) else chunk_size
-    return size or TEXT_CHUNK
 
 
 def _whole_lines(handle: BinaryIO, size: int, left: int | None) -> bytes:
