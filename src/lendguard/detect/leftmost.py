@@ -102,9 +102,15 @@ def edges(spec: EntitySpec) -> Edges | None:
     return Edges(before[0], "".join(single), tuple(residual))
 
 
-def expression(spec: EntitySpec, bounds: Edges) -> str:
-    """The hyperscan pattern: one character outside `before`, the core, one outside `after`."""
-    return f"[^{bounds.before}](?:{spec.pattern})[^{bounds.after}]"
+def expressions(spec: EntitySpec, bounds: Edges) -> list[str]:
+    """The hyperscan patterns: one character outside `before`, the core, one outside `after`; one
+    per part where the spec's core is run as several (`hyperscan_parts`). Their reports together
+    are the one pattern's: each end where the core matches, with the leftmost start of a part
+    there; where two parts match at one end, the later start overlaps the earlier and `select`
+    leaves that line to `re`."""
+    parts = spec.hyperscan_parts or (spec.pattern,)
+    assert "|".join(parts) == spec.pattern, f"{spec.name}: its hyperscan parts are not its pattern"
+    return [f"[^{bounds.before}](?:{part})[^{bounds.after}]" for part in parts]
 
 
 def residual_ok(bounds: Edges, codes: Any, ends: Any) -> Any:
