@@ -72,3 +72,26 @@ def test_context_words_next_to_characters_hyperscan_does_not_fold() -> None:
     fast = Scanner(backend="hyperscan").scan_records(text)
     assert fast == Scanner(backend="re").scan_records(text)
     assert [row[4] for row in fast if row[1] == "CN_BANK_CARD"] == [0.8, 0.8]  # context found both times
+
+
+def test_starts_found_from_ends_are_hyperscans_start_of_match_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lendguard.detect import hyperscan_cache, leftmost
+
+    scanner = Scanner(backend="hyperscan")
+    runs = [i for i, bounds in enumerate(scanner._edges) if bounds is not None and bounds.run is not None]
+    assert {scanner.specs[i].name for i in runs} >= {"CN_RESIDENT_ID", "IMEI", "IP_ADDRESS"}
+    padded = ("\n" + "\n".join(_lines()) + "\n").encode()
+    som = hyperscan_cache.FLAG_UTF8 | hyperscan_cache.FLAG_SOM_LEFTMOST
+    for index in runs:
+        spec, bounds = scanner.specs[index], scanner._edges[index]
+        assert bounds is not None
+        expression = leftmost.expressions(spec, bounds)[0].encode()
+        _, want, ends = hyperscan_cache.compiled([expression], [som]).flat(padded)
+        assert len(ends) > 20
+        ids = [index] * len(ends)
+        zeros = [0] * len(ends)
+        found = leftmost.run_starts(padded, ids, zeros, ends, scanner._run_tables)
+        monkeypatch.setattr(leftmost, "_native_run_starts", lambda: None)  # the numpy walk
+        walked = leftmost.run_starts(padded, ids, zeros, ends, scanner._run_tables)
+        monkeypatch.undo()
+        assert found.tolist() == want.tolist() == walked.tolist(), spec.name

@@ -265,6 +265,56 @@ static PyObject *line_breaks(PyObject *module, PyObject *args) {
     return result;
 }
 
+/* The start-of-match offsets of a pass's reports where hyperscan gave ends only: for a report of a
+ * pattern whose value is a whole run of the bytes its table holds (`tables`: per pattern id a flag
+ * byte, 1 for such a pattern, then its 256-byte table of ASCII bytes), the first byte of the
+ * character before that run, as a start-of-match report gives it (the report's end is just after
+ * the character consumed after the value); any other report keeps its start. */
+static PyObject *run_starts(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer data, ids, starts, ends, tables;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*:run_starts", &data, &ids, &starts, &ends, &tables)) return NULL;
+    PyObject *result = NULL;
+    const Py_ssize_t row = 257, width = (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t count = ids.len / width, patterns = tables.len / row;
+    if (ids.len % width || starts.len != ids.len || ends.len != ids.len || tables.len % row) {
+        PyErr_SetString(PyExc_ValueError, "run_starts needs int64 ids, starts and ends of one length, 257-byte table rows");
+        goto done;
+    }
+    const unsigned char *bytes = data.buf, *table = tables.buf;
+    const int64_t *id = ids.buf, *start = starts.buf, *end = ends.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (id[i] < 0 || id[i] >= patterns || (table[id[i] * row] && (end[i] < 2 || end[i] > data.len))) {
+            PyErr_SetString(PyExc_ValueError, "a report's pattern or end is out of range");
+            goto done;
+        }
+    }
+    result = PyBytes_FromStringAndSize(NULL, starts.len);
+    if (result == NULL) goto done;
+    int64_t *found = (int64_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const unsigned char *in_run = table + id[i] * row;
+        if (!in_run[0]) {
+            found[i] = start[i];
+            continue;
+        }
+        in_run++;
+        int64_t at = end[i] - 1;
+        while (at > 0 && (bytes[at] & 0xC0) == 0x80) at--; /* the first byte of the character after */
+        while (at > 0 && in_run[bytes[at - 1]]) at--;      /* back over the run: the value's first byte */
+        at = at > 0 ? at - 1 : 0;                          /* the character before it, from its first byte */
+        while (at > 0 && (bytes[at] & 0xC0) == 0x80) at--;
+        found[i] = at;
+    }
+done:
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&tables);
+    return result;
+}
+
 static PyObject *version(PyObject *module, PyObject *Py_UNUSED(ignored)) {
     (void)module;
     return PyUnicode_FromString(hs_version());
@@ -276,6 +326,8 @@ static PyMethodDef module_methods[] = {
     {"deserialize", deserialize, METH_VARARGS, "deserialize(data) -> Database; raises Error."},
     {"version", version, METH_NOARGS, "The version of the linked libhs."},
     {"line_breaks", line_breaks, METH_VARARGS, "line_breaks(data) -> int64 bytes: the offsets of every b'\\n' in data."},
+    {"run_starts", run_starts, METH_VARARGS,
+     "run_starts(data, ids, starts, ends, tables) -> int64 bytes: the starts, found for ids whose values are runs."},
     {NULL, NULL, 0, NULL},
 };
 

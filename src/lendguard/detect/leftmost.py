@@ -24,7 +24,9 @@ Under these the matches are: per start, the longest end; in order of start, with
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -44,6 +46,9 @@ class Edges:
     before: str
     after: str
     residual: tuple[tuple[Any, ...], ...]
+    # `before`'s class as a byte table where the spec's value is a whole run of its characters
+    # (`EntitySpec.whole_run`): hyperscan then reports ends only, and `run_starts` finds the starts.
+    run: Any = None
 
 
 def _atoms(text: str) -> list[str] | None:
@@ -99,12 +104,75 @@ def edges(spec: EntitySpec) -> Edges | None:
             return None
     if not single:
         return None
-    return Edges(before[0], "".join(single), tuple(residual))
+    run = _table(before[0]) if spec.whole_run and _ascii_only(before[0]) else None
+    return Edges(before[0], "".join(single), tuple(residual), run)
 
 
-def expression(spec: EntitySpec, bounds: Edges) -> str:
-    """The hyperscan pattern: one character outside `before`, the core, one outside `after`."""
-    return f"[^{bounds.before}](?:{spec.pattern})[^{bounds.after}]"
+def expressions(spec: EntitySpec, bounds: Edges) -> list[str]:
+    """The hyperscan patterns: one character outside `before`, the core, one outside `after`; one
+    per part where the spec's core is run as several (`hyperscan_parts`). Their reports together
+    are the one pattern's: each end where the core matches, with the leftmost start of a part
+    there; where two parts match at one end, the later start overlaps the earlier and `select`
+    leaves that line to `re`."""
+    parts = spec.hyperscan_parts or (spec.pattern,)
+    assert "|".join(parts) == spec.pattern, f"{spec.name}: its hyperscan parts are not its pattern"
+    return [f"[^{bounds.before}](?:{part})[^{bounds.after}]" for part in parts]
+
+
+def run_tables(bounds: Sequence[Edges | None], patterns: int) -> bytes | None:
+    """Per pattern id (the specs' first, as `bounds`) a flag byte, 1 where the spec's value is a whole
+    run of `before`'s characters, and that class's 256-byte table; None where no spec's is."""
+    import numpy as np
+
+    if all(edge is None or edge.run is None for edge in bounds):
+        return None
+    rows = np.zeros((patterns, 257), dtype=np.uint8)
+    for index, edge in enumerate(bounds):
+        if edge is not None and edge.run is not None:
+            rows[index, 0], rows[index, 1:] = 1, edge.run
+    return rows.tobytes()
+
+
+def run_starts(data: bytes, ids: Any, starts: Any, ends: Any, tables: bytes) -> Any:
+    """The reports' starts, those of the patterns `tables` flags found from their ends (int64 byte
+    offsets in `data`, just after the character consumed after the value): a value that is a whole
+    run of its class's characters starts where the run that ends it does, the one place a match
+    ending there can start; the start of match is the first byte of the character before. A byte
+    10xxxxxx continues a character and is in no ASCII table. In C where the extension is built (a
+    walk of some twenty bytes per value), else in numpy."""
+    import numpy as np
+
+    ids, starts, ends = (np.ascontiguousarray(part, dtype=np.int64) for part in (ids, starts, ends))
+    native = _native_run_starts()
+    if native is not None:
+        return np.frombuffer(native(data, ids, starts, ends, tables), dtype=np.int64)
+    codes = np.frombuffer(data, dtype=np.uint8)
+    rows = np.frombuffer(tables, dtype=np.uint8).reshape(-1, 257).astype(bool)
+    found = starts.copy()
+
+    def first_byte(offsets: Any) -> Any:  # back over a character's continuation bytes
+        for _ in range(3):
+            offsets = offsets - ((codes[offsets] & 0xC0) == 0x80)
+        return offsets
+
+    for pattern in np.flatnonzero(rows[:, 0]).tolist():
+        chosen = np.flatnonzero(ids == pattern)
+        begin = first_byte(ends[chosen] - 1)  # the character after the value
+        moving = np.arange(len(begin))
+        while moving.size:  # one character back at a time while it is in the class
+            moving = moving[rows[pattern, 1:][codes[begin[moving] - 1]]]
+            begin[moving] -= 1
+        found[chosen] = first_byte(begin - 1)
+    return found
+
+
+@cache
+def _native_run_starts() -> Any:
+    try:
+        from lendguard.detect import _hsbulk
+    except ImportError:  # the C extension is optional
+        return None
+    return getattr(_hsbulk, "run_starts", None)  # None: an extension built before it had it
 
 
 def residual_ok(bounds: Edges, codes: Any, ends: Any) -> Any:

@@ -833,7 +833,7 @@ class Scanner:
     def _flat_reports(self, padded: bytes, top_level: bool) -> hyperscan_cache.Flat:
         """`_reports` as one set of arrays (pattern ids, starts, ends)."""
         database = self._bounded_database or self._database
-        flat: hyperscan_cache.Flat = database.flat(padded)
+        flat = self._by_pattern(database.flat(padded), padded)
         if top_level:
             self._note_density(len(flat[0]), len(padded) - 2)
         return flat
@@ -843,8 +843,18 @@ class Scanner:
         between two line breaks: that buffer's on every line but the first and, where no line break
         ends `data`, the last (a line's reports depend on that line and the breaks around it)."""
         database = self._bounded_database or self._database
-        ids, starts, ends = database.flat(data)
+        ids, starts, ends = self._by_pattern(database.flat(data), data)
         return ids, starts + 1, ends + 1
+
+    def _by_pattern(self, flat: hyperscan_cache.Flat, data: bytes) -> hyperscan_cache.Flat:
+        """Reports over `data` with their pattern's id where a spec runs as several expressions, and
+        the starts of the specs hyperscan reports ends of only (see `_compile_hyperscan`)."""
+        ids, starts, ends = flat
+        if self._pattern_of is not None:
+            ids = self._pattern_of[ids]
+        if self._run_tables is None or not len(ids):
+            return ids, starts, ends
+        return ids, leftmost.run_starts(data, ids, starts, ends, self._run_tables), ends
 
     def _note_density(self, reports: int, size: int) -> None:
         """A top-level buffer of `size` bytes with that many reports found dense switches to the
@@ -901,17 +911,21 @@ class Scanner:
         return found
 
     def _compile_hyperscan(self, bounded: bool) -> hyperscan_cache.Database:
+        """The database of the specs' patterns, the context words and two more (below); a spec whose
+        start-of-match core runs as several expressions (`hyperscan_parts`) has them all report
+        its pattern's id (`_pattern_of`: expression -> pattern id, None where they are the same); one
+        whose value is a whole run of characters reports ends only (`_flags`, `_run_tables`)."""
+        import numpy as np
+
         utf8 = hyperscan_cache.FLAG_UTF8
         while True:
-            expressions, flags = [], []
-            for spec, bounds in zip(self.specs, self._edges, strict=True):
-                if bounds is not None:
-                    expressions.append(leftmost.expression(spec, bounds).encode("utf-8"))
-                    flags.append(utf8 | hyperscan_cache.FLAG_SOM_LEFTMOST)
-                else:
-                    expressions.append(_prefilter(spec, bounded).encode("utf-8"))
-                    flags.append(utf8 | hyperscan_cache.FLAG_ALLOWEMPTY)
-            # Pattern len(specs) + i: context word i, each on its own so that its start is known; then
+            expressions, flags, owners = [], [], []
+            for index, (spec, bounds) in enumerate(zip(self.specs, self._edges, strict=True)):
+                parts = leftmost.expressions(spec, bounds) if bounds is not None else [_prefilter(spec, bounded)]
+                expressions += [part.encode("utf-8") for part in parts]
+                flags += [_flags(bounds)] * len(parts)
+                owners += [index] * len(parts)
+            # Pattern id len(specs) + i: context word i, each on its own so that its start is known; then
             # a character that lower-cases into ASCII letters while hyperscan's caseless match does
             # not fold it (the Kelvin sign, İ), where windows are lowered instead; the last: the
             # full-width digits and Ｘ, ｘ that `_normalise` rewrites (a log's lines holding them).
@@ -922,14 +936,21 @@ class Scanner:
             flags.append(utf8)
             expressions.append(b"[\\x{FF10}-\\x{FF19}\\x{FF38}\\x{FF58}]")
             flags.append(utf8)
+            owners += range(len(self.specs), self._patterns)
+            split = len(owners) > self._patterns
+            self._pattern_of = np.array(owners, dtype=np.int64) if split else None
+            self._run_tables = leftmost.run_tables(self._edges, self._patterns)
             try:
                 return hyperscan_cache.compiled(expressions, flags)
             except hyperscan_cache.CompileError:
-                som = utf8 | hyperscan_cache.FLAG_SOM_LEFTMOST
                 failing = [
-                    i
-                    for i, bounds in enumerate(self._edges)
-                    if bounds is not None and not hyperscan_cache.compiles(expressions[i], som)
+                    index
+                    for index, (spec, bounds) in enumerate(zip(self.specs, self._edges, strict=True))
+                    if bounds is not None
+                    and not all(
+                        hyperscan_cache.compiles(part.encode("utf-8"), _flags(bounds))
+                        for part in leftmost.expressions(spec, bounds)
+                    )
                 ]
                 if not failing:
                     raise
@@ -1081,6 +1102,15 @@ def _arrays(spans: list[tuple[int, int]]) -> tuple[Any, Any]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     edges = np.array(spans, dtype=np.int64)
     return edges[:, 0], edges[:, 1]
+
+
+def _flags(bounds: leftmost.Edges | None) -> int:
+    """A spec's hyperscan flags: start of match where its matches come from the reports and their
+    starts do not follow from their ends (`leftmost.run_starts`)."""
+    utf8 = hyperscan_cache.FLAG_UTF8
+    if bounds is None:
+        return utf8 | hyperscan_cache.FLAG_ALLOWEMPTY
+    return utf8 if bounds.run is not None else utf8 | hyperscan_cache.FLAG_SOM_LEFTMOST
 
 
 def _prefilter(spec: EntitySpec, bounded: bool) -> str:
