@@ -100,7 +100,7 @@ def test_a_json_lines_scan_loads_neither_the_apk_probe_nor_the_grading(tmp_path:
     log.write_text("2026-11-29 10:00:07 INFO 借款人手机 13812345678 放款成功\n", encoding="utf-8")
     modules = _modules(tmp_path, "scan", str(log), "--format", "jsonl", "--fail-on", "none")
     assert "lendguard.engine" in modules  # the scan did run
-    assert not modules & {"lendguard.probes.apk", "lendguard.grading"}
+    assert not modules & {"lendguard.probes.apk", "lendguard.grading", "multiprocessing"}  # no --jobs: no pool
 
 
 def test_json_lines_of_a_text_scan_are_built_without_pandas(tmp_path: Path) -> None:

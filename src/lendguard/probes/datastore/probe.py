@@ -6,14 +6,13 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
@@ -26,6 +25,9 @@ from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, combine, plaintext_pool, profile, sample_table
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.fingerprint import RowDigest, folder_files
+
+if TYPE_CHECKING:  # the process pool (multiprocessing) is imported by a scan with --jobs only
+    from concurrent.futures import Executor, Future
 
 LOG_LINE = re.compile(
     r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
@@ -420,6 +422,8 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
         parts: dict[Path, list[Future[_Part]]] = {}
         table_parts: dict[Path, list[Future[Any]]] = {}
         if options.jobs > 1 and (texts or tables):  # across worker processes, folded in order
+            from concurrent.futures import ProcessPoolExecutor
+
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=options.jobs))
             parts = _parallel_parts(texts, options, pool)
             table_parts = _parallel_tables(tables, options, pool)
