@@ -166,8 +166,6 @@ def _add_chunk(
 ) -> None:
     """A chunk's values: streamed as columns, the first VALUES_KEPT per entity kept as fields, all
     counted. `shift`: where the chunk's first line starts within its line (a cut over-long line)."""
-    import numpy as np
-
     base, counts = part.newlines, part.counts
     rows = _first(spans.kinds, spans.names, counts)
     columns = None
@@ -182,9 +180,18 @@ def _add_chunk(
             _rows(columns, rows) if columns is not None else _shown(_span_rows(spans, rows), show_values, base, shift)
         )
         part.records += _fields(kept, shown)
-    # counted in the order each entity first occurs (the order of the evidence's counts)
-    found = np.bincount(spans.kinds).tolist()
-    counts.update({spans.names[kind]: found[kind] for kind in dict.fromkeys(spans.kinds.tolist())})
+    counts.update(_counted(spans.kinds, spans.names))
+
+
+def _counted(kinds: Any, names: tuple[str, ...]) -> dict[str, int]:
+    """How many values of each entity, in the order each first occurs (the order of the evidence's
+    counts): one search for the first row per entity present, not a Python list of the rows."""
+    import numpy as np
+
+    found = np.bincount(kinds)
+    present = np.flatnonzero(found).tolist()
+    firsts = [int(np.argmax(kinds == kind)) for kind in present]
+    return {names[kind]: int(found[kind]) for _, kind in sorted(zip(firsts, present, strict=True))}
 
 
 def _rows(columns: Columns, rows: Any) -> Columns:
