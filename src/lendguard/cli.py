@@ -573,13 +573,16 @@ def scan(
     if engine == "spark":
         bar = _StageBar()
         probe = _spark_probe(master, spark_conf, bar)
+    # JSON Lines shows no report document (they decide the exit code alone, which masking leaves as
+    # it is) unless --output-dir writes them: they are left unmasked then, as with --show-values.
+    documents_shown = output_format != "jsonl" or output_dir is not None
     done = _run(
         list(targets),
         lambda target: audit_datastore(target, rulebase, lang, options, probe),
         lang,
         output_dir,
         bar.attach if bar else None,
-        show_values,
+        show_values or not documents_shown,
     )
     documents, asked_passed = _filtered([document for _, document in done])
     stores = [

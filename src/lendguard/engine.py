@@ -26,17 +26,17 @@ from lendguard.evidence import (
     TrafficEvidence,
 )
 from lendguard.findings import Finding, Location, Outcome, fingerprint
-from lendguard.grading import Grade, areas_of, grade
 from lendguard.manifest import ManifestError, load_manifest
 from lendguard.probes import ProbeError
-from lendguard.probes.apk import probe_apk
 from lendguard.probes.fingerprint import file_fingerprint, local_target, recheck
 from lendguard.rulebase import Language, RuleBase
 from lendguard.waivers import WaiverEntry, WaiverStatus, apply_waivers, load_waivers, waiver_warnings
 
 # The probes of the other kinds are imported by the audits that run them: `lendguard apk` loads
-# neither the data-store stack nor the policy, traffic and collection probes.
+# neither the data-store stack nor the policy, traffic and collection probes, and `lendguard scan`
+# neither the APK probe nor the grading.
 if TYPE_CHECKING:
+    from lendguard.grading import Grade
     from lendguard.probes.datastore import ScanOptions
 
 
@@ -174,6 +174,8 @@ def _audit(
 
 
 def audit_apk(path: Path, rulebase: RuleBase, lang: Language = "zh") -> TargetReport:
+    from lendguard.probes.apk import probe_apk
+
     def identity(evidence: Evidence) -> str:
         assert isinstance(evidence, ApkEvidence)
         return evidence.package
@@ -233,6 +235,8 @@ def audit_policy(path: Path, rulebase: RuleBase, lang: Language = "zh") -> Targe
 
     report = _audit(PolicyEvidence, "policy", probe, identity, str(path), rulebase, lang)
     if isinstance(report.evidence, PolicyEvidence) and report.evidence.source_kind == "apk":
+        from lendguard.probes.apk import probe_apk
+
         platform = PlatformEvidence(
             provenance=report.evidence.provenance, policy=report.evidence, apk=probe_apk(path, rulebase)
         )
@@ -324,6 +328,8 @@ class Inspection:
 
 def unreadable_areas(reports: list[TargetReport], rulebase: RuleBase) -> dict[str, list[str]]:
     """Area -> the targets of it that could not be read (each makes its area not covered)."""
+    from lendguard.grading import areas_of
+
     areas: dict[str, list[str]] = {}
     for report in reports:
         if report.error:
@@ -335,6 +341,8 @@ def unreadable_areas(reports: list[TargetReport], rulebase: RuleBase) -> dict[st
 def grade_reports(
     reports: list[TargetReport], rulebase: RuleBase, lang: Language, scope: set[str] | None = None
 ) -> Grade:
+    from lendguard.grading import grade
+
     findings = [finding for report in reports for finding in report.findings]
     return grade(findings, rulebase, lang, scope, unreadable_areas(reports, rulebase))
 

@@ -95,6 +95,14 @@ def test_the_policy_router_loads_scikit_learn_on_first_use() -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_a_json_lines_scan_loads_neither_the_apk_probe_nor_the_grading(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-29 10:00:07 INFO 借款人手机 13812345678 放款成功\n", encoding="utf-8")
+    modules = _modules(tmp_path, "scan", str(log), "--format", "jsonl", "--fail-on", "none")
+    assert "lendguard.engine" in modules  # the scan did run
+    assert not modules & {"lendguard.probes.apk", "lendguard.grading", "multiprocessing"}  # no --jobs: no pool
+
+
 def test_json_lines_of_a_text_scan_are_built_without_pandas(tmp_path: Path) -> None:
     # pyarrow builds them; its pa.array and pa.scalar would import pandas (a fifth of a second)
     log = tmp_path / "app.log"

@@ -32,15 +32,22 @@ def _plaintext_columns(store: DataStoreEvidence) -> Iterator[tuple[TableProfile,
                 yield table, column
 
 
-def _grouped(
-    values: tuple[ValueFound, ...], logs: bool, store: DataStoreEvidence
-) -> dict[tuple[str, str], list[ValueFound]]:
-    is_log = {f.path: f.is_log for f in store.text_files}
-    groups: dict[tuple[str, str], list[ValueFound]] = defaultdict(list)
-    for value in values:
-        if is_log.get(value.path, False) == logs:
-            groups[(value.path, value.entity)].append(value)
-    return groups
+Groups = dict[tuple[str, str], list[ValueFound]]
+# The last store's values grouped by (path, entity), log files apart from other text files: five
+# checks, each run in the report's language and in English, group the same values (up to a
+# thousand per file and entity). Evidence is frozen, so the store itself is the key.
+_last_groups: tuple[DataStoreEvidence, dict[bool, Groups]] | None = None
+
+
+def _grouped(store: DataStoreEvidence, logs: bool) -> Groups:
+    global _last_groups
+    if _last_groups is None or _last_groups[0] is not store:
+        is_log = {f.path: f.is_log for f in store.text_files}
+        groups: dict[bool, Groups] = {True: defaultdict(list), False: defaultdict(list)}
+        for value in store.values:
+            groups[is_log.get(value.path, False)][(value.path, value.entity)].append(value)
+        _last_groups = (store, groups)
+    return _last_groups[1][logs]
 
 
 def _text_findings(
@@ -49,7 +56,7 @@ def _text_findings(
     """One finding per (file, entity) among log files (logs=True) or other text files."""
     where = ctx.say("日志", "the log") if logs else ctx.say("文件", "the file")
     counted = {f.path: f.entity_counts for f in store.text_files}
-    for (path, entity), found in _grouped(store.values, logs=logs, store=store).items():
+    for (path, entity), found in _grouped(store, logs).items():
         if wanted(entity):
             count = counted.get(path, {}).get(entity, len(found))  # evidence keeps the first values only
             yield ctx.fail(

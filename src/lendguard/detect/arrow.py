@@ -16,6 +16,15 @@ def integers(values: Any) -> Any:
     return pa.Array.from_buffers(pa.int64(), len(column), [None, pa.py_buffer(column)])
 
 
+def floats(values: Any) -> Any:
+    """A float64 array of a numpy array of numbers."""
+    import numpy as np
+    import pyarrow as pa
+
+    column = np.ascontiguousarray(values, dtype=np.float64)
+    return pa.Array.from_buffers(pa.float64(), len(column), [None, pa.py_buffer(column)])
+
+
 def integer(value: int) -> Any:
     import numpy as np
 

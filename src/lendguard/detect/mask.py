@@ -139,22 +139,25 @@ def _masked_by_kernels(entity: str, values: Any) -> Any:
 def _kept_ascii(codes: Any, bounds: Any, first: int, last: int, strip: bool) -> Any:
     """`_keep` of ASCII values (their bytes `codes`, each from bounds[i] to bounds[i + 1], from 0;
     `strip`: the separators removed first, as for a digit entity) as a large_string array, in
-    numpy: a character is starred unless it is among the first `first` or the last `last` of a
-    value longer than both."""
+    numpy: every character starred, then the first `first` and the last `last` of each value
+    longer than both copied back (steps over the values rather than over their bytes)."""
     import numpy as np
     import pyarrow as pa
 
     if strip:
         kept = (codes != ord(" ")) & (codes != ord("-"))
-        before = np.zeros(len(codes) + 1, dtype=np.int64)
-        np.cumsum(kept, out=before[1:])
-        codes, bounds = codes[kept], before[bounds]
-    size = np.diff(bounds)
-    position = np.arange(len(codes)) - np.repeat(bounds[:-1], size)
-    from_end = np.repeat(size, size) - position
-    starred = np.repeat(size <= first + last, size) | ((position >= first) & (from_end > last))
-    masked = np.where(starred, ord("*"), codes).astype(np.uint8)
-    return pa.Array.from_buffers(pa.large_string(), len(size), [None, pa.py_buffer(bounds), pa.py_buffer(masked)])
+        if not kept.all():
+            before = np.zeros(len(codes) + 1, dtype=np.int64)
+            np.cumsum(kept, out=before[1:])
+            codes, bounds = codes[kept], before[bounds]
+    masked = np.full(len(codes), ord("*"), dtype=np.uint8)
+    shown = np.diff(bounds) > first + last
+    starts, ends = bounds[:-1][shown], bounds[1:][shown]
+    for offset in range(first):
+        masked[starts + offset] = codes[starts + offset]
+    for offset in range(1, last + 1):
+        masked[ends - offset] = codes[ends - offset]
+    return pa.Array.from_buffers(pa.large_string(), len(bounds) - 1, [None, pa.py_buffer(bounds), pa.py_buffer(masked)])
 
 
 def mask_columns(names: tuple[str, ...], kinds: Any, values: Any) -> Any:

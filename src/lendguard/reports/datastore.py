@@ -33,20 +33,20 @@ def value_lines(path: str, found: Columns) -> Any:
     """`value_record` of every value of `found` (in `path`), one per line, built in bulk with
     pyarrow's string kernels: a buffer of UTF-8 bytes equal to the per-value output. orjson encodes
     the constant parts, the distinct scores and any value with a character it escapes."""
-    import numpy as np
     import pyarrow.compute as pc
 
     _orjson()
     text = arrow.string
     heads = arrow.strings([f'{{"entity":{_json(name)},"path":{_json(path)},"line":' for name in found.names])
-    distinct, position = np.unique(found.scores, return_inverse=True)  # a few distinct scores
-    scores = arrow.strings([f',"score":{_json(score)},"value":"' for score in distinct.tolist()])
+    # a few distinct scores, by hash (np.unique sorts): they are shown scores, in [0, 1], never -0.0
+    distinct = arrow.floats(found.scores).dictionary_encode()
+    scores = arrow.strings([f',"score":{_json(score)},"value":"' for score in distinct.dictionary.to_pylist()])
     lines = pc.binary_join_element_wise(
         heads.take(arrow.integers(found.kinds)),
         pc.cast(arrow.integers(found.lines), text("").type),
         *_numbers(',"start":', found.starts),
         *_numbers(',"end":', found.ends),
-        scores.take(arrow.integers(position)),
+        scores.take(distinct.indices),
         _escaped(found.values),
         text('"}\n'),
         text(""),

@@ -6,14 +6,15 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter
 
 from lendguard.detect import Scanner, arrow
 from lendguard.detect.columns import Columns, Spans
@@ -24,6 +25,9 @@ from lendguard.probes.datastore import files, sql
 from lendguard.probes.datastore.profile import TableSample, combine, plaintext_pool, profile, sample_table
 from lendguard.probes.errors import ProbeError
 from lendguard.probes.fingerprint import RowDigest, folder_files
+
+if TYPE_CHECKING:  # the process pool (multiprocessing) is imported by a scan with --jobs only
+    from concurrent.futures import Executor, Future
 
 LOG_LINE = re.compile(
     r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}|^(?:INFO|WARN|ERROR|DEBUG)\b"
@@ -162,8 +166,6 @@ def _add_chunk(
 ) -> None:
     """A chunk's values: streamed as columns, the first VALUES_KEPT per entity kept as fields, all
     counted. `shift`: where the chunk's first line starts within its line (a cut over-long line)."""
-    import numpy as np
-
     base, counts = part.newlines, part.counts
     rows = _first(spans.kinds, spans.names, counts)
     columns = None
@@ -178,9 +180,18 @@ def _add_chunk(
             _rows(columns, rows) if columns is not None else _shown(_span_rows(spans, rows), show_values, base, shift)
         )
         part.records += _fields(kept, shown)
-    # counted in the order each entity first occurs (the order of the evidence's counts)
-    found = np.bincount(spans.kinds).tolist()
-    counts.update({spans.names[kind]: found[kind] for kind in dict.fromkeys(spans.kinds.tolist())})
+    counts.update(_counted(spans.kinds, spans.names))
+
+
+def _counted(kinds: Any, names: tuple[str, ...]) -> dict[str, int]:
+    """How many values of each entity, in the order each first occurs (the order of the evidence's
+    counts): one search for the first row per entity present, not a Python list of the rows."""
+    import numpy as np
+
+    found = np.bincount(kinds)
+    present = np.flatnonzero(found).tolist()
+    firsts = [int(np.argmax(kinds == kind)) for kind in present]
+    return {names[kind]: int(found[kind]) for _, kind in sorted(zip(firsts, present, strict=True))}
 
 
 def _rows(columns: Columns, rows: Any) -> Columns:
@@ -241,7 +252,7 @@ def _text_profile(
     values of the parts that were streamed, in order. The evidence keeps the first VALUES_KEPT
     values per entity."""
     counts: Counter[str] = Counter()
-    kept: list[ValueFound] = []
+    kept: list[dict[str, Any]] = []
     taken: Counter[str] = Counter()
     base, last, head = 0, "", None
     for part in parts:
@@ -255,7 +266,7 @@ def _text_profile(
             taken[fields["entity"]] += 1
             if taken[fields["entity"]] <= VALUES_KEPT:
                 fields["line"] += base
-                kept.append(ValueFound.model_validate(fields))  # in pydantic-core: half the time of model_construct
+                kept.append(fields)
         counts.update(part.counts)
         base += part.newlines
         last = part.last or last
@@ -266,7 +277,14 @@ def _text_profile(
         values_found=sum(counts.values()),
         entity_counts=dict(counts),
     )
-    return profile, kept
+    return profile, _value_list().validate_python(kept)
+
+
+@cache
+def _value_list() -> TypeAdapter[list[ValueFound]]:
+    """Validates a file's kept values in one call into pydantic-core: a quarter less time than one
+    model_validate each (which takes half the time of model_construct)."""
+    return TypeAdapter(list[ValueFound])
 
 
 def _scan_text(
@@ -411,6 +429,8 @@ def _probe_files(target: str, scanner: Scanner, options: ScanOptions) -> DataSto
         parts: dict[Path, list[Future[_Part]]] = {}
         table_parts: dict[Path, list[Future[Any]]] = {}
         if options.jobs > 1 and (texts or tables):  # across worker processes, folded in order
+            from concurrent.futures import ProcessPoolExecutor
+
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=options.jobs))
             parts = _parallel_parts(texts, options, pool)
             table_parts = _parallel_tables(tables, options, pool)
