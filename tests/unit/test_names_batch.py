@@ -129,9 +129,9 @@ def test_the_one_pass_gate_and_record_shapes_find_what_they_first_found(lines: L
     for start, end in ranges(text, seed=len(text)):
         records = old_record_names(text, start, end)
         assert list(names.record_names(text, start, end)) == records, (start, end)
-        taken = frozenset(p for a, b in records if names.plausible_name(text[a:b]) for p in range(a, b))
-        old = old_sentences(text, start, end, taken)
-        assert list(names._sentences_with_name(text, start, end, taken)) == old, (start, end)
+        spans = [(a, b) for a, b in records if names.plausible_name(text[a:b])]
+        old = old_sentences(text, start, end, frozenset(p for a, b in spans for p in range(a, b)))
+        assert list(names._sentences_with_name(text, start, end, spans)) == old, (start, end)
     assert len(old_sentences(text, 0, len(text), frozenset())) >= 5
 
 
