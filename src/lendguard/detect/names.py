@@ -71,15 +71,23 @@ RECORD_NAME = rf"(?:{CUE}|{NAME_KEY}|{LIST_ITEM})(?P<v>{NAME}){CUE_END}"
 AFTER_CUE = _lazy(rf"{CUE}(?P<v>{NAME}){CUE_END}")
 AFTER_KEY = _lazy(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?(?P<v>{NAME}){CUE_END}")
 SEPARATOR = r"[ \t:：,，\-/（(]"  # what may stand between a name and its phone number
-# A mobile number after a Chinese character and at most two separators, found from its first digit (a
-# literal, which `re` finds fast) and looked behind from there (first at the one character before it),
-# not followed by a decimal digit (nor by any other digit `str.isdigit` knows: checked after).
-MOBILE_AFTER_CJK = _lazy(
-    r"1(?<=[\u4e00-\u9fff \t:：,，\-/（(]1)"
-    rf"(?:(?<={CJK}1)|(?<={CJK}{SEPARATOR}1)|(?<={CJK}{SEPARATOR}{{2}}1))"
-    r"[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)"
-)
 SURNAME_FIRST = frozenset((*lexicon.SINGLE_SURNAMES, *(surname[0] for surname in lexicon.COMPOUND_SURNAMES)))
+_FIRST_CLASS = "[" + "".join(sorted(SURNAME_FIRST)) + "]"
+# A mobile number after at most two separators and what may be a name (`NAME_BEFORE`: two to four
+# Chinese characters, the first one that begins a surname), found from its first digit (a literal,
+# which `re` finds fast) and looked behind from there (first at the one character before it), not
+# followed by a decimal digit (nor by any other digit `str.isdigit` knows: checked after). The look
+# behind at the name's first character leaves out the numbers after a word (手机138…) in C, which
+# `NAME_BEFORE` would only reject after a Python step each.
+MOBILE_AFTER_CJK = _lazy(
+    r"1(?<=[\u4e00-\u9fff \t:：,，\-/（(]1)(?:"
+    + "|".join(
+        rf"(?<={_FIRST_CLASS}{CJK}{{{rest}}}{SEPARATOR}{{{separators}}}1)"
+        for separators in range(3)
+        for rest in range(1, 4)
+    )
+    + r")[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)"
+)
 # A name and what may separate it from the number after it, led by its first character's class (which
 # `re` tests faster than the alternation of surnames).
 NAME_BEFORE = _lazy(
