@@ -131,6 +131,8 @@ COMPOUND_FIRST = frozenset(surname[0] for surname in lexicon.COMPOUND_SURNAMES)
 GATE_SET = frozenset((*lexicon.SINGLE_SURNAMES, *lexicon.FOREIGN_NAME_CHARS, *COMPOUND_FIRST))
 GATE_CHARACTER = _lazy("[" + "".join(sorted(GATE_SET)) + f"](?={CJK})")
 LONG_RANGE = 4096  # characters
+# From this long (characters), the gate's candidates are decided with numpy (`_gate_decisions_long`).
+BULK_RANGE = 1 << 18
 OPENS, COMPOUND = 1, 2  # what the gate finds at a candidate (`_gate`)
 _START = re.Match.start
 _SPAN = re.Match.span
@@ -438,8 +440,9 @@ def _sentences_with_name(
 def _gate_decisions(text: str, start: int, end: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """(position, `_gate`'s decision) of every candidate of the gate in text[start:end] where it decides
     something, in order. A position `taken` by a record-shaped name is not decided (a record's names
-    vary, their windows would miss the cache): it only marks where a compound surname begins."""
-    if end - start < LONG_RANGE:
+    vary, their windows would miss the cache): it only marks where a compound surname begins. A
+    range under `BULK_RANGE` is decided a candidate at a time (found with numpy where it is long)."""
+    if end - start < BULK_RANGE:
         inside = frozenset(itertools.chain.from_iterable(itertools.starmap(range, taken)))
         return [
             (at, decision)
