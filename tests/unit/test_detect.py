@@ -13,7 +13,7 @@ from tests.fixtures.cards import card_lines, card_number, printed
 from tests.fixtures.pii_corpus import corpus
 
 from lendguard.detect import ENTITIES, Scanner, mask_text, mask_value
-from lendguard.detect.scanner import hyperscan_available
+from lendguard.detect.scanner import _spans_on_lines, hyperscan_available
 
 SCANNER = Scanner(backend="re")
 
@@ -311,3 +311,14 @@ def test_full_width_digits_rewritten_alike_by_runs_or_in_numpy(monkeypatch: pyte
         assert normalised_data == normalised.encode("utf-8") and "１" not in normalised and "ｘ" not in normalised
         found.append((normalised, rewritten.tolist()))
     assert found[0] == found[1]
+
+
+@pytest.mark.parametrize("pattern", [r"[a-z]+@[a-z]+", r"(?P<v>\d+)?", r"(?<=x)(?P<v>y*)", r"ab|b"])
+def test_spans_searched_line_by_line_are_what_finditer_finds_on_each_line(pattern: str) -> None:
+    regex = re.compile(pattern)
+    text = "a@b c@d\nxyy x 12\n\nab ab\nab@cd 7 x"
+    bounds = [0, *(i + 1 for i, c in enumerate(text) if c == "\n"), len(text) + 1]
+    lines = [0, 1, 2, 4, 3]  # any lines, in any order
+    group = regex.groupindex.get("v", 0)
+    expected = [m.span(group) for line in lines for m in regex.finditer(text, bounds[line], bounds[line + 1] - 1)]
+    assert _spans_on_lines(regex, group, text, bounds, lines) == expected

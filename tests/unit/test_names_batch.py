@@ -129,9 +129,9 @@ def test_the_one_pass_gate_and_record_shapes_find_what_they_first_found(lines: L
     for start, end in ranges(text, seed=len(text)):
         records = old_record_names(text, start, end)
         assert list(names.record_names(text, start, end)) == records, (start, end)
-        taken = frozenset(p for a, b in records if names.plausible_name(text[a:b]) for p in range(a, b))
-        old = old_sentences(text, start, end, taken)
-        assert list(names._sentences_with_name(text, start, end, taken)) == old, (start, end)
+        spans = [(a, b) for a, b in records if names.plausible_name(text[a:b])]
+        old = old_sentences(text, start, end, frozenset(p for a, b in spans for p in range(a, b)))
+        assert list(names._sentences_with_name(text, start, end, spans)) == old, (start, end)
     assert len(old_sentences(text, 0, len(text), frozenset())) >= 5
 
 
@@ -147,3 +147,22 @@ def test_gate_candidates_from_numpy_are_res() -> None:
         expected = [m.start() for m in names.GATE_CHARACTER.finditer(text, start, end)]
         assert names._gate_candidates(text, start, end) == expected
     assert expected[-3:] == [len(text) - 6, len(text) - 3, len(text) - 2]  # 李, 赵, 钱: before a Chinese character
+
+
+@pytest.mark.parametrize("lines", [policy_lines, record_lines, news_lines], ids=["policies", "records", "news"])
+def test_the_gate_decided_in_bulk_decides_what_it_decides_a_candidate_at_a_time(lines: Lines) -> None:
+    text = "\n".join(lines()) + "\n欧阳娜娜说𠀋王建国\ud800李四 13812345678²司马"
+    for start, end in ranges(text, seed=len(text), count=12):
+        if end - start < 6:
+            continue
+        records = [(a, b) for a, b in names.record_names(text, start, end) if names.plausible_name(text[a:b])]
+        one_at_a_time = [
+            (at, decision)
+            for at in names._gate_candidates(text, start, end)
+            if (
+                decision := names._taken_gate(text, at, end)
+                if any(a <= at < b for a, b in records)
+                else names._gate_at(text, at, end)
+            )
+        ]
+        assert names._gate_decisions_long(text, start, end, records) == one_at_a_time, (start, end)

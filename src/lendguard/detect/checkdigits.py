@@ -400,12 +400,15 @@ def uscc_codes(values: Sequence[str]) -> BoolArray:
 
 
 def ipv4s(values: Sequence[str]) -> BoolArray:
-    """validators.ipv4 over every value (non-ASCII digits go through it)."""
+    """validators.ipv4 over every value (non-ASCII digits go through it), decided once per distinct
+    value: a log's dotted numbers (versions, addresses) repeat."""
     np = _np()
-    valid, scalar = IPV4.fullmatch, validators.ipv4
-    return np.array(  # type: ignore[no-any-return]
-        [valid(v) is not None if v.isascii() else scalar(v) for v in values], dtype=bool
-    )
+    return np.fromiter(map(_ipv4, values), dtype=bool, count=len(values))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=65536)
+def _ipv4(value: str) -> bool:
+    return IPV4.fullmatch(value) is not None if value.isascii() else validators.ipv4(value)
 
 
 def _at(matrix: Any, columns: Any, text: str) -> Any:

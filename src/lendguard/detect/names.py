@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from operator import methodcaller
 from pathlib import Path
@@ -72,15 +71,23 @@ RECORD_NAME = rf"(?:{CUE}|{NAME_KEY}|{LIST_ITEM})(?P<v>{NAME}){CUE_END}"
 AFTER_CUE = _lazy(rf"{CUE}(?P<v>{NAME}){CUE_END}")
 AFTER_KEY = _lazy(rf"(?:name|Name|NAME|姓名|联系人|xm)[\"']?[ \t]*[:=：][ \t]*[\"']?(?P<v>{NAME}){CUE_END}")
 SEPARATOR = r"[ \t:：,，\-/（(]"  # what may stand between a name and its phone number
-# A mobile number after a Chinese character and at most two separators, found from its first digit (a
-# literal, which `re` finds fast) and looked behind from there (first at the one character before it),
-# not followed by a decimal digit (nor by any other digit `str.isdigit` knows: checked after).
-MOBILE_AFTER_CJK = _lazy(
-    r"1(?<=[\u4e00-\u9fff \t:：,，\-/（(]1)"
-    rf"(?:(?<={CJK}1)|(?<={CJK}{SEPARATOR}1)|(?<={CJK}{SEPARATOR}{{2}}1))"
-    r"[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)"
-)
 SURNAME_FIRST = frozenset((*lexicon.SINGLE_SURNAMES, *(surname[0] for surname in lexicon.COMPOUND_SURNAMES)))
+_FIRST_CLASS = "[" + "".join(sorted(SURNAME_FIRST)) + "]"
+# A mobile number after at most two separators and what may be a name (`NAME_BEFORE`: two to four
+# Chinese characters, the first one that begins a surname), found from its first digit (a literal,
+# which `re` finds fast) and looked behind from there (first at the one character before it), not
+# followed by a decimal digit (nor by any other digit `str.isdigit` knows: checked after). The look
+# behind at the name's first character leaves out the numbers after a word (手机138…) in C, which
+# `NAME_BEFORE` would only reject after a Python step each.
+MOBILE_AFTER_CJK = _lazy(
+    r"1(?<=[\u4e00-\u9fff \t:：,，\-/（(]1)(?:"
+    + "|".join(
+        rf"(?<={_FIRST_CLASS}{CJK}{{{rest}}}{SEPARATOR}{{{separators}}}1)"
+        for separators in range(3)
+        for rest in range(1, 4)
+    )
+    + r")[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)"
+)
 # A name and what may separate it from the number after it, led by its first character's class (which
 # `re` tests faster than the alternation of surnames).
 NAME_BEFORE = _lazy(
@@ -124,6 +131,8 @@ COMPOUND_FIRST = frozenset(surname[0] for surname in lexicon.COMPOUND_SURNAMES)
 GATE_SET = frozenset((*lexicon.SINGLE_SURNAMES, *lexicon.FOREIGN_NAME_CHARS, *COMPOUND_FIRST))
 GATE_CHARACTER = _lazy("[" + "".join(sorted(GATE_SET)) + f"](?={CJK})")
 LONG_RANGE = 4096  # characters
+# From this long (characters), the gate's candidates are decided with numpy (`_gate_decisions_long`).
+BULK_RANGE = 1 << 18
 OPENS, COMPOUND = 1, 2  # what the gate finds at a candidate (`_gate`)
 _START = re.Match.start
 _SPAN = re.Match.span
@@ -374,11 +383,11 @@ def _opens_in(window: str, position: int, room: int) -> bool:
 
 
 def prose_names(
-    text: str, start: int = 0, end: int | None = None, taken: AbstractSet[int] = frozenset()
+    text: str, start: int = 0, end: int | None = None, taken: Sequence[tuple[int, int]] = ()
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of the names in running text within text[start:end]: the person-name model's
     candidates (`person_model`) in each sentence where a name can start (`opens_name`: a surname
-    character, not among the positions `taken` by record-shaped names), kept when the model is
+    character, not within the spans `taken` by record-shaped names, in order), kept when the model is
     confident and the candidate is not a dictionary word, a word cut from the next one, a list item
     beside ordinary words, or a brand. Sentences where no name can start are never tagged: that gate
     is what keeps the step cheap on records, where every surname character sits in a word or a name
@@ -404,24 +413,18 @@ def prose_names(
                 yield first, last
 
 
-def _sentences_with_name(text: str, start: int, end: int, taken: AbstractSet[int]) -> Iterator[tuple[int, int]]:
+def _sentences_with_name(
+    text: str, start: int, end: int, taken: Sequence[tuple[int, int]] = ()
+) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence of text[start:end] worth the model, in order: a name can start at one
     of its surname characters (`opens_name`), or a character of the kind transliterations are written in
-    stands beside another such character or begins a pair no dictionary word holds (塞迪略). Positions
-    `taken` by record-shaped names count for neither. One pass over the text visits the candidates of
-    every sentence, each decided once per six-character window (`_gate_in`), and a sentence's bounds
-    are found only where one opens it, so sentences without a surname or such a character cost nothing."""
+    stands beside another such character or begins a pair no dictionary word holds (塞迪略). The spans
+    `taken` by record-shaped names count for neither. Every candidate of the range is decided first, each
+    once per six-character window (`_gate_decisions`), and a sentence's bounds are found only where one
+    opens it, so sentences without a surname or such a character cost nothing."""
     position = resume = start  # where the next sentence may begin; the first character to look at
-    last = end - 5  # the last candidate whose six-character window lies within the range
-    for at in _gate_candidates(text, start, end):
+    for at, decision in _gate_decisions(text, start, end, taken):
         if at < resume:  # inside a sentence already yielded, or the second character of a compound surname
-            continue
-        if at in taken:  # not decided: a record's names vary, their windows would miss the cache
-            if text[at] in COMPOUND_FIRST and _compound_at(text, at, end):
-                resume = at + 2
-            continue
-        decision = _gate_in(text[at - 1 : at + 5]) if 0 < at <= last else _gate(text, at, end)
-        if not decision:
             continue
         if decision & COMPOUND:
             resume = at + 2
@@ -434,27 +437,101 @@ def _sentences_with_name(text: str, start: int, end: int, taken: AbstractSet[int
             yield low, position
 
 
+def _gate_decisions(text: str, start: int, end: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(position, `_gate`'s decision) of every candidate of the gate in text[start:end] where it decides
+    something, in order. A position `taken` by a record-shaped name is not decided (a record's names
+    vary, their windows would miss the cache): it only marks where a compound surname begins. A
+    range under `BULK_RANGE` is decided a candidate at a time (found with numpy where it is long)."""
+    if end - start < BULK_RANGE:
+        inside = frozenset(itertools.chain.from_iterable(itertools.starmap(range, taken)))
+        return [
+            (at, decision)
+            for at in _gate_candidates(text, start, end)
+            if (decision := _taken_gate(text, at, end) if at in inside else _gate_at(text, at, end))
+        ]
+    return _gate_decisions_long(text, start, end, taken)
+
+
+def _gate_at(text: str, at: int, end: int) -> int:
+    """`_gate`, from the cache of six-character windows where the window lies within the range."""
+    return _gate_in(text[at - 1 : at + 5]) if 0 < at <= end - 5 else _gate(text, at, end)
+
+
+def _taken_gate(text: str, at: int, end: int) -> int:
+    """What a position taken by a record-shaped name decides: where a compound surname begins."""
+    return COMPOUND if text[at] in COMPOUND_FIRST and _compound_at(text, at, end) else 0
+
+
+def _gate_decisions_long(text: str, start: int, end: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`_gate_decisions` of a long range, with numpy: the candidates' six-character windows are told
+    apart as 24-byte rows of code points, and each distinct one decided once."""
+    import numpy as np
+
+    base = max(start - 1, 0)  # a window begins one character before its candidate
+    codes = np.frombuffer(text[base:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    found = _gate_in_codes(codes[start - base :]) + start
+    is_taken = np.zeros(len(found), dtype=bool)
+    if taken:  # within a span: the spans that start at or before it reach past it
+        spans = np.array(taken, dtype=np.int64)
+        last = np.searchsorted(spans[:, 0], found, side="right") - 1
+        is_taken = (last >= 0) & (np.maximum.accumulate(spans[:, 1])[last] > found)
+    windowed = ~is_taken & (found > 0) & (found <= end - 5)
+    decisions = np.zeros(len(found), dtype=np.int64)
+    at_windows = found[windowed]
+    if at_windows.size:
+        rows = codes[(at_windows - 1 - base)[:, None] + np.arange(6)]
+        windows, which = np.unique(np.ascontiguousarray(rows).view("V24").ravel(), return_inverse=True)
+        table = np.array(
+            [_gate_in(window.decode("utf-32-le", "surrogatepass")) for window in windows.tolist()],
+            dtype=np.int64,
+        )
+        decisions[windowed] = table[which.ravel()]
+    compound_first = _compound_table()[codes[found - base] - 0x4E00]
+    for row in np.flatnonzero(~windowed & (compound_first | ~is_taken)).tolist():
+        at = int(found[row])
+        decisions[row] = _taken_gate(text, at, end) if is_taken[row] else _gate(text, at, end)
+    kept = np.flatnonzero(decisions)
+    return list(zip(found[kept].tolist(), decisions[kept].tolist(), strict=True))
+
+
 def _gate_candidates(text: str, start: int, end: int) -> list[int]:
     """Where `GATE_CHARACTER` matches in text[start:end], in order."""
     if end - start < LONG_RANGE:
         return list(map(_START, GATE_CHARACTER.finditer(text, start, end)))
     import numpy as np
 
-    # code points less the first Chinese one: below 0x5200 is a Chinese character (the rest wrap around)
-    codes = np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32) - 0x4E00
-    chinese = codes < 0x5200
-    pairs = np.flatnonzero(chinese[:-1] & chinese[1:])
-    found: list[int] = (pairs[_gate_table()[codes[pairs]]] + start).tolist()
+    codes = np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    found: list[int] = (_gate_in_codes(codes) + start).tolist()
     return found
+
+
+def _gate_in_codes(codes: Any) -> Any:
+    """Where `GATE_CHARACTER` matches in an array of code points, as offsets into it: a character of
+    `GATE_SET` (looked up in a table of every code point, which costs less than first narrowing to
+    Chinese characters), then only those before a Chinese character."""
+    import numpy as np
+
+    found = np.flatnonzero(_gate_table()[codes[:-1]])
+    return found[codes[found + 1] - 0x4E00 < 0x5200]  # below 0x5200 is a Chinese character (the rest wrap around)
+
+
+@lru_cache(maxsize=1)
+def _compound_table() -> Any:
+    """Which Chinese characters (by code point less 0x4E00) begin a compound surname."""
+    import numpy as np
+
+    table = np.zeros(0x5200, dtype=bool)
+    table[[ord(character) - 0x4E00 for character in COMPOUND_FIRST]] = True
+    return table
 
 
 @lru_cache(maxsize=1)
 def _gate_table() -> Any:
-    """Which Chinese characters (by code point less 0x4E00) are in `GATE_SET`."""
+    """Which code points are in `GATE_SET`."""
     import numpy as np
 
-    table = np.zeros(0x5200, dtype=bool)
-    table[[ord(character) - 0x4E00 for character in GATE_SET]] = True
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(character) for character in GATE_SET]] = True
     return table
 
 
@@ -509,6 +586,8 @@ def record_or_prose_names(text: str, start: int = 0, end: int | None = None) -> 
     if not records:
         yield from prose_names(text, start, stop)
         return
-    taken = frozenset(itertools.chain.from_iterable(itertools.starmap(range, records)))
-    prose = [(a, b) for a, b in prose_names(text, start, stop, taken) if taken.isdisjoint(range(a, b))]
+    prose = list(prose_names(text, start, stop, records))
+    if prose:
+        taken = frozenset(itertools.chain.from_iterable(itertools.starmap(range, records)))
+        prose = [(a, b) for a, b in prose if taken.isdisjoint(range(a, b))]
     yield from sorted(records + prose) if prose else records
